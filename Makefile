@@ -1,0 +1,60 @@
+# Jenjang: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask
+export FLASK_APP := wsgi:app
+
+.PHONY: run test install install-dev migrate seed translations lint check bench clean
+
+$(BIN)/activate:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 tidak ditemukan ($(PYTHON))."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed translations
+
+install-dev: $(VENV)/.installed-dev translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d translations -f
+
+migrate: install
+	JENJANG_ENV=development $(FLASK) db upgrade
+
+## make run: virtualenv, install, migrate, seed the demo district (once), serve on 127.0.0.1:5000
+run: migrate
+	JENJANG_ENV=development $(FLASK) demo seed --if-empty
+	JENJANG_ENV=development $(FLASK) demo logins
+	JENJANG_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
+
+## make test: install dev dependencies and run the whole suite (PostgreSQL when TEST_DATABASE_URL is set)
+test: install-dev
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+## flask db check: the models and migrations agree
+check: install-dev
+	rm -f instance/dbcheck.sqlite3
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/dbcheck.sqlite3 JENJANG_ENV=development $(FLASK) db upgrade
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/dbcheck.sqlite3 JENJANG_ENV=development $(FLASK) db check
+	rm -f instance/dbcheck.sqlite3
+
+bench: install-dev
+	$(BIN)/python -m bench.assess --kims 1000
+	$(BIN)/python -m bench.assess --kims 10000
+
+clean:
+	rm -rf $(VENV) instance/jenjang.sqlite3

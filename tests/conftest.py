@@ -1,0 +1,94 @@
+"""Flaskr-style fixtures: a fresh app and a clean database for every test.
+
+SQLite (default): every app gets its own in-memory database. PostgreSQL (TEST_DATABASE_URL): the
+schema is created once per run and every table is truncated after each test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+
+from tests import factories
+from tracker import create_app
+from tracker.extensions import db
+
+_USING_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
+_schema_ready = False
+
+
+@pytest.fixture
+def app() -> Iterator[Flask]:
+    global _schema_ready
+    app = create_app({"TESTING": True})
+    with app.app_context():
+        if _USING_POSTGRES and not _schema_ready:
+            db.drop_all()
+            db.create_all()
+            _schema_ready = True
+        elif not _USING_POSTGRES:
+            db.create_all()
+        yield app
+        db.session.remove()
+        if _USING_POSTGRES:
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def regions(app: Flask) -> factories.RegionTree:
+    """A small slice of Lumajang: two kecamatan, three desa."""
+    return factories.region_tree()
+
+
+class AuthActions:
+    """Log a test client in as a given user (password is factories.PASSWORD)."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, username: str, password: str = factories.PASSWORD):  # type: ignore[no-untyped-def]
+        return self._client.post(
+            "/login", data={"username": username, "password": password}, follow_redirects=False
+        )
+
+    def logout(self):  # type: ignore[no-untyped-def]
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login_as(regions: factories.RegionTree, auth: AuthActions):  # type: ignore[no-untyped-def]
+    """login_as("admin") creates a user of that role (scoped to the kabupaten unless `scope` is
+    given) and logs the test client in as it."""
+
+    def _login(role: str, scope: list[str] | None = None, username: str | None = None):  # type: ignore[no-untyped-def]
+        user = factories.user(
+            role=role, scope=scope or [regions.kabupaten], username=username or f"{role}1"
+        )
+        response = auth.login(user.username)
+        assert response.status_code == 302, "login in test helper failed"
+        return user
+
+    return _login

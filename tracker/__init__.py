@@ -1,0 +1,93 @@
+"""Jenjang: KIM maturity and coaching tracker for Diskominfo offices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import Config, load_config
+
+
+def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
+    """Application factory.
+
+    `config` may be a Config object, the name of one (`development`, `testing`, `production`), or a
+    dict of overrides applied on top of the `testing` configuration (what the test fixtures pass).
+    """
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    if isinstance(config, dict):
+        base = load_config("testing")
+        app.config.from_object(base)
+        app.config.update(config)
+    elif isinstance(config, str):
+        app.config.from_object(load_config(config))
+    elif config is not None:
+        config.validate()
+        app.config.from_object(config)
+    else:
+        app.config.from_object(load_config())
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from tracker import cli
+
+    cli.register(app)
+
+    from tracker.web import filters
+
+    filters.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from pathlib import Path
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from tracker import models  # noqa: F401  (registers every table on the metadata)
+    from tracker.extensions import babel, csrf, db, login_manager, migrate
+    from tracker.web.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Silakan masuk terlebih dahulu."
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):  # type: ignore[no-untyped-def]
+        from tracker.models import User
+
+        return db.session.get(User, int(user_id))
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:  # type: ignore[no-untyped-def]
+    """SQLite ignores foreign keys unless asked on every connection."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracker.web import BLUEPRINTS, errors
+
+    for blueprint in BLUEPRINTS():
+        app.register_blueprint(blueprint)
+    errors.register(app)

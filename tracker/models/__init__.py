@@ -1,0 +1,26 @@
+"""Typed SQLAlchemy models, one module per area. Importing this package registers them all."""
+
+from tracker.models.activity import ContentCount, ContentPost, Measurement
+from tracker.models.assessment import Assessment
+from tracker.models.audit import AuditEntry
+from tracker.models.framework import Framework
+from tracker.models.kim import Kim, KimChannel
+from tracker.models.period import Period
+from tracker.models.region import Region
+from tracker.models.user import LoginFailure, User, UserScope
+
+__all__ = [
+    "Assessment",
+    "AuditEntry",
+    "ContentCount",
+    "ContentPost",
+    "Framework",
+    "Kim",
+    "KimChannel",
+    "LoginFailure",
+    "Measurement",
+    "Period",
+    "Region",
+    "User",
+    "UserScope",
+]

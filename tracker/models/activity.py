@@ -1,0 +1,91 @@
+"""Digital-activity data: content posts, per-period content counts and manual measurements."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base, utcnow
+from tracker.models.kim import Kim
+from tracker.models.period import Period
+from tracker.models.user import User
+
+CONTENT_TYPES = ("berita", "galeri", "pengumuman", "agenda")
+
+
+class ContentPost(Base):
+    """One upload on a KIM's website (KIM.id), the raw material of indicators W1–W4."""
+
+    __tablename__ = "content_post"
+    __table_args__ = (
+        Index("ix_content_post_kim_date", "kim_id", "posted_on"),
+        Index("ix_content_post_kim_url", "kim_id", "url"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kim_id: Mapped[int] = mapped_column(ForeignKey("kim.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(12))
+    posted_on: Mapped[date] = mapped_column(Date, index=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    kim: Mapped[Kim] = relationship()
+
+
+class ContentCount(Base):
+    """Per-period totals per content type (the "Top Konten" figures) when posts are not listed."""
+
+    __tablename__ = "content_count"
+    __table_args__ = (UniqueConstraint("kim_id", "period_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kim_id: Mapped[int] = mapped_column(ForeignKey("kim.id", ondelete="CASCADE"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), index=True)
+    berita: Mapped[int] = mapped_column(Integer, default=0)
+    galeri: Mapped[int] = mapped_column(Integer, default=0)
+    pengumuman: Mapped[int] = mapped_column(Integer, default=0)
+    agenda: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    kim: Mapped[Kim] = relationship()
+    period: Mapped[Period] = relationship()
+
+
+class Measurement(Base):
+    """A manually recorded indicator value for one KIM and period, with its evidence.
+
+    For a computed indicator a verified measurement overrides the computed value.
+    """
+
+    __tablename__ = "measurement"
+    __table_args__ = (UniqueConstraint("kim_id", "period_id", "indicator_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kim_id: Mapped[int] = mapped_column(ForeignKey("kim.id", ondelete="CASCADE"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), index=True)
+    indicator_code: Mapped[str] = mapped_column(String(10))
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    verified: Mapped[bool] = mapped_column(Boolean, default=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    kim: Mapped[Kim] = relationship()
+    period: Mapped[Period] = relationship()
+    recorded_by: Mapped[User | None] = relationship()

@@ -1,0 +1,42 @@
+"""Stored assessments: one per KIM per period per framework, with the full breakdown."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base, utcnow
+from tracker.models.framework import Framework
+from tracker.models.kim import Kim
+from tracker.models.period import Period
+
+TIERS = ("Rintisan", "Berkembang", "Maju", "Mandiri")
+
+
+class Assessment(Base):
+    __tablename__ = "assessment"
+    __table_args__ = (UniqueConstraint("kim_id", "period_id", "framework_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kim_id: Mapped[int] = mapped_column(ForeignKey("kim.id", ondelete="CASCADE"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), index=True)
+    framework_id: Mapped[int] = mapped_column(
+        ForeignKey("framework.id", ondelete="RESTRICT"), index=True
+    )
+    score: Mapped[float] = mapped_column(Float)  # total S, rounded to 2 decimals
+    raw_tier: Mapped[str] = mapped_column(String(12))
+    tier: Mapped[str] = mapped_column(String(12), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # {"K": 75.0, "W": 61.25, ...}
+    dimension_scores: Mapped[dict[str, float]] = mapped_column(JSON)
+    # {"W1": {"value": 4.0, "score": 60, "source": "computed", "missing": false}, ...}
+    indicators: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data_gaps: Mapped[list[str]] = mapped_column(JSON, default=list)
+    computed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    kim: Mapped[Kim] = relationship()
+    period: Mapped[Period] = relationship()
+    framework: Mapped[Framework] = relationship()

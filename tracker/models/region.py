@@ -1,0 +1,62 @@
+"""Region tree keyed by Kemendagri codes.
+
+The dotted code carries the hierarchy (`35.08.09.2001` lies under `35.08.09`), so a subtree is a
+prefix match and scope checks stay one indexed predicate instead of a recursive query.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base
+
+if TYPE_CHECKING:
+    from tracker.models.kim import Kim
+
+LEVEL_PROVINSI = 1
+LEVEL_KABUPATEN = 2
+LEVEL_KECAMATAN = 3
+LEVEL_DESA = 4
+
+LEVEL_NAMES = {
+    LEVEL_PROVINSI: "Provinsi",
+    LEVEL_KABUPATEN: "Kabupaten/Kota",
+    LEVEL_KECAMATAN: "Kecamatan",
+    LEVEL_DESA: "Desa/Kelurahan",
+}
+
+
+class Region(Base):
+    __tablename__ = "region"
+
+    code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    level: Mapped[int] = mapped_column(SmallInteger, index=True)
+    # desa or kelurahan at level 4; kabupaten or kota at level 2 (derived from the name); else None
+    kind: Mapped[str | None] = mapped_column(String(12))
+    parent_code: Mapped[str | None] = mapped_column(
+        ForeignKey("region.code", ondelete="RESTRICT"), index=True
+    )
+
+    parent: Mapped[Region | None] = relationship(remote_side=[code], back_populates="children")
+    children: Mapped[list[Region]] = relationship(back_populates="parent")
+    kims: Mapped[list[Kim]] = relationship(back_populates="desa")
+
+    @property
+    def level_name(self) -> str:
+        return LEVEL_NAMES.get(self.level, "")
+
+    def __repr__(self) -> str:
+        return f"<Region {self.code} {self.name}>"
+
+
+def level_of(code: str) -> int:
+    """Depth of a dotted Kemendagri code: `35` → 1 … `35.08.09.2001` → 4."""
+    return code.count(".") + 1
+
+
+def parent_of(code: str) -> str | None:
+    return code.rsplit(".", 1)[0] if "." in code else None

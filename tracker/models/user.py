@@ -1,0 +1,78 @@
+"""Accounts, their region scope and failed-login records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base, utcnow
+
+ROLE_ADMIN = "admin"
+ROLE_KABID = "kabid"
+ROLE_PETUGAS = "petugas"
+ROLE_VIEWER = "viewer"
+ROLES = (ROLE_ADMIN, ROLE_KABID, ROLE_PETUGAS, ROLE_VIEWER)
+ROLE_LABELS = {
+    ROLE_ADMIN: "Admin",
+    ROLE_KABID: "Kabid PIKP",
+    ROLE_PETUGAS: "Petugas",
+    ROLE_VIEWER: "Peninjau",
+}
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    locale: Mapped[str] = mapped_column(String(5), default="id")
+    is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    scopes: Mapped[list[UserScope]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="UserScope.region_code"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.is_active_account
+
+    @property
+    def scope_codes(self) -> list[str]:
+        return [s.region_code for s in self.scopes]
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+class UserScope(Base):
+    """One region node a user may see, with its whole subtree (a petugas may hold several)."""
+
+    __tablename__ = "user_scope"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    region_code: Mapped[str] = mapped_column(
+        ForeignKey("region.code", ondelete="RESTRICT"), primary_key=True
+    )
+
+    user: Mapped[User] = relationship(back_populates="scopes")
+
+
+class LoginFailure(Base):
+    """A failed login, kept in the database so throttling holds across gunicorn workers."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    remote_addr: Mapped[str | None] = mapped_column(String(45))
