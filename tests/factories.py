@@ -42,14 +42,21 @@ _REGIONS = [
 def region_tree() -> RegionTree:
     for code, name, kind in _REGIONS:
         db.session.add(
-            Region(code=code, name=name, level=level_of(code), kind=kind, parent_code=parent_of(code))
+            Region(
+                code=code, name=name, level=level_of(code), kind=kind, parent_code=parent_of(code)
+            )
         )
     db.session.commit()
     return RegionTree()
 
 
-def user(role: str = "admin", scope: list[str] | None = None, username: str | None = None,
-         password: str = PASSWORD, **fields: Any) -> User:
+def user(
+    role: str = "admin",
+    scope: list[str] | None = None,
+    username: str | None = None,
+    password: str = PASSWORD,
+    **fields: Any,
+) -> User:
     u = User(
         username=username or f"{role}-user",
         full_name=fields.pop("full_name", f"Pengguna {role}"),

@@ -25,7 +25,9 @@ class Kim(Base):
     name: Mapped[str] = mapped_column(String(150))
     # casefolded, whitespace-collapsed name: the uniqueness and import-matching key within a desa
     name_key: Mapped[str] = mapped_column(String(150), index=True)
-    desa_code: Mapped[str] = mapped_column(ForeignKey("region.code", ondelete="RESTRICT"), index=True)
+    desa_code: Mapped[str] = mapped_column(
+        ForeignKey("region.code", ondelete="RESTRICT"), index=True
+    )
     kimid_number: Mapped[str | None] = mapped_column(String(40), unique=True)  # Nomor KIM.id
     website: Mapped[str | None] = mapped_column(String(255))
     sk_number: Mapped[str | None] = mapped_column(String(120))

@@ -63,7 +63,9 @@ def parse_period_code(text: str) -> PeriodSpan:
     if not 1 <= n <= 2:
         raise PeriodCodeError(f"Semester harus 1 atau 2, bukan {n}.")
     first = 6 * (n - 1) + 1
-    return PeriodSpan(f"{year}-S{n}", KIND_SEMESTER, date(year, first, 1), _month_end(year, first + 5))
+    return PeriodSpan(
+        f"{year}-S{n}", KIND_SEMESTER, date(year, first, 1), _month_end(year, first + 5)
+    )
 
 
 def months_in(start: date, end: date) -> int:

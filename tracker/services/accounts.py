@@ -41,7 +41,9 @@ def _recent_failures(username: str) -> int:
         db.session.scalar(
             select(func.count())
             .select_from(LoginFailure)
-            .where(LoginFailure.username == username, LoginFailure.attempted_at >= utcnow() - window)
+            .where(
+                LoginFailure.username == username, LoginFailure.attempted_at >= utcnow() - window
+            )
         )
         or 0
     )
@@ -55,7 +57,10 @@ def authenticate(username: str, password: str, remote_addr: str | None = None) -
     user = db.session.scalar(select(User).where(User.username == username))
     ok = False
     try:
-        ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+        ok = (
+            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+            and user is not None
+        )
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None or not user.is_active:
