@@ -40,10 +40,18 @@ class Region(Base):
     parent_code: Mapped[str | None] = mapped_column(
         ForeignKey("region.code", ondelete="RESTRICT"), index=True
     )
+    # A tidy title-cased form for display when the official list spells the name in capitals
+    # ("KABUPATEN LUMAJANG"); NULL when the official spelling is already fit to show.
+    tidy_name: Mapped[str | None] = mapped_column(String(120))
 
     parent: Mapped[Region | None] = relationship(remote_side=[code], back_populates="children")
     children: Mapped[list[Region]] = relationship(back_populates="parent")
     kims: Mapped[list[Kim]] = relationship(back_populates="desa")
+
+    @property
+    def display_name(self) -> str:
+        """The name to show people; `name` stays the official spelling."""
+        return self.tidy_name or self.name
 
     @property
     def level_name(self) -> str:
