@@ -87,3 +87,56 @@ def kim(desa_code: str = "35.08.09.2001", name: str | None = None, **fields: Any
     db.session.add(k)
     db.session.commit()
     return k
+
+
+# --- assessment data (H6): periods, posts, period totals, measurements ---------------------------
+
+
+def make_period(code: str = "2025-T1", state: str = "open") -> Any:
+    from tracker.models import Period
+    from tracker.scoring.periods import parse_period_code
+
+    span = parse_period_code(code)
+    p = Period(code=span.code, kind=span.kind, start_date=span.start, end_date=span.end, state=state)
+    db.session.add(p)
+    db.session.commit()
+    return p
+
+
+def make_posts(kim: Kim, *posts: tuple[str, date]) -> None:
+    """make_posts(k, ("berita", date(2025, 1, 3)), ("galeri", date(2025, 2, 1)), ...)."""
+    from tracker.models import ContentPost
+
+    for number, (kind, day) in enumerate(posts):
+        db.session.add(
+            ContentPost(
+                kim_id=kim.id,
+                type=kind,
+                posted_on=day,
+                title=f"{kind} {day.isoformat()} {number}",
+                url=f"https://kim.example/{kim.id}/{kind}/{day.isoformat()}/{number}",
+            )
+        )
+    db.session.commit()
+
+
+def make_count(kim: Kim, period: Any, berita: int = 0, galeri: int = 0, pengumuman: int = 0,
+               agenda: int = 0) -> Any:
+    from tracker.models import ContentCount
+
+    c = ContentCount(kim_id=kim.id, period_id=period.id, berita=berita, galeri=galeri,
+                     pengumuman=pengumuman, agenda=agenda)
+    db.session.add(c)
+    db.session.commit()
+    return c
+
+
+def make_measurement(kim: Kim, period: Any, code: str, value: float, verified: bool = True,
+                     note: str | None = "bukti uji") -> Any:
+    from tracker.models import Measurement
+
+    m = Measurement(kim_id=kim.id, period_id=period.id, indicator_code=code, value=value,
+                    verified=verified, note=note)
+    db.session.add(m)
+    db.session.commit()
+    return m
