@@ -124,3 +124,29 @@ def clean_text(raw: object) -> str:
     if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
         text = text[1:]
     return text
+
+
+_URL_HOST = re.compile(
+    r"^[0-9a-z](?:[0-9a-z\-]*[0-9a-z])?(?:\.[0-9a-z](?:[0-9a-z\-]*[0-9a-z])?)+(?::\d+)?$"
+)
+
+
+def parse_url(raw: object) -> str:
+    """https://kim.example.id/berita/1; `www.…` or `kim.example.id/…` typed without a scheme gets
+    https:// (offices often copy the address bar without it)."""
+    text = str(raw or "").strip()
+    if not text:
+        raise CellError("tautan kosong")
+    if "://" not in text:
+        text = "https://" + text
+    scheme, _, rest = text.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if (
+        scheme.lower() not in ("http", "https")
+        or any(c.isspace() for c in text)
+        or not _URL_HOST.match(host.lower())
+    ):
+        raise CellError(
+            f"'{raw}' bukan tautan (URL) yang valid; tulis mis. https://kim.example.id/berita/1"
+        )
+    return f"{scheme.lower()}://{rest}"
