@@ -97,7 +97,7 @@ def store(
 
 
 def load(user: User, token: str, kind: str, base: Path | None = None) -> StoredUpload:
-    """The upload behind `token`, if it belongs to `user` and is of `kind`; else UploadMissingError."""
+    """The upload behind `token`, only for its owner and its kind; else UploadMissingError."""
     if not token or not _TOKEN.match(token):
         raise UploadMissingError(token)
     directory = _directory(base)
