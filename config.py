@@ -51,6 +51,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    # The catalogues live at the project root, not under the package (Flask-Babel's default).
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     LANGUAGES = ("id", "en")
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # uploads: spreadsheets of a whole district fit easily
     LOGIN_MAX_FAILURES = 10

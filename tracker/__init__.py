@@ -88,8 +88,9 @@ def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:  # type: 
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracker.web import BLUEPRINTS, errors
+    from tracker.web import BLUEPRINTS, errors, security
 
     for blueprint in BLUEPRINTS():
         app.register_blueprint(blueprint)
     errors.register(app)
+    security.init_app(app)

@@ -2,7 +2,17 @@
 
 from importlib import import_module
 
-for _name in ("users", "regions", "kims", "demo", "periods", "activity", "assessments", "frameworks"):
+for _name in (
+    "users",
+    "regions",
+    "kims",
+    "demo",
+    "periods",
+    "activity",
+    "assessments",
+    "frameworks",
+    "translate",
+):
     try:
         import_module(f"tracker.cli_commands.{_name}")
     except ModuleNotFoundError as exc:  # pragma: no cover - only while an area is being built

@@ -1,7 +1,89 @@
-"""audit pages."""
+"""The audit log page: who changed what, when; newest first, filtered, paginated."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_babel import to_utc
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional, ValidationError
+
+from tracker.services import audit_log
+from tracker.services.permissions import VIEW_AUDIT
+from tracker.web.guards import permission_required
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+
+class IndonesianDateField(DateField):
+    """A date input whose parse error is Indonesian (WTForms has no Indonesian catalogue)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_l("Tanggal tidak valid (gunakan format tttt-bb-hh).")) from exc
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    entity = SelectField(_l("Entitas"), validate_choice=False, validators=[Optional()])
+    action = SelectField(_l("Tindakan"), validate_choice=False, validators=[Optional()])
+    user = SelectField(_l("Pengguna"), validate_choice=False, validators=[Optional()])
+    since = IndonesianDateField(_l("Dari tanggal"), validators=[Optional()])
+    until = IndonesianDateField(_l("Sampai tanggal"), validators=[Optional()])
+
+    def validate_until(self, field: IndonesianDateField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("Tanggal akhir tidak boleh sebelum tanggal awal."))
+
+
+def _filter_from(form: AuditFilterForm) -> audit_log.AuditFilter:
+    """Dates are office days (Asia/Jakarta); the log stores UTC."""
+    user_id = form.user.data
+    return audit_log.AuditFilter(
+        entity=form.entity.data or "",
+        action=form.action.data or "",
+        user_id=int(user_id) if user_id and user_id.isdigit() else None,
+        since=to_utc(datetime.combine(form.since.data, time.min)) if form.since.data else None,
+        until=(
+            to_utc(datetime.combine(form.until.data + timedelta(days=1), time.min))
+            if form.until.data
+            else None
+        ),
+    )
+
+
+@bp.get("/")
+@permission_required(VIEW_AUDIT)
+def index() -> tuple[str, int]:
+    form = AuditFilterForm(request.args)
+    options = audit_log.filter_options(current_user)
+    everything = ("", _l("Semua"))
+    form.entity.choices = [everything, *((e, e) for e in options.entities)]
+    form.action.choices = [everything, *((a, a) for a in options.actions)]
+    form.user.choices = [
+        everything,
+        *(
+            (str(u.id), f"{u.username} — {u.full_name}" if u.full_name else u.username)
+            for u in options.users
+        ),
+    ]
+    valid = form.validate()
+    flt = _filter_from(form) if valid else audit_log.AuditFilter()
+    page = audit_log.list_entries(
+        current_user,
+        flt,
+        page=request.args.get("page", 1, type=int) or 1,
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    return (
+        render_template("audit/index.html", form=form, page=page, changes_of=audit_log.changes_of),
+        200 if valid else 400,
+    )

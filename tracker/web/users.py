@@ -1,7 +1,220 @@
-"""users pages."""
+"""User administration for admins: list, create, edit, reset password, (de)activate."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from tracker.models.user import ROLES
+from tracker.services import users
+from tracker.services.accounts import AccountError
+from tracker.services.permissions import MANAGE_USERS, PermissionDenied
+from tracker.web.guards import permission_required
 
 bp = Blueprint("users", __name__, url_prefix="/admin/pengguna")
+
+# The role names as a person reads them; listed here so they reach the translation catalogue.
+ROLE_NAMES = {
+    "admin": _l("Admin"),
+    "kabid": _l("Kabid PIKP"),
+    "petugas": _l("Petugas"),
+    "viewer": _l("Peninjau"),
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class _AccountFields(FlaskForm):
+    full_name = StringField(
+        _l("Nama lengkap"),
+        validators=[Optional(), Length(max=120, message=_l("Nama lengkap maksimal 120 karakter."))],
+    )
+    role = SelectField(
+        _l("Peran"),
+        choices=[(r, ROLE_NAMES[r]) for r in ROLES],
+        validate_choice=False,  # the service refuses an unknown role with an Indonesian message
+        validators=[DataRequired(_l("Pilih peran."))],
+    )
+    scopes = MultiCheckboxField(_l("Wilayah kerja"), validate_choice=False)
+    is_active = BooleanField(_l("Akun aktif"), default=True)
+
+    def data_for_service(self) -> users.UserInput:
+        return users.UserInput(
+            full_name=self.full_name.data or "",
+            role=self.role.data or "",
+            scope_codes=list(self.scopes.data or []),
+            is_active=bool(self.is_active.data),
+        )
+
+
+class UserCreateForm(_AccountFields):
+    username = StringField(_l("Nama pengguna"), validators=[DataRequired(_l("Isi nama pengguna."))])
+    password = PasswordField(_l("Kata sandi"), validators=[DataRequired(_l("Isi kata sandi."))])
+    confirm = PasswordField(
+        _l("Ulangi kata sandi"),
+        validators=[
+            DataRequired(_l("Ulangi kata sandi.")),
+            EqualTo("password", _l("Kedua kata sandi tidak sama.")),
+        ],
+    )
+
+
+class UserEditForm(_AccountFields):
+    pass
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(
+        _l("Kata sandi baru"), validators=[DataRequired(_l("Isi kata sandi baru."))]
+    )
+    confirm = PasswordField(
+        _l("Ulangi kata sandi baru"),
+        validators=[
+            DataRequired(_l("Ulangi kata sandi baru.")),
+            EqualTo("password", _l("Kedua kata sandi tidak sama.")),
+        ],
+    )
+
+
+def _with_scope_choices(form: _AccountFields) -> _AccountFields:
+    form.scopes.choices = [
+        (r.code, f"{r.name} ({r.code})") for r in users.scope_choices(current_user)
+    ]
+    return form
+
+
+def _attach_error(form: FlaskForm, error: AccountError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is None:
+        flash(error.message, "error")
+    else:
+        field.errors = [*field.errors, error.message]
+
+
+def _load(user_id: int):  # type: ignore[no-untyped-def]
+    try:
+        return users.get_user(current_user, user_id)
+    except users.UserNotFoundError:
+        abort(404)
+
+
+def _page_arg() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+@bp.get("/")
+@permission_required(MANAGE_USERS)
+def index() -> str:
+    q = request.args.get("q", "").strip()
+    page = users.list_users(
+        current_user, q=q, page=_page_arg(), per_page=current_app.config["PAGE_SIZE"]
+    )
+    return render_template("users/index.html", page=page, q=q)
+
+
+@bp.route("/baru", methods=["GET", "POST"])
+@permission_required(MANAGE_USERS)
+def create() -> str | Response | tuple[str, int]:
+    form = _with_scope_choices(UserCreateForm())
+    if form.validate_on_submit():
+        try:
+            user = users.create_user(
+                current_user,
+                form.username.data or "",
+                form.password.data or "",
+                form.data_for_service(),
+            )
+        except AccountError as error:
+            _attach_error(form, error)
+        else:
+            flash(_("Akun %(username)s dibuat.", username=user.username), "success")
+            return redirect(url_for("users.index"))
+        return render_template("users/form.html", form=form, user=None), 400
+    status = 400 if request.method == "POST" else 200
+    return render_template("users/form.html", form=form, user=None), status
+
+
+@bp.route("/<int:user_id>/ubah", methods=["GET", "POST"])
+@permission_required(MANAGE_USERS)
+def edit(user_id: int) -> str | Response | tuple[str, int]:
+    user = _load(user_id)
+    if request.method == "GET":
+        form = UserEditForm(
+            full_name=user.full_name,
+            role=user.role,
+            scopes=user.scope_codes,
+            is_active=user.is_active_account,
+        )
+    else:
+        form = UserEditForm()
+    _with_scope_choices(form)
+    if form.validate_on_submit():
+        try:
+            users.update_user(current_user, user_id, form.data_for_service())
+        except AccountError as error:
+            _attach_error(form, error)
+        else:
+            flash(_("Akun %(username)s diperbarui.", username=user.username), "success")
+            return redirect(url_for("users.index"))
+        return render_template("users/form.html", form=form, user=user), 400
+    status = 400 if request.method == "POST" else 200
+    return render_template("users/form.html", form=form, user=user), status
+
+
+@bp.route("/<int:user_id>/kata-sandi", methods=["GET", "POST"])
+@permission_required(MANAGE_USERS)
+def reset_password(user_id: int) -> str | Response | tuple[str, int]:
+    user = _load(user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            users.reset_password(current_user, user_id, form.password.data or "")
+        except AccountError as error:
+            _attach_error(form, error)
+        else:
+            flash(
+                _("Kata sandi %(username)s telah diatur ulang.", username=user.username), "success"
+            )
+            return redirect(url_for("users.index"))
+        return render_template("users/password.html", form=form, user=user), 400
+    status = 400 if request.method == "POST" else 200
+    return render_template("users/password.html", form=form, user=user), status
+
+
+def _set_active(user_id: int, active: bool) -> Response:
+    try:
+        user = users.set_active(current_user, user_id, active)
+    except users.UserNotFoundError:
+        abort(404)
+    except PermissionDenied:
+        abort(403)
+    except AccountError as error:
+        flash(error.message, "error")
+        return redirect(url_for("users.index"))
+    if active:
+        flash(_("Akun %(username)s diaktifkan kembali.", username=user.username), "success")
+    else:
+        flash(_("Akun %(username)s dinonaktifkan.", username=user.username), "success")
+    return redirect(url_for("users.index"))
+
+
+@bp.post("/<int:user_id>/nonaktifkan")
+@permission_required(MANAGE_USERS)
+def deactivate(user_id: int) -> Response:
+    return _set_active(user_id, False)
+
+
+@bp.post("/<int:user_id>/aktifkan")
+@permission_required(MANAGE_USERS)
+def activate(user_id: int) -> Response:
+    return _set_active(user_id, True)

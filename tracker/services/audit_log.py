@@ -1,0 +1,108 @@
+"""Reading the audit log: filtered, newest first, one page at a time.
+
+Entries carry no region, so the reader's scope is applied through their author: an auditor sees
+what was done by the accounts inside his own scope (the same accounts an admin of that scope
+manages) and what the server operator did on the command line (no author).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import distinct, or_, select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.models.audit import AuditEntry
+from tracker.models.user import User
+from tracker.services.pagination import Page, paginate
+from tracker.services.permissions import VIEW_AUDIT, PermissionDenied, has_permission
+from tracker.services.users import managed_user_ids
+
+
+@dataclass
+class AuditFilter:
+    entity: str = ""
+    action: str = ""
+    user_id: int | None = None
+    since: datetime | None = None  # inclusive, naive UTC
+    until: datetime | None = None  # exclusive, naive UTC
+
+
+@dataclass
+class Change:
+    """One changed field as shown on the page: old is None for a created value."""
+
+    field: str
+    old: Any
+    new: Any
+    is_update: bool
+
+
+@dataclass
+class AuditOptions:
+    entities: list[str]
+    actions: list[str]
+    users: list[User]
+
+
+def _visible(actor: User) -> Any:
+    return or_(AuditEntry.user_id.is_(None), AuditEntry.user_id.in_(managed_user_ids(actor)))
+
+
+def _require(actor: User) -> None:
+    if not has_permission(actor.role, VIEW_AUDIT):
+        raise PermissionDenied
+
+
+def list_entries(
+    actor: User, flt: AuditFilter, page: int = 1, per_page: int = 25
+) -> Page[AuditEntry]:
+    _require(actor)
+    stmt = select(AuditEntry).where(_visible(actor)).options(selectinload(AuditEntry.user))
+    if flt.entity:
+        stmt = stmt.where(AuditEntry.entity == flt.entity)
+    if flt.action:
+        stmt = stmt.where(AuditEntry.action == flt.action)
+    if flt.user_id is not None:
+        stmt = stmt.where(AuditEntry.user_id == flt.user_id)
+    if flt.since is not None:
+        stmt = stmt.where(AuditEntry.at >= flt.since)
+    if flt.until is not None:
+        stmt = stmt.where(AuditEntry.at < flt.until)
+    stmt = stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    return paginate(stmt, page, per_page)
+
+
+def filter_options(actor: User) -> AuditOptions:
+    """The values the filter lists offer: only those that occur in what the actor may read."""
+    _require(actor)
+    visible = _visible(actor)
+    entities = db.session.scalars(
+        select(distinct(AuditEntry.entity)).where(visible).order_by(AuditEntry.entity)
+    )
+    actions = db.session.scalars(
+        select(distinct(AuditEntry.action)).where(visible).order_by(AuditEntry.action)
+    )
+    users = db.session.scalars(
+        select(User).where(User.id.in_(managed_user_ids(actor))).order_by(User.username)
+    )
+    return AuditOptions(list(entities), list(actions), list(users))
+
+
+def changes_of(entry: AuditEntry) -> list[Change]:
+    """Split an entry's changes into rows. Updates store {field: [old, new]} (audit.diff);
+    creates and imports store plain values."""
+    raw = entry.changes or {}
+    is_update = bool(raw) and all(isinstance(v, list) and len(v) == 2 for v in raw.values())
+    if entry.action.endswith((".create", ".import")):
+        is_update = False
+    rows = []
+    for field_name, value in raw.items():
+        if is_update:
+            rows.append(Change(field_name, value[0], value[1], True))
+        else:
+            rows.append(Change(field_name, None, value, False))
+    return rows
