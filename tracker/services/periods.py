@@ -133,10 +133,7 @@ def add_period(code: str, actor: User | None) -> Period:
 def close_period(code: str, actor: User | None) -> Period:
     """Open → closed. Closing twice is an error, so the audit log shows one closing."""
     _require_manager(actor)
-    try:
-        period = get_period(code)
-    except PeriodNotFoundError as exc:
-        raise PeriodError(_("Periode %(code)s tidak ditemukan.", code=code.strip())) from exc
+    period = get_period(code)  # PeriodNotFoundError: a 404 on the web
     if period.state == PERIOD_CLOSED:
         raise PeriodError(_("Periode %(code)s sudah ditutup.", code=period.code))
     period.state = PERIOD_CLOSED
