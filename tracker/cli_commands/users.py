@@ -28,7 +28,7 @@ def _read_password() -> str:
             hide_input=True,
             confirmation_prompt="Ulangi kata sandi",
         )
-    line = click.get_text_stream("stdin").readline()
+    line = sys.stdin.readline()
     return line.rstrip("\r\n")
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from tracker.models.region import Region
 
 ROLE_ADMIN = "admin"
 ROLE_KABID = "kabid"
@@ -65,6 +69,8 @@ class UserScope(Base):
     )
 
     user: Mapped[User] = relationship(back_populates="scopes")
+    # joined: a scope is always shown with its region's name, never as a bare code
+    region: Mapped[Region] = relationship(lazy="joined")
 
 
 class LoginFailure(Base):

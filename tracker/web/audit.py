@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import to_utc
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
+from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from tracker.services import audit_log
@@ -65,9 +65,9 @@ def _filter_from(form: AuditFilterForm) -> audit_log.AuditFilter:
 def index() -> tuple[str, int]:
     form = AuditFilterForm(request.args)
     options = audit_log.filter_options(current_user)
-    everything = ("", _l("Semua"))
-    form.entity.choices = [everything, *((e, e) for e in options.entities)]
-    form.action.choices = [everything, *((a, a) for a in options.actions)]
+    everything = SelectChoice("", _l("Semua"))
+    form.entity.choices = [everything, *(SelectChoice(e) for e in options.entities)]
+    form.action.choices = [everything, *(SelectChoice(a) for a in options.actions)]
     form.user.choices = [
         everything,
         *(

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import PasswordField, RadioField, StringField
+from wtforms import PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from tracker.services import accounts
@@ -68,7 +68,7 @@ class PasswordChangeForm(FlaskForm):
 class LocaleForm(FlaskForm):
     locale = RadioField(
         _l("Bahasa tampilan"),
-        choices=list(LANGUAGE_LABELS.items()),
+        choices=[SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()],
         validate_choice=False,  # the service refuses an unknown language in Indonesian
         validators=[DataRequired(_l("Pilih bahasa."))],
     )

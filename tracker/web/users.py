@@ -8,10 +8,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tracker.models.region import LEVEL_KECAMATAN, Region
 from tracker.models.user import ROLES
 from tracker.services import users
 from tracker.services.accounts import AccountError
@@ -41,7 +49,7 @@ class _AccountFields(FlaskForm):
     )
     role = SelectField(
         _l("Peran"),
-        choices=[(r, ROLE_NAMES[r]) for r in ROLES],
+        choices=[SelectChoice(r, ROLE_NAMES[r]) for r in ROLES],
         validate_choice=False,  # the service refuses an unknown role with an Indonesian message
         validators=[DataRequired(_l("Pilih peran."))],
     )
@@ -86,9 +94,14 @@ class PasswordResetForm(FlaskForm):
     )
 
 
+def scope_label(region: Region) -> str:
+    return f"Kec. {region.display_name}" if region.level == LEVEL_KECAMATAN else region.display_name
+
+
 def _with_scope_choices(form: _AccountFields) -> _AccountFields:
     form.scopes.choices = [
-        (r.code, f"{r.name} ({r.code})") for r in users.scope_choices(current_user)
+        SelectChoice(r.code, f"{scope_label(r)} ({r.code})")
+        for r in users.scope_choices(current_user)
     ]
     return form
 
