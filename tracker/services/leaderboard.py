@@ -176,6 +176,37 @@ def leaderboard(
     return Page(items=rows, number=result.number, per_page=result.per_page, total=result.total)
 
 
+@dataclass
+class LeaderboardView:
+    page: Page[LeaderboardRow]
+    until: date
+    kecamatan_code: str | None
+    kecamatan_name: str | None
+    kecamatan_options: list[tuple[str, str]]
+
+
+def leaderboard_page(
+    user: User,
+    until: date,
+    kecamatan_code: str | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> LeaderboardView:
+    """The Top Konten page: the ranking and the kecamatan the user may narrow it to. A kecamatan
+    outside the user's choices is ignored rather than revealed."""
+    options = kecamatan_choices(user)
+    names = dict(options)
+    if kecamatan_code not in names:
+        kecamatan_code = None
+    return LeaderboardView(
+        page=leaderboard(user, until, kecamatan_code, page, per_page),
+        until=until,
+        kecamatan_code=kecamatan_code,
+        kecamatan_name=names.get(kecamatan_code) if kecamatan_code else None,
+        kecamatan_options=options,
+    )
+
+
 def kecamatan_choices(user: User | None) -> list[tuple[str, str]]:
     """(code, name) of the kecamatan the user may filter on, by name."""
     shown = func.coalesce(Region.tidy_name, Region.name)

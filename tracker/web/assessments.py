@@ -1,7 +1,174 @@
-"""assessments pages."""
+"""Assessment pages: a period's overview, one KIM's assessment and roadmap, exports, Top Konten.
+
+Thin views: read the query or form, check the permission, call one service, render.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
+from io import BytesIO
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional
+
+from tracker.services import assessment, assessment_reports, leaderboard
+from tracker.services.assessment import AssessmentError, PeriodMissingError
+from tracker.services.assessment_reports import AssessmentNotFoundError
+from tracker.services.permissions import MANAGE_PERIODS, VIEW, PermissionDenied
+from tracker.web.forms import ConfirmForm
+from tracker.web.guards import permission_required
 
 bp = Blueprint("assessments", __name__, url_prefix="/penilaian")
+
+
+class _QueryForm(FlaskForm):
+    """Filters read from the query string: no CSRF (a GET changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    page = IntegerField(validators=[Optional(), NumberRange(min=1)], default=1)
+
+
+class OverviewFilter(_QueryForm):
+    q = StringField(_l("Cari KIM, desa atau kecamatan"), validators=[Optional(), Length(max=100)])
+    sort = StringField(validators=[Optional(), Length(max=20)], default="-skor")
+
+
+class IndonesianDateField(DateField):
+    """A date input whose parse error is Indonesian (WTForms has no Indonesian catalogue)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(
+                _l("Tanggal tidak valid (gunakan format tttt-bb-hh); ditampilkan sampai hari ini.")
+            ) from exc
+
+
+class LeaderboardFilter(_QueryForm):
+    kecamatan = SelectField(_l("Kecamatan"), validate_choice=False, default="")
+    sampai = IndonesianDateField(_l("Sampai tanggal"), validators=[Optional()])
+
+
+def _page_size() -> int:
+    return int(current_app.config["PAGE_SIZE"])
+
+
+def _page(form: _QueryForm) -> int:
+    return form.page.data if form.page.data and not form.page.errors else 1
+
+
+@bp.get("/")
+@permission_required(VIEW)
+def index() -> Response:
+    return redirect(url_for("periods.index"))
+
+
+@bp.get("/top-konten", endpoint="leaderboard")
+@permission_required(VIEW)
+def leaderboard_view() -> str:
+    form = LeaderboardFilter(request.args)
+    form.validate()
+    until = form.sampai.data if not form.sampai.errors else None
+    view = leaderboard.leaderboard_page(
+        current_user,
+        until=until or date.today(),
+        kecamatan_code=form.kecamatan.data or None,
+        page=_page(form),
+        per_page=_page_size(),
+    )
+    form.kecamatan.choices = [("", _("Semua kecamatan")), *view.kecamatan_options]
+    form.sampai.data = view.until
+    return render_template("assessments/leaderboard.html", form=form, view=view)
+
+
+@bp.get("/<code>")
+@permission_required(VIEW)
+def period_overview(code: str) -> str:
+    form = OverviewFilter(request.args)
+    form.validate()
+    try:
+        overview = assessment_reports.period_overview(
+            current_user,
+            code,
+            q="" if form.q.errors else (form.q.data or ""),
+            sort=form.sort.data or "-skor",
+            page=_page(form),
+            per_page=_page_size(),
+        )
+    except AssessmentNotFoundError:
+        abort(404)
+    return render_template("assessments/period.html", o=overview, form=form, run_form=ConfirmForm())
+
+
+@bp.post("/<code>/jalankan")
+@permission_required(MANAGE_PERIODS)
+def run(code: str) -> Response:
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        result = assessment.assess_period(code, current_user)
+    except PeriodMissingError:
+        abort(404)
+    except PermissionDenied:
+        abort(403)
+    except AssessmentError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".period_overview", code=code))
+    flash(
+        _(
+            "Penilaian %(code)s selesai: %(n)s KIM dinilai dengan kerangka v%(version)s.",
+            code=result.period_code,
+            n=result.kims_assessed,
+            version=result.framework_version,
+        ),
+        "success",
+    )
+    return redirect(url_for(".period_overview", code=result.period_code))
+
+
+@bp.get("/<code>/ekspor.<fmt>")
+@permission_required(VIEW)
+def export(code: str, fmt: str) -> Response:
+    try:
+        exported = assessment_reports.export_assessments(current_user, code, fmt)
+    except AssessmentNotFoundError:
+        abort(404)
+    except AssessmentError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".period_overview", code=code))
+    return send_file(
+        BytesIO(exported.payload),
+        mimetype=exported.mimetype,
+        as_attachment=True,
+        download_name=exported.filename,
+    )
+
+
+@bp.get("/<code>/kim/<int:kim_id>")
+@permission_required(VIEW)
+def kim_assessment(code: str, kim_id: int) -> str:
+    try:
+        view = assessment_reports.kim_assessment(current_user, code, kim_id)
+    except AssessmentNotFoundError:
+        abort(404)
+    return render_template("assessments/kim.html", v=view)
