@@ -341,3 +341,22 @@ def test_full_name_is_escaped(client, login_as, regions) -> None:
     page = client.get("/admin/pengguna/").text
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_edit_form_keeps_a_desa_scope_given_on_the_command_line(client, login_as, regions) -> None:
+    login_as("admin")
+    user = factories.user("petugas", username="desa.saja", scope=[regions.desa_a1])
+    form = client.get(f"/admin/pengguna/{user.id}/ubah").text
+    assert f'value="{regions.desa_a1}"' in form and "Kutorenon" in form
+    response = client.post(
+        f"/admin/pengguna/{user.id}/ubah",
+        data={
+            "full_name": "Baru",
+            "role": "petugas",
+            "scopes": [regions.desa_a1],
+            "is_active": "y",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).scope_codes == [regions.desa_a1]

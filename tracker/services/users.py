@@ -77,9 +77,17 @@ def managed_user_ids(actor: User) -> Select[tuple[int]]:
     return select(User.id).where(_managed_filter(actor))
 
 
-def scope_choices(actor: User | None) -> list[Region]:
-    """Region nodes an actor may grant: his own nodes and the kabupaten/kecamatan below them."""
-    stmt = select(Region).where(Region.level <= LEVEL_KECAMATAN).order_by(Region.code)
+def scope_choices(actor: User | None, keep: Iterable[str] = ()) -> list[Region]:
+    """Region nodes an actor may grant: his own nodes and the kabupaten/kecamatan below them,
+    plus `keep` (an edited account's present scopes, e.g. a desa given on the command line, so
+    that saving the form does not silently drop them)."""
+    keep = list(keep)
+    level_ok = Region.level <= LEVEL_KECAMATAN
+    stmt = (
+        select(Region)
+        .where(or_(level_ok, Region.code.in_(keep)) if keep else level_ok)
+        .order_by(Region.code)
+    )
     if actor is not None:
         stmt = stmt.where(scope_filter(Region.code, actor.scope_codes))
     return list(db.session.scalars(stmt))

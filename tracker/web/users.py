@@ -98,10 +98,10 @@ def scope_label(region: Region) -> str:
     return f"Kec. {region.display_name}" if region.level == LEVEL_KECAMATAN else region.display_name
 
 
-def _with_scope_choices(form: _AccountFields) -> _AccountFields:
+def _with_scope_choices(form: _AccountFields, keep: list[str] | None = None) -> _AccountFields:
     form.scopes.choices = [
         SelectChoice(r.code, f"{scope_label(r)} ({r.code})")
-        for r in users.scope_choices(current_user)
+        for r in users.scope_choices(current_user, keep or [])
     ]
     return form
 
@@ -170,7 +170,7 @@ def edit(user_id: int) -> str | Response | tuple[str, int]:
         )
     else:
         form = UserEditForm()
-    _with_scope_choices(form)
+    _with_scope_choices(form, keep=user.scope_codes)
     if form.validate_on_submit():
         try:
             users.update_user(current_user, user_id, form.data_for_service())
