@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -13,7 +13,10 @@ from sqlalchemy import event
 
 from tests import factories
 from tracker.extensions import db
+from tracker.models import Region
 from tracker.models.kim import STATUS_INACTIVE
+
+LoginAs = Callable[..., object]
 
 
 def _registry_url(app: Flask, **args: str) -> str:
@@ -48,7 +51,7 @@ def kims(regions: factories.RegionTree) -> None:
 def _counting_queries(app: Flask) -> Iterator[list[str]]:
     statements: list[str] = []
 
-    def listener(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+    def listener(conn, cursor, statement, *args) -> None:
         statements.append(statement)
 
     engine = db.engine
@@ -59,7 +62,9 @@ def _counting_queries(app: Flask) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", listener)
 
 
-def test_kabupaten_page_counts_whole_subtrees(client: FlaskClient, login_as, kims) -> None:  # type: ignore[no-untyped-def]
+def test_kabupaten_page_counts_whole_subtrees(
+    client: FlaskClient, login_as: LoginAs, kims: None
+) -> None:
     login_as("admin")
 
     response = client.get("/wilayah/")  # one scope root: its page is shown directly
@@ -77,9 +82,9 @@ def test_kabupaten_page_counts_whole_subtrees(client: FlaskClient, login_as, kim
 def test_kecamatan_page_lists_desa_with_counts_and_registry_links(
     app: Flask,
     client: FlaskClient,
-    login_as,
-    kims,
-    regions: factories.RegionTree,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
+    kims: None,
+    regions: factories.RegionTree,
 ) -> None:
     login_as("viewer")
 
@@ -96,7 +101,9 @@ def test_kecamatan_page_lists_desa_with_counts_and_registry_links(
         assert f'href="{crumb}"' in html
 
 
-def test_desa_page_shows_its_own_counts(app: Flask, client: FlaskClient, login_as, kims) -> None:  # type: ignore[no-untyped-def]
+def test_desa_page_shows_its_own_counts(
+    app: Flask, client: FlaskClient, login_as: LoginAs, kims: None
+) -> None:
     login_as("viewer")
 
     response = client.get("/wilayah/35.08.09.2001")
@@ -112,27 +119,40 @@ def test_desa_page_shows_its_own_counts(app: Flask, client: FlaskClient, login_a
 def test_counts_take_a_fixed_number_of_queries(
     app: Flask,
     client: FlaskClient,
-    login_as,
-    kims,
-    regions: factories.RegionTree,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
+    kims: None,
+    regions: factories.RegionTree,
 ) -> None:
     login_as("admin")
     with _counting_queries(app) as few:
         client.get("/wilayah/35.08")
+    # more KIMs, and more kecamatan and desa to count them in
+    for kec in range(10, 16):
+        db.session.add(Region(code=f"35.08.{kec}", name=f"Kec {kec}", level=3, parent_code="35.08"))
+        db.session.add(
+            Region(
+                code=f"35.08.{kec}.2001", name=f"Desa {kec}", level=4, parent_code=f"35.08.{kec}"
+            )
+        )
+        db.session.commit()
+        factories.kim(f"35.08.{kec}.2001", name=f"KIM Desa {kec}")
     for n in range(6):
         factories.kim(regions.desa_b1 if n % 2 else regions.desa_a2, name=f"KIM Tambahan {n}")
     with _counting_queries(app) as more:
         response = client.get("/wilayah/35.08")
 
-    assert _rows(response.get_data(as_text=True))["35.08.02"][3] == "4"
+    rows = _rows(response.get_data(as_text=True))
+    assert len(rows) == 8
+    assert rows["35.08.02"][3] == "4"
+    assert rows["35.08.12"][2:5] == ["1", "1", "1"]
     assert len(more) == len(few)
 
 
 def test_petugas_sees_only_its_kecamatan(
     client: FlaskClient,
-    login_as,
-    kims,
-    regions: factories.RegionTree,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
+    kims: None,
+    regions: factories.RegionTree,
 ) -> None:
     login_as("petugas", scope=[regions.kec_a])
 
@@ -145,18 +165,19 @@ def test_petugas_sees_only_its_kecamatan(
     assert kabupaten.status_code == 200  # an ancestor on the way to its scope
     assert set(_rows(kab_html)) == {"35.08.09"}
     assert "Pasirian" not in kab_html
-    assert re.search(
-        r'class="big">3</span>\s*KIM terdaftar', kab_html
-    )  # Pasirian's KIM not counted
+    # Pasirian's KIM is not counted on the kabupaten page either
+    assert re.search(r'class="big">3</span>\s*KIM terdaftar', kab_html)
+    assert "Hanya wilayah dalam cakupan akun Anda" in kab_html
+    assert "Hanya wilayah dalam cakupan" not in start.get_data(as_text=True)
     assert client.get(f"/wilayah/{regions.kec_b}").status_code == 404
     assert client.get(f"/wilayah/{regions.desa_b1}").status_code == 404
 
 
 def test_user_with_several_kecamatan_starts_at_the_list_of_them(
     client: FlaskClient,
-    login_as,
-    kims,
-    regions: factories.RegionTree,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
+    kims: None,
+    regions: factories.RegionTree,
 ) -> None:
     login_as("petugas", scope=[regions.kec_a, regions.kec_b])
 
@@ -169,8 +190,8 @@ def test_user_with_several_kecamatan_starts_at_the_list_of_them(
 
 def test_unknown_code_is_404_and_anonymous_is_sent_to_login(
     client: FlaskClient,
-    login_as,
-    regions,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
+    regions,
 ) -> None:
     assert client.get("/wilayah/").status_code == 302
     login_as("admin")
@@ -180,8 +201,8 @@ def test_unknown_code_is_404_and_anonymous_is_sent_to_login(
 
 def test_search_finds_regions_in_scope_with_their_path(
     client: FlaskClient,
-    login_as,
-    regions: factories.RegionTree,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
+    regions: factories.RegionTree,
 ) -> None:
     login_as("petugas", scope=[regions.kec_a])
 
@@ -197,9 +218,9 @@ def test_search_finds_regions_in_scope_with_their_path(
     assert "Tidak ada wilayah yang cocok" in outside.get_data(as_text=True)
 
 
-def test_search_by_code_prefix_and_pagination(client: FlaskClient, login_as, regions) -> None:  # type: ignore[no-untyped-def]
-    from tracker.models import Region
-
+def test_search_by_code_prefix_and_pagination(
+    client: FlaskClient, login_as: LoginAs, regions: object
+) -> None:
     for n in range(3, 33):
         db.session.add(
             Region(
@@ -223,7 +244,7 @@ def test_search_by_code_prefix_and_pagination(client: FlaskClient, login_as, reg
     assert set(_rows(by_code)) == {f"35.08.09.200{n}" for n in range(1, 10)}
 
 
-def test_search_text_is_escaped(client: FlaskClient, login_as, regions) -> None:  # type: ignore[no-untyped-def]
+def test_search_text_is_escaped(client: FlaskClient, login_as: LoginAs, regions: object) -> None:
     login_as("admin")
 
     html = client.get("/wilayah/?q=<script>alert(1)</script>").get_data(as_text=True)

@@ -34,7 +34,12 @@ from tracker.models.user import User
 from tracker.services import audit
 from tracker.services.pagination import Page, paginate
 from tracker.services.permissions import MANAGE_REGIONS, PermissionDenied, has_permission
-from tracker.services.scope import region_visible_filter, scope_filter, user_scope_filter
+from tracker.services.scope import (
+    region_visible_filter,
+    scope_filter,
+    user_scope_filter,
+    user_sees_code,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BUNDLED_NAME = "wilayah-indonesia.csv"
@@ -202,6 +207,8 @@ class BrowseView:
     rows: list[RegionCount]  # the children of the node (or the scope roots)
     total: int = 0
     active: int = 0
+    # the node lies above the user's scope: its children and counts cover only that scope
+    partial: bool = False
 
 
 def _kim_counts(user: User, prefixes: list[str], length: int) -> dict[str, tuple[int, int]]:
@@ -302,6 +309,7 @@ def browse(user: User, code: str | None = None) -> BrowseView:
         rows=rows,
         total=sum(r.total for r in rows),
         active=sum(r.active for r in rows),
+        partial=not user_sees_code(user, node.code),
     )
 
 
