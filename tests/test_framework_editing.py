@@ -56,13 +56,20 @@ def test_apply_form_keeps_old_value_for_unparsable_fields_and_names_them() -> No
     definition = default_definition()
     new, problems = apply_form(
         definition,
-        {"dim_K_weight": "", "ind_W1_weight": "tiga", "ind_M1_bands": "0=0", "tier_1_min": "45"},
+        {
+            "dim_K_weight": "",
+            "ind_W1_weight": "tiga",
+            "ind_M1_bands": "0=0",
+            "ind_M2_bands": " ",
+            "tier_1_min": "45",
+        },
     )
     assert problems == [
         "Bobot dimensi K wajib diisi.",
         "Bobot indikator W1: 'tiga' bukan angka.",
         "Pita skor M1: '0=0' harus berupa pasangan batas:skor dipisah titik koma, "
         "mis. 0:0; 1:30; 4:60.",
+        "Pita skor M2 wajib diisi.",
     ]
     assert new["dimensions"][0]["weight"] == 15
     assert new["tiers"][1]["min"] == 45

@@ -127,9 +127,12 @@ def apply_form(
             try:
                 ind["bands"] = parse_bands(fields.get(key))
             except ValueError:
+                typed = (fields.get(key) or "").strip()
                 problems.append(
-                    f"Pita skor {code}: '{fields.get(key) or ''}' harus berupa pasangan "
-                    "batas:skor dipisah titik koma, mis. 0:0; 1:30; 4:60."
+                    f"Pita skor {code}: '{typed}' harus berupa pasangan batas:skor dipisah titik "
+                    "koma, mis. 0:0; 1:30; 4:60."
+                    if typed
+                    else f"Pita skor {code} wajib diisi."
                 )
     for i, tier in enumerate(new.get("tiers", [])):
         value = number(f"tier_{i}_min", f"Batas bawah jenjang {tier.get('name')}")
