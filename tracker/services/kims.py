@@ -8,7 +8,7 @@ and the spreadsheet import refuse exactly the same things with the same Indonesi
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -148,10 +148,16 @@ Desa = aliased(Region, name="desa")
 Kecamatan = aliased(Region, name="kecamatan")
 Kabupaten = aliased(Region, name="kabupaten")
 
+
+def _shown(region: Any) -> Any:
+    """The name people read: the tidy form when the official list shouts in capitals."""
+    return func.coalesce(region.tidy_name, region.name)
+
+
 SORTS: dict[str, Any] = {
     "name": Kim.name_key,
-    "desa": Desa.name,
-    "kecamatan": Kecamatan.name,
+    "desa": _shown(Desa),
+    "kecamatan": _shown(Kecamatan),
     "sk_date": Kim.sk_date,
     "updated": Kim.updated_at,
 }
@@ -167,6 +173,17 @@ class KimFilter:
     desa: str = ""
     status: str = "semua"
     sort: str = "name"
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> KimFilter:
+        """From query arguments (`?q=&kecamatan=&desa=&status=&sort=`); unknown values fall back."""
+        return cls(
+            q=args.get("q", ""),
+            kecamatan=args.get("kecamatan", ""),
+            desa=args.get("desa", ""),
+            status=args.get("status", "semua"),
+            sort=args.get("sort", "name"),
+        ).normalized()
 
     def normalized(self) -> KimFilter:
         sort = self.sort if self.sort.lstrip("-") in SORTS else "name"
@@ -184,9 +201,9 @@ def registry_select(user: User | None, flt: KimFilter) -> Select[Any]:
     stmt = (
         select(
             Kim,
-            Desa.name.label("desa_name"),
-            Kecamatan.name.label("kecamatan_name"),
-            Kabupaten.name.label("kabupaten_name"),
+            _shown(Desa).label("desa_name"),
+            _shown(Kecamatan).label("kecamatan_name"),
+            _shown(Kabupaten).label("kabupaten_name"),
         )
         .join(Desa, Desa.code == Kim.desa_code)
         .outerjoin(Kecamatan, Kecamatan.code == Desa.parent_code)
@@ -198,7 +215,7 @@ def registry_select(user: User | None, flt: KimFilter) -> Select[Any]:
         stmt = stmt.where(
             or_(
                 Kim.name_key.contains(needle, autoescape=True),
-                func.lower(Desa.name).contains(needle, autoescape=True),
+                func.lower(_shown(Desa)).contains(needle, autoescape=True),
             )
         )
     if flt.kecamatan:
@@ -229,7 +246,7 @@ def registry_page(user: User, flt: KimFilter, page: int, per_page: int) -> Regis
     if flt.desa:
         desa_label = (
             db.session.scalar(
-                select(Region.name).where(
+                select(_shown(Region)).where(
                     Region.code == flt.desa, user_scope_filter(Region.code, user)
                 )
             )
@@ -240,19 +257,20 @@ def registry_page(user: User, flt: KimFilter, page: int, per_page: int) -> Regis
 
 def kecamatan_options(user: User | None) -> list[tuple[str, str]]:
     """(code, name) of the kecamatan a user may filter on."""
-    stmt = select(Region.code, Region.name).where(
+    shown = _shown(Region)
+    stmt = select(Region.code, shown).where(
         Region.level == LEVEL_KECAMATAN, _scope(user, Region.code)
     )
-    return [(c, n) for c, n in db.session.execute(stmt.order_by(Region.name, Region.code))]
+    return [(c, n) for c, n in db.session.execute(stmt.order_by(shown, Region.code))]
 
 
 def desa_choices(user: User) -> dict[str, list[tuple[str, str]]]:
     """Desa in the user's scope grouped by kecamatan name, for a select with optgroups."""
     stmt = (
-        select(Region.code, Region.name, Kecamatan.name)
+        select(Region.code, _shown(Region), _shown(Kecamatan))
         .outerjoin(Kecamatan, Kecamatan.code == Region.parent_code)
         .where(Region.level == LEVEL_DESA, user_scope_filter(Region.code, user))
-        .order_by(Kecamatan.name, Region.name, Region.code)
+        .order_by(_shown(Kecamatan), _shown(Region), Region.code)
     )
     groups: dict[str, list[tuple[str, str]]] = {}
     for code, name, kec_name in db.session.execute(stmt):
@@ -298,9 +316,9 @@ def kim_detail(user: User, kim_id: int, history_limit: int = 50) -> KimDetail:
     )
     return KimDetail(
         kim,
-        desa.name,
-        kecamatan.name if kecamatan is not None else "",
-        kabupaten.name if kabupaten is not None else "",
+        desa.display_name,
+        kecamatan.display_name if kecamatan is not None else "",
+        kabupaten.display_name if kabupaten is not None else "",
         history,
     )
 
