@@ -25,7 +25,7 @@ install: $(VENV)/.installed translations
 install-dev: $(VENV)/.installed-dev translations
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d translations -f
+	$(BIN)/pybabel -q compile -d translations -f
 
 migrate: install
 	JENJANG_ENV=development $(FLASK) db upgrade
