@@ -111,3 +111,11 @@ def test_catalogue_is_complete_and_consistent() -> None:
     assert not fuzzy, f"fuzzy entries: {fuzzy[:5]}"
     problems = [(m.id, [str(e) for e in errors]) for m, errors in catalog.check()]
     assert not problems, problems[:5]
+
+
+def test_translate_compile_command_builds_the_catalogue(runner) -> None:  # type: ignore[no-untyped-def]
+    compiled = PO_FILE.with_suffix(".mo")
+    compiled.unlink(missing_ok=True)  # a build product (git-ignored); the command makes it again
+    result = runner.invoke(args=["translate", "compile"])
+    assert result.exit_code == 0, result.output
+    assert compiled.is_file()
