@@ -237,3 +237,25 @@ def test_post_columns_accept_the_issue_headers():
         "URL",
     ):
         assert header_key(header) in names
+
+
+def test_csrf_enforced_on_upload_and_grid(app, client, login_as, data):
+    login_as("kabid")
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert upload(client, "unggahan", POSTS).status_code == 400
+    grid = "/aktivitas/pengukuran/2025-T1?kecamatan=35.08.09"
+    assert client.post(grid, data={f"v-{data['a'].id}-K1": "ya"}).status_code == 400
+    assert count(ContentPost) == 0 and count(Measurement) == 0
+
+    page = client.get("/aktivitas/").get_data(as_text=True)
+    token = re.search(r'name="unggahan-csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    form = {"unggahan-file": (io.BytesIO(POSTS), "a.csv"), "unggahan-csrf_token": token}
+    preview = client.post(
+        "/aktivitas/impor/unggahan", data=form, content_type="multipart/form-data"
+    )
+    assert preview.status_code == 200 and "Pratinjau impor" in preview.get_data(as_text=True)
+
+    grid_page = client.get(grid).get_data(as_text=True)
+    grid_token = re.search(r'name="csrf_token" value="([^"]+)"', grid_page).group(1)
+    saved = client.post(grid, data={f"v-{data['a'].id}-K1": "ya", "csrf_token": grid_token})
+    assert saved.status_code == 302 and count(Measurement) == 1

@@ -130,6 +130,8 @@ _URL_HOST = re.compile(
     r"^[0-9a-z](?:[0-9a-z\-]*[0-9a-z])?(?:\.[0-9a-z](?:[0-9a-z\-]*[0-9a-z])?)+(?::\d+)?$"
 )
 
+_WHITESPACE = re.compile(r"\s")
+
 
 def parse_url(raw: object) -> str:
     """https://kim.example.id/berita/1; `www.…` or `kim.example.id/…` typed without a scheme gets
@@ -143,7 +145,7 @@ def parse_url(raw: object) -> str:
     host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
     if (
         scheme.lower() not in ("http", "https")
-        or any(c.isspace() for c in text)
+        or _WHITESPACE.search(text)
         or not _URL_HOST.match(host.lower())
     ):
         raise CellError(
