@@ -318,3 +318,19 @@ def test_import_service_refuses_a_user_without_permission(app: object, regions: 
     with pytest.raises(PermissionDenied):
         region_service.import_regions(SMALL.encode(), "x.csv", viewer)
     assert _count() == 7  # only the fixture's regions
+
+
+def test_xlsx_list_is_read_too(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in (("Kode", "Nama"), ("35", "Jawa Timur"), ("35.08", "Kabupaten Lumajang")):
+        sheet.append(row)
+    path = tmp_path / "wilayah.xlsx"
+    workbook.save(path)
+
+    result = runner.invoke(args=["region", "import", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert _region("35.08").kind == "kabupaten"  # type: ignore[union-attr]

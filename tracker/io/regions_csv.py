@@ -130,8 +130,9 @@ def tidy_name(name: str) -> str:
     return " ".join(_tidy_word(w) for w in name.split())
 
 
-def _letters(name: str) -> str:
-    return "".join(c for c in name if c.isalpha())
+def _cased(name: str) -> bool:
+    """Has letters with a case (fast: two C-level string operations)."""
+    return name.lower() != name.upper()
 
 
 def _selected(code: str, only: str | None) -> bool:
@@ -172,10 +173,8 @@ def parse_regions(
     if only is not None and not any(code == only for _, code, _, _ in candidates):
         raise RegionFileError(f"Kode {only} tidak ada di berkas.")
 
-    with_letters = [_letters(name) for _, _, name, _ in candidates if _letters(name)]
-    upper_list = bool(with_letters) and (
-        sum(1 for letters in with_letters if letters.isupper()) * 2 >= len(with_letters)
-    )
+    cased = [name for _, _, name, _ in candidates if _cased(name)]
+    upper_list = bool(cased) and sum(1 for name in cased if name.isupper()) * 2 >= len(cased)
     col_code, col_name, col_kind = (table.label(k) for k in ("kode", "nama", "jenis"))
     seen: dict[str, int] = {}
     for number, code, name, jenis in candidates:
@@ -210,9 +209,8 @@ def parse_regions(
         seen[code] = number
         if len(result.problems) > problems_before:
             continue
-        letters = _letters(name)
         tidy = None
-        if letters and (letters.islower() or (upper_list and letters.isupper())):
+        if name.islower() or (upper_list and name.isupper()):
             tidy = tidy_name(name)
             tidy = tidy if tidy != name else None
         result.rows.append(RegionRow(number, code, name, level, parent, kind, tidy))

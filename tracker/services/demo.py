@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, insert, select
 
 from tracker.extensions import db
 from tracker.models import ContentPost, Kim, KimChannel, Measurement, Period, Region, User
@@ -68,14 +68,16 @@ def is_empty() -> bool:
 
 
 def wipe() -> None:
-    """Delete every row of every table, children before parents (the caller commits)."""
+    """Delete every row of every table, children before parents (the caller commits).
+
+    A table that references itself (the region tree) first has those references cleared, so a
+    RESTRICT foreign key never sees a parent go before its child, on SQLite and PostgreSQL alike.
+    """
     for table in reversed(db.metadata.sorted_tables):
-        if table.name == Region.__tablename__:
-            # the tree references itself: leaves first, so RESTRICT never fires
-            for level in range(LEVEL_DESA, 0, -1):
-                db.session.execute(delete(Region).where(Region.level == level))
-        else:
-            db.session.execute(table.delete())
+        for fk in table.foreign_keys:
+            if fk.column.table is table and fk.parent.nullable:
+                db.session.execute(table.update().values({fk.parent.name: None}))
+        db.session.execute(table.delete())
 
 
 def seed(

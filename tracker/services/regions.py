@@ -163,7 +163,9 @@ def import_regions(
     if new_rows:
         # file order: a parent is in the database or on an earlier row (the parser saw to it),
         # so every foreign key holds row by row
-        db.session.execute(insert(Region), new_rows)
+        # Core executemany on the table: the ORM bulk path would split the batch wherever
+        # a column switches between NULL and a value (kind is NULL on kecamatan rows)
+        db.session.execute(insert(Region.__table__), new_rows)
     if changed:
         db.session.execute(update(Region), changed)
     where = f" (hanya {only})" if only else ""
