@@ -31,7 +31,9 @@ class ContentPost(Base):
 
     __tablename__ = "content_post"
     __table_args__ = (
-        Index("ix_content_post_kim_date", "kim_id", "posted_on"),
+        # (kim_id, posted_on, type) covers the assessment's per-period counts and its per-KIM
+        # "last upload" seek without reading the table (see tracker/services/assessment_inputs)
+        Index("ix_content_post_kim_date_type", "kim_id", "posted_on", "type"),
         Index("ix_content_post_kim_url", "kim_id", "url"),
     )
 
