@@ -15,12 +15,6 @@ from tracker.io.tabular import read_table
 from tracker.models import AuditEntry, ContentCount, ContentPost, Measurement
 
 
-@pytest.fixture(autouse=True)
-def _kims_index_stub(app):  # the registry page may not be installed in every checkout
-    if "kims.index" not in app.view_functions:
-        app.add_url_rule("/_kims_stub", endpoint="kims.index", view_func=lambda: "")
-
-
 @pytest.fixture
 def data(regions):
     factories.make_period("2025-T1")

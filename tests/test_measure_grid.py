@@ -13,12 +13,6 @@ from tracker.models import AuditEntry, Measurement
 URL = "/aktivitas/pengukuran/2025-T1?kecamatan=35.08.09"
 
 
-@pytest.fixture(autouse=True)
-def _kims_index_stub(app):  # the registry page may not be installed in every checkout
-    if "kims.index" not in app.view_functions:
-        app.add_url_rule("/_kims_stub", endpoint="kims.index", view_func=lambda: "")
-
-
 @pytest.fixture
 def grid_data(regions):
     period = factories.make_period("2025-T1")
@@ -184,3 +178,40 @@ def test_closed_period_is_read_only(client, login_as, regions):
     response = client.post(URL, data={f"v-{a.id}-K3": "4"}, follow_redirects=True)
     assert "sudah ditutup" in response.get_data(as_text=True)
     assert stored() == {(a.id, "K3"): (2.0, "bukti uji")}
+
+
+def test_columns_and_ranges_follow_the_active_framework(client, login_as, grid_data):
+    from tracker.models import Framework
+    from tracker.scoring.framework import default_definition, load_framework
+
+    _period, a, *_ = grid_data
+    definition = default_definition()
+    for indicator in definition["indicators"]:
+        if indicator["code"] == "D1":
+            indicator["weight"] = 50
+    definition["indicators"].append(
+        {
+            "code": "D2",
+            "dimension": "D",
+            "kind": "linear",
+            "weight": 50,
+            "name": "Kolaborasi dengan mitra",
+            "unit": "butir",
+            "min": 0,
+            "max": 2,
+            "factor": 50,
+            "milestones": [1, 2],
+            "manual": True,
+            "topic": "Kemitraan",
+        }
+    )
+    load_framework(definition)  # a valid framework
+    db.session.add(Framework(version=2, name="v2", state="active", definition=definition))
+    db.session.commit()
+    login_as("petugas", scope=["35.08.09"])
+    html = client.get(URL).get_data(as_text=True)
+    assert f'name="v-{a.id}-D2"' in html and "Kolaborasi dengan mitra" in html
+    bad = client.post(URL, data={f"v-{a.id}-D2": "3"})
+    assert bad.status_code == 400 and "D2 harus 0–2" in bad.get_data(as_text=True)
+    assert client.post(URL, data={f"v-{a.id}-D2": "2"}).status_code == 302
+    assert stored() == {(a.id, "D2"): (2.0, None)}

@@ -14,12 +14,6 @@ from tracker.models.period import PERIOD_CLOSED
 from tracker.services import periods
 
 
-@pytest.fixture(autouse=True)
-def _kims_index_stub(app):  # the registry page may not be installed in every checkout
-    if "kims.index" not in app.view_functions:
-        app.add_url_rule("/_kims_stub", endpoint="kims.index", view_func=lambda: "")
-
-
 @pytest.mark.parametrize(
     ("code", "kind", "start", "end", "days"),
     [

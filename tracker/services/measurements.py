@@ -27,8 +27,8 @@ from tracker.models import Kim, Measurement, Period, Region, User
 from tracker.models.base import utcnow
 from tracker.models.kim import STATUS_ACTIVE
 from tracker.models.region import LEVEL_KECAMATAN
-from tracker.scoring.framework import Framework, default_framework, load_framework
-from tracker.services import audit
+from tracker.scoring.framework import Framework, default_framework
+from tracker.services import audit, frameworks
 from tracker.services.activity_import import (
     ImportFileError,
     ImportResult,
@@ -123,14 +123,9 @@ def _number_text(value: float) -> str:
 
 
 def _active_framework() -> Framework:
-    try:
-        from tracker.services import frameworks
-    except ImportError:  # pragma: no cover - until the framework service is installed
-        return default_framework()
-    row = frameworks.get_active()
-    if row is None:
-        return default_framework()
-    return load_framework(row.definition)
+    """The active version's rules; the shipped v1 while none is installed yet."""
+    active = frameworks.active_framework()
+    return default_framework() if active is None else active[1]
 
 
 def rules() -> dict[str, Rule]:
