@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tracker.extensions import db
-from tracker.models import AuditEntry, Kim, KimChannel
+from tracker.models import AuditEntry, Kim, KimChannel, Region
 from tracker.services import kim_export, kim_import
 from tracker.services.kims import KimFilter
 
@@ -381,3 +381,54 @@ def test_export_columns_and_unknown_extension(regions, runner, tmp_path) -> None
         assert title in header
     bad = runner.invoke(args=["kim", "export", str(tmp_path / "r.pdf")])
     assert bad.exit_code == 1 and "tidak didukung" in bad.output
+
+
+def test_kecamatan_name_in_two_kabupaten_needs_the_kabupaten_column(regions) -> None:
+    for code, name in [
+        ("35.09", "Kabupaten Jember"),
+        ("35.09.01", "Sukodono"),
+        ("35.09.01.2001", "Kutorenon"),
+    ]:
+        db.session.add(
+            Region(
+                code=code, name=name, level=code.count(".") + 1, parent_code=code.rsplit(".", 1)[0]
+            )
+        )
+    db.session.commit()
+    row = ["", "KIM Kembar", "Kutorenon", "Kec. Sukodono", "", "", "", "", ""]
+    got = problems_by_row(kim_import.import_kims(csv_bytes([row]), "kim.csv", None))
+    assert got[2][0] == "kecamatan"
+    assert "35.08.09" in got[2][1] and "35.09.01" in got[2][1]
+    data = csv_bytes([[*row, "Kab. Jember"]], headers=[*HEADERS, "Kabupaten"])
+    result = kim_import.import_kims(data, "kim.csv", None)
+    assert result.problems == []
+    assert by_name("KIM Kembar").desa_code == "35.09.01.2001"
+
+
+def test_import_runs_a_fixed_number_of_queries_whatever_the_row_count(regions, app) -> None:
+    from sqlalchemy import event
+
+    def queries_for(rows: list[list[str]]) -> int:
+        statements: list[str] = []
+
+        def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            kim_import.import_kims(csv_bytes(rows), "kim.csv", None, dry_run=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    for i in range(60):
+        factories.kim(regions.desa_a1, name=f"KIM Ada {i}", kimid_number=f"90{i:02d}")
+
+    def rows(n: int) -> list[list[str]]:
+        return [
+            [f"90{i:02d}", f"KIM Ada {i}", "Kutorenon", "Sukodono", "", "", f"Ketua {i}", "", ""]
+            for i in range(n)
+        ] + [[f"99{i:02d}", f"KIM Baru {i}", "Sumberejo", "Sukodono", "", "", "", "", ""]
+             for i in range(n)]  # fmt: skip
+
+    assert queries_for(rows(3)) == queries_for(rows(60))

@@ -348,3 +348,22 @@ def test_deactivate_and_reactivate(login_as, client, regions) -> None:
     assert reload(kim).status == "aktif"
     actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
     assert actions == ["kim.deactivate", "kim.reactivate"]
+
+
+def test_a_concurrent_write_between_read_and_save_is_caught_by_the_version(regions, app) -> None:
+    """Another worker commits after our read: the UPDATE matches no row and nothing is written."""
+    from sqlalchemy import update
+
+    from tracker.services import kims
+
+    user = factories.user(role="admin", username="admin-race")
+    kim = factories.kim(regions.desa_a1, name="KIM Balapan", chair="Awal")
+    loaded = kims.get_kim(user, kim.id)  # our read, at version 1
+    with db.engine.begin() as other:  # the other worker's committed edit
+        other.execute(update(Kim).where(Kim.id == kim.id).values(chair="Lain", version=2))
+    data = kims.KimInput(name=loaded.name, desa_code=loaded.desa_code, chair="Kita")
+    with pytest.raises(kims.KimStaleError):
+        kims.update_kim(user, kim.id, data, expected_version=1)
+    kim = reload(kim)
+    assert (kim.chair, kim.version) == ("Lain", 2)
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == 0
