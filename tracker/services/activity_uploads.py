@@ -73,23 +73,6 @@ def preview_upload(
     return Preview(token=token, result=result)
 
 
-def preview_again(kind: str, actor: User, token: str) -> Preview:
-    """The preview of a stored upload (when a confirmation came back refused)."""
-    if kind not in KINDS:
-        raise UnknownKindError(kind)
-    stored = uploads.load(actor, token, kind)
-    result = _run(
-        kind,
-        stored.data,
-        stored.filename,
-        actor,
-        stored.options.get("period"),
-        dry_run=True,
-        skip_invalid=False,
-    )
-    return Preview(token=token, result=result)
-
-
 def confirm_upload(kind: str, actor: User, token: str, skip_invalid: bool) -> ImportResult:
     """Import the stored upload for real (once: the stored file is claimed and removed).
 

@@ -294,7 +294,7 @@ def _build_grid(
                 Cell(
                     value=rule.show(m.value),
                     note=m.note or "",
-                    recorded_by=names.get(m.recorded_by_id or 0, _("(baris perintah)")),
+                    recorded_by=names.get(m.recorded_by_id or 0, _("(sistem)")),
                     recorded_at=m.recorded_at,
                 )
                 if m is not None

@@ -98,9 +98,11 @@ def index() -> tuple[str, int]:
 def upload(kind: str) -> tuple[str, int]:
     form = UploadForm(prefix=kind)
     needs_period = KIND_INFO[kind][1]
+    valid = form.validate_on_submit()
     if needs_period and not form.period.data:
         form.period.errors = [_("Pilih periode yang masih terbuka.")]
-    elif form.validate_on_submit():
+        valid = False
+    if valid:
         storage = form.file.data
         try:
             preview = activity_uploads.preview_upload(
@@ -165,16 +167,6 @@ def template(kind: str, fmt: str) -> Response:
 
 
 # --- the data-entry grid ----------------------------------------------------------------------
-
-
-@bp.get("/pengukuran")
-@permission_required(ENTER_ACTIVITY)
-def grid_pick() -> Response:
-    """The index page's chooser (period + kecamatan) lands on the grid's own address."""
-    period, kecamatan = request.args.get("periode", ""), request.args.get("kecamatan", "")
-    if not period or not kecamatan:
-        return redirect(url_for("activity.index"))
-    return redirect(url_for("activity.grid", period_code=period, kecamatan=kecamatan))
 
 
 def _grid_page(grid: measurements.Grid, status: int = 200) -> tuple[str, int]:
