@@ -216,7 +216,7 @@ def create() -> str | Response | tuple[str, int]:
         except kims.KimInvalidError as error:
             form.show_errors(error.errors)
         else:
-            flash(_("KIM %(name)s ditambahkan.", name=kim.name), "success")
+            flash(_("%(name)s ditambahkan ke registri.", name=kim.name), "success")
             return redirect(url_for("kims.detail", kim_id=kim.id))
     return _render_form(form, None, 422)
 
@@ -241,7 +241,7 @@ def edit(kim_id: int) -> str | Response | tuple[str, int]:
             form.show_errors(error.errors)
         else:
             if changed:
-                flash(_("Perubahan KIM %(name)s disimpan.", name=form.name.data), "success")
+                flash(_("Perubahan pada %(name)s disimpan.", name=form.name.data), "success")
             else:
                 flash(_("Tidak ada perubahan."), "info")
             return redirect(url_for("kims.detail", kim_id=kim_id))
