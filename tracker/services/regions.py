@@ -43,6 +43,8 @@ from tracker.services.scope import (
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BUNDLED_NAME = "wilayah-indonesia.csv"
+# The demo district's slice of the same list (35.08 with its province row), shipped alongside.
+LUMAJANG_PATH = DATA_DIR / "wilayah-lumajang.csv"
 # Length of a code at each level: 35 / 35.08 / 35.08.09 / 35.08.09.2001 (fixed-width parts).
 CODE_LENGTH = {1: 2, 2: 5, 3: 8, 4: 13}
 
