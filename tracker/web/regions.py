@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import SearchField
 from wtforms.validators import Length, Optional
 
-from tracker.models.region import LEVEL_DESA, LEVEL_KECAMATAN, LEVEL_NAMES
+from tracker.models.region import LEVEL_DESA, LEVEL_KECAMATAN
 from tracker.services import regions
 from tracker.services.permissions import VIEW
 from tracker.web.guards import permission_required
@@ -26,11 +26,7 @@ class RegionSearchForm(FlaskForm):
 
 
 def _context() -> dict[str, object]:
-    return {
-        "LEVEL_NAMES": LEVEL_NAMES,
-        "LEVEL_KECAMATAN": LEVEL_KECAMATAN,
-        "LEVEL_DESA": LEVEL_DESA,
-    }
+    return {"LEVEL_KECAMATAN": LEVEL_KECAMATAN, "LEVEL_DESA": LEVEL_DESA}
 
 
 @bp.get("/")
