@@ -360,3 +360,13 @@ def test_edit_form_keeps_a_desa_scope_given_on_the_command_line(client, login_as
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, user.id).scope_codes == [regions.desa_a1]
+
+
+def test_no_role_is_preselected_and_one_must_be_chosen(client, login_as, regions) -> None:
+    login_as("admin")
+    form = client.get("/admin/pengguna/baru").text
+    assert "<option selected" not in form.split('id="role"')[1].split("</select>")[0]
+    response = client.post("/admin/pengguna/baru", data=_create_form(role=""))
+    assert response.status_code == 400
+    assert "Pilih peran." in response.text
+    assert _by_username("budi.santoso") is None

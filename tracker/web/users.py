@@ -49,7 +49,11 @@ class _AccountFields(FlaskForm):
     )
     role = SelectField(
         _l("Peran"),
-        choices=[SelectChoice(r, ROLE_NAMES[r]) for r in ROLES],
+        # No role preselected: an admin who forgets to choose must not create another admin.
+        choices=[
+            SelectChoice("", _l("— pilih peran —")),
+            *(SelectChoice(r, ROLE_NAMES[r]) for r in ROLES),
+        ],
         validate_choice=False,  # the service refuses an unknown role with an Indonesian message
         validators=[DataRequired(_l("Pilih peran."))],
     )
