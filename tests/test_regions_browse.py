@@ -251,3 +251,14 @@ def test_search_text_is_escaped(client: FlaskClient, login_as: LoginAs, regions:
 
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_overlong_search_is_refused_with_a_message(
+    client: FlaskClient, login_as: LoginAs, regions: object
+) -> None:
+    login_as("admin")
+
+    response = client.get("/wilayah/?q=" + "a" * 101)
+
+    assert response.status_code == 200
+    assert "Kata kunci terlalu panjang" in response.get_data(as_text=True)
