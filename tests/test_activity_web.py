@@ -15,6 +15,11 @@ from tracker.io.tabular import read_table
 from tracker.models import AuditEntry, ContentCount, ContentPost, Measurement
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(app, tmp_path):
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+
+
 @pytest.fixture
 def data(regions):
     factories.make_period("2025-T1")

@@ -41,7 +41,9 @@ class StoredUpload:
 
 
 def _directory(base: Path | None = None) -> Path:
-    path = base or Path(current_app.instance_path) / "uploads"
+    """`base`, else the UPLOAD_FOLDER setting, else instance/uploads."""
+    configured = current_app.config.get("UPLOAD_FOLDER")
+    path = base or (Path(configured) if configured else Path(current_app.instance_path) / "uploads")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
