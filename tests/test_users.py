@@ -370,3 +370,13 @@ def test_no_role_is_preselected_and_one_must_be_chosen(client, login_as, regions
     assert response.status_code == 400
     assert "Pilih peran." in response.text
     assert _by_username("budi.santoso") is None
+
+
+def test_admin_resetting_his_own_password_stays_logged_in(client, login_as, regions) -> None:
+    admin = login_as("admin")
+    response = client.post(
+        f"/admin/pengguna/{admin.id}/kata-sandi",
+        data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert client.get("/admin/pengguna/").status_code == 200

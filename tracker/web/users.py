@@ -25,6 +25,7 @@ from tracker.services import users
 from tracker.services.accounts import AccountError
 from tracker.services.permissions import MANAGE_USERS, PermissionDenied
 from tracker.web.guards import permission_required
+from tracker.web.security import remember_password
 
 bp = Blueprint("users", __name__, url_prefix="/admin/pengguna")
 
@@ -199,6 +200,8 @@ def reset_password(user_id: int) -> str | Response | tuple[str, int]:
         except AccountError as error:
             _attach_error(form, error)
         else:
+            if user_id == current_user.id:  # his own: this session stays, the others end
+                remember_password(current_user)
             flash(
                 _("Kata sandi %(username)s telah diatur ulang.", username=user.username), "success"
             )
