@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from flask import render_template
@@ -213,6 +214,14 @@ def test_kim_summary_include(app, world):
         never = render_template(
             "assessments/_kim_summary.html", kim=world.pasirian, latest_assessment=None
         )
+        via_detail = render_template(
+            "assessments/_kim_summary.html",
+            kim=world.sukodono,
+            detail=SimpleNamespace(latest_assessment=latest),
+        )
+        not_given = render_template("assessments/_kim_summary.html", kim=world.pasirian)
     assert "Berkembang" in html and "2025-T1" in html
     assert f"/penilaian/2025-T1/kim/{world.sukodono.id}" in html
     assert "belum pernah dinilai" in never
+    assert "Berkembang" in via_detail
+    assert not_given.strip() == ""

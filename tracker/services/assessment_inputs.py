@@ -9,9 +9,9 @@ a verified manual measurement, which overrides whatever was computed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, select
+from sqlalchemy import ColumnElement, Result, Select, and_, case, distinct, func, select
 
 from tracker.extensions import db
 from tracker.models import ContentCount, ContentPost, Kim, Measurement, Period
@@ -29,12 +29,26 @@ SOURCE_DEFAULT = "default"
 
 Values = dict[str, IndicatorValue]
 
+# Values are immutable, so the common ones are shared instead of built again for every KIM.
+NO_DATA = IndicatorValue(None, None)
+_REGISTRY = {1: IndicatorValue(1.0, SOURCE_REGISTRY), 0: IndicatorValue(0.0, SOURCE_REGISTRY)}
+_NO_WEBSITE_DATA: Values = {code: NO_DATA for code in ("W1", "W2", "W3", "W4")}
+_COACHING_NONE_YET: Values = {
+    "P1": IndicatorValue(0.0, SOURCE_COMPUTED),
+    "P2": IndicatorValue(100.0, SOURCE_DEFAULT),
+}
 
-@dataclass(frozen=True)
-class _PostFigures:
+
+class _PostFigures(NamedTuple):
     berita: int
     types: int
     weeks: int
+
+
+def _rows(stmt: Select[Any]) -> Result[Any]:
+    """Run a column query on the session's connection: the same transaction, without the ORM's
+    per-row result handling, which costs more than the query itself at 10,000+ rows."""
+    return db.session.connection().execute(stmt)
 
 
 def _kim_filter(scope_codes: Iterable[str] | None) -> ColumnElement[bool]:
@@ -44,28 +58,41 @@ def _kim_filter(scope_codes: Iterable[str] | None) -> ColumnElement[bool]:
     return and_(active, scope_filter(Kim.desa_code, scope_codes))
 
 
-def _registry(kim_filter: ColumnElement[bool]) -> dict[int, Values]:
-    """K1 (SK number and date) and K2 (KIM.id number or website) from the registry itself."""
+class _KimFacts(NamedTuple):
+    k1: int
+    k2: int
+    last_upload_days: int | None  # days from the last upload on or before the period end
+
+
+def _kim_facts(period: Period, kim_filter: ColumnElement[bool]) -> dict[int, _KimFacts]:
+    """One row per active KIM: K1 (SK number and date), K2 (KIM.id number or website) from the
+    registry, and the days since its last upload on or before the period end (earlier periods
+    count too). The last upload is a correlated MAX that the (kim_id, posted_on) index answers
+    with one seek per KIM, instead of grouping every post ever made."""
     has_sk = and_(
         Kim.sk_number.is_not(None), func.trim(Kim.sk_number) != "", Kim.sk_date.is_not(None)
     )
-    on_kimid = and_(
+    on_kimid = (
         func.coalesce(func.trim(Kim.kimid_number), "") + func.coalesce(func.trim(Kim.website), "")
         != ""
     )
-    rows = db.session.execute(
+    last_upload = (
+        select(func.max(ContentPost.posted_on))
+        .where(ContentPost.kim_id == Kim.id, ContentPost.posted_on <= period.end_date)
+        .correlate(Kim)
+        .scalar_subquery()
+    )
+    rows = _rows(
         select(
             Kim.id,
             case((has_sk, 1), else_=0),
             case((on_kimid, 1), else_=0),
+            days_to(period.end_date, last_upload),
         ).where(kim_filter)
-    ).all()
+    )
     return {
-        kim_id: {
-            "K1": IndicatorValue(float(k1), SOURCE_REGISTRY),
-            "K2": IndicatorValue(float(k2), SOURCE_REGISTRY),
-        }
-        for kim_id, k1, k2 in rows
+        kim_id: _KimFacts(k1, k2, None if days is None else int(days))
+        for kim_id, k1, k2, days in rows
     }
 
 
@@ -78,6 +105,8 @@ def _post_kim_filter(scope_codes: Iterable[str] | None) -> ColumnElement[bool] |
 
 
 def _posts_in_period(period: Period, scope_codes: Iterable[str] | None) -> dict[int, _PostFigures]:
+    """Berita, content types and weekly windows per KIM, counted by the database (the
+    (kim_id, posted_on, type) index covers the whole query)."""
     in_period = ContentPost.posted_on.between(period.start_date, period.end_date)
     stmt = (
         select(
@@ -94,25 +123,12 @@ def _posts_in_period(period: Period, scope_codes: Iterable[str] | None) -> dict[
         stmt = stmt.where(narrow)
     return {
         kim_id: _PostFigures(int(berita or 0), int(types), int(weeks))
-        for kim_id, berita, types, weeks in db.session.execute(stmt)
+        for kim_id, berita, types, weeks in _rows(stmt)
     }
 
 
-def _days_since_last_upload(period: Period, scope_codes: Iterable[str] | None) -> dict[int, int]:
-    """Days from each KIM's last upload on or before the period end (earlier periods count too)."""
-    stmt = (
-        select(ContentPost.kim_id, days_to(period.end_date, func.max(ContentPost.posted_on)))
-        .where(ContentPost.posted_on <= period.end_date)
-        .group_by(ContentPost.kim_id)
-    )
-    narrow = _post_kim_filter(scope_codes)
-    if narrow is not None:
-        stmt = stmt.where(narrow)
-    return {kim_id: int(days) for kim_id, days in db.session.execute(stmt)}
-
-
 def _counts(period: Period) -> dict[int, tuple[int, int, int, int]]:
-    rows = db.session.execute(
+    rows = _rows(
         select(
             ContentCount.kim_id,
             ContentCount.berita,
@@ -125,14 +141,17 @@ def _counts(period: Period) -> dict[int, tuple[int, int, int, int]]:
 
 
 def _measurements(period: Period) -> dict[int, dict[str, float]]:
-    rows = db.session.execute(
-        select(Measurement.kim_id, Measurement.indicator_code, Measurement.value).where(
-            Measurement.period_id == period.id, Measurement.verified.is_(True)
-        )
-    ).all()
+    rows = _rows(
+        select(
+            Measurement.kim_id, func.upper(func.trim(Measurement.indicator_code)), Measurement.value
+        ).where(Measurement.period_id == period.id, Measurement.verified.is_(True))
+    )
     found: dict[int, dict[str, float]] = {}
     for kim_id, code, value in rows:
-        found.setdefault(kim_id, {})[code.strip().upper()] = float(value)
+        if kim_id in found:
+            found[kim_id][code] = value
+        else:
+            found[kim_id] = {code: value}
     return found
 
 
@@ -141,45 +160,38 @@ def coaching_values(kim_ids: Iterable[int], period: Period) -> dict[int, Values]
     done). Coaching sessions and follow-ups are not recorded yet, so every KIM has attended 0
     sessions and has no follow-up due (→ 100, by rule rather than measured: source "default",
     which the engine does not list as a data gap). When they exist, this becomes two grouped
-    queries with the same return shape; nothing else changes."""
-    return {
-        kim_id: {
-            "P1": IndicatorValue(0.0, SOURCE_COMPUTED),
-            "P2": IndicatorValue(100.0, SOURCE_DEFAULT),
-        }
-        for kim_id in kim_ids
-    }
+    queries with the same return shape; nothing else changes. The mappings returned may be
+    shared between KIMs: read them, never change them."""
+    return dict.fromkeys(kim_ids, _COACHING_NONE_YET)
 
 
 def _website_values(
-    period: Period,
+    months: int,
+    windows: int,
     posts: _PostFigures | None,
     last_upload_days: int | None,
     counts: tuple[int, int, int, int] | None,
 ) -> Values:
     """W1–W4 for one KIM from its already-aggregated figures (no query here)."""
-    months = months_in(period.start_date, period.end_date)
     if posts is None and counts is not None:
         berita = counts[0]
         return {
             "W1": IndicatorValue(berita / months, SOURCE_COUNTS),
-            "W2": IndicatorValue(None, None),
+            "W2": NO_DATA,
             "W3": IndicatorValue(float(sum(1 for n in counts if n > 0)), SOURCE_COUNTS),
-            "W4": IndicatorValue(None, None),
+            "W4": NO_DATA,
         }
     if posts is None and last_upload_days is None:
         # Nothing was ever uploaded or counted for this KIM: the data is missing, not zero.
-        return {code: IndicatorValue(None, None) for code in ("W1", "W2", "W3", "W4")}
+        return _NO_WEBSITE_DATA
     figures = posts or _PostFigures(0, 0, 0)
-    windows = window_count(period.start_date, period.end_date)
     return {
         "W1": IndicatorValue(figures.berita / months, SOURCE_COMPUTED),
         "W2": IndicatorValue(100.0 * figures.weeks / windows, SOURCE_COMPUTED),
         "W3": IndicatorValue(float(figures.types), SOURCE_COMPUTED),
-        "W4": IndicatorValue(
-            None if last_upload_days is None else float(last_upload_days),
-            None if last_upload_days is None else SOURCE_COMPUTED,
-        ),
+        "W4": NO_DATA
+        if last_upload_days is None
+        else IndicatorValue(float(last_upload_days), SOURCE_COMPUTED),
     }
 
 
@@ -192,18 +204,24 @@ def collect_inputs(
     D1) appear only when a verified measurement exists; the engine treats an absent code as data
     not yet available.
     """
-    kim_filter = _kim_filter(scope_codes)
-    values = _registry(kim_filter)
+    facts = _kim_facts(period, _kim_filter(scope_codes))
     posts = _posts_in_period(period, scope_codes)
-    last_upload = _days_since_last_upload(period, scope_codes)
     counts = _counts(period)
     measured = _measurements(period)
-    coaching = coaching_values(values.keys(), period)
-    for kim_id, kim_values in values.items():
-        kim_values.update(
-            _website_values(period, posts.get(kim_id), last_upload.get(kim_id), counts.get(kim_id))
-        )
-        kim_values.update(coaching[kim_id])
+    coaching = coaching_values(facts.keys(), period)
+    months = months_in(period.start_date, period.end_date)
+    windows = window_count(period.start_date, period.end_date)
+    values: dict[int, Values] = {}
+    for kim_id, fact in facts.items():
+        kim_values = {
+            "K1": _REGISTRY[fact.k1],
+            "K2": _REGISTRY[fact.k2],
+            **_website_values(
+                months, windows, posts.get(kim_id), fact.last_upload_days, counts.get(kim_id)
+            ),
+            **coaching[kim_id],
+        }
         for code, value in measured.get(kim_id, {}).items():
             kim_values[code] = IndicatorValue(value, SOURCE_MANUAL)
+        values[kim_id] = kim_values
     return values
