@@ -7,10 +7,11 @@ movers are computed by the database with the framework's tier names turned into 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, case, func, or_, select, true
 from sqlalchemy.orm import aliased
 
@@ -121,7 +122,7 @@ class PeriodOverview:
     sort: str = "-skor"
     computed_at: datetime | None = None
     active_version: int | None = None
-    stale_framework: bool = field(default=False)
+    stale_framework: bool = False
 
     @property
     def assessed(self) -> int:
@@ -496,12 +497,17 @@ class ExportFile:
 def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
     """The period's assessments as CSV or XLSX: one row per KIM, ordered by place and name."""
     if fmt not in FORMATS:
-        raise AssessmentError(f"Format .{fmt} tidak didukung; gunakan .csv atau .xlsx.")
+        raise AssessmentError(
+            _("Format .%(fmt)s tidak didukung; gunakan .csv atau .xlsx.", fmt=fmt or "?")
+        )
     period = _period(code)
     fw_row = framework_for_period(period.id)
     if fw_row is None:
         raise AssessmentError(
-            f"Periode {period.code} belum dinilai; jalankan penilaian terlebih dahulu."
+            _(
+                "Periode %(code)s belum dinilai; jalankan penilaian terlebih dahulu.",
+                code=period.code,
+            )
         )
     fw = load_framework(fw_row.definition)
     headers = [
