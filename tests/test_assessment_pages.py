@@ -225,3 +225,15 @@ def test_kim_summary_include(app, world):
     assert "belum pernah dinilai" in never
     assert "Berkembang" in via_detail
     assert not_given.strip() == ""
+
+
+def test_overview_sorts_by_the_header_links(client, login_as, world):
+    login_as("admin")
+    by_name = _kim_list(client.get("/penilaian/2025-T1?sort=nama").get_data(as_text=True))
+    assert by_name.index("KIM Condro Sejahtera") < by_name.index("KIM Kutorenon Maju")
+    by_score = _kim_list(client.get("/penilaian/2025-T1?sort=-skor").get_data(as_text=True))
+    assert by_score.index("KIM Kutorenon Maju") < by_score.index("KIM Condro Sejahtera")
+    by_kec = _kim_list(client.get("/penilaian/2025-T1?sort=-kecamatan").get_data(as_text=True))
+    assert by_kec.index("KIM Kutorenon Maju") < by_kec.index("KIM Condro Sejahtera")
+    # an unknown sort key falls back to the score, not an error
+    assert client.get("/penilaian/2025-T1?sort=drop+table").status_code == 200

@@ -100,8 +100,8 @@ class KimRow:
 SORTS: dict[str, Any] = {
     "skor": Assessment.score,
     "nama": Kim.name_key,
-    "desa": Desa.name,
-    "kecamatan": Kecamatan.name,
+    "desa": DESA_NAME,
+    "kecamatan": KECAMATAN_NAME,
 }
 
 
