@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -22,10 +23,26 @@ _USING_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 _schema_ready = False
 
 
+class IsolatedClient(FlaskClient):
+    """Each request in its own app context, as in production: `g` (the logged-in user, the
+    locale, the CSRF token) never leaks from one request or client into the next. The test's own
+    session is expired afterwards so it reads what the request wrote."""
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+# every app a test builds (also the ones built inside tests) uses the isolating client
+Flask.test_client_class = IsolatedClient
+
+
 @pytest.fixture
-def app() -> Iterator[Flask]:
+def app(tmp_path: Path) -> Iterator[Flask]:
     global _schema_ready
-    app = create_app({"TESTING": True})
+    app = create_app({"TESTING": True, "UPLOAD_FOLDER": str(tmp_path / "uploads")})
     with app.app_context():
         if _USING_POSTGRES and not _schema_ready:
             db.drop_all()

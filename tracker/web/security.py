@@ -66,20 +66,7 @@ def _end_stale_session() -> Response | None:
 _LOGIN_MESSAGE = _l("Silakan masuk terlebih dahulu.")
 
 
-def _forget_previous_request() -> None:
-    """Start every request without another request's identity, as production always does.
-
-    Flask-Login (the user), Flask-Babel (the locale) and Flask-WTF (the CSRF token) cache per
-    request state on `g`. A request handled inside an app context that is already pushed (the test
-    fixtures, a job that pushes one) shares that `g` and would inherit the previous request's user
-    and token. Dropping those makes every request depend on its own cookie only. (Only these:
-    other code may have stored legitimate values on `g` before this runs.)"""
-    for name in ("_login_user", "_flask_babel", current_app.config["WTF_CSRF_FIELD_NAME"]):
-        g.pop(name, None)
-
-
 def init_app(app: Flask) -> None:
-    app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_request)
     app.after_request(_add_headers)
     app.before_request(_end_stale_session)
     login_manager.localize_callback = _  # "Silakan masuk…" follows the user's language
