@@ -11,7 +11,7 @@ change or an admin's reset, every other session of that account ends.
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, Response, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
