@@ -367,3 +367,26 @@ def test_a_concurrent_write_between_read_and_save_is_caught_by_the_version(regio
     kim = reload(kim)
     assert (kim.chair, kim.version) == ("Lain", 2)
     assert db.session.scalar(select(func.count(AuditEntry.id))) == 0
+
+
+def test_detail_page_shows_the_latest_tier_with_a_link_to_the_breakdown(
+    client, login_as, regions
+) -> None:
+    from tracker.services.assessment import assess_period
+    from tracker.services.frameworks import ensure_default
+
+    ensure_default()
+    kim = factories.kim(regions.desa_a1, name="KIM Bertingkat")
+    factories.make_period("2025-T1")
+    assess_period("2025-T1", None)
+    login_as("viewer")
+    page = client.get(f"/kim/{kim.id}").text
+    assert "Jenjang terakhir" in page
+    assert "Rintisan" in page
+    assert f"/penilaian/2025-T1/kim/{kim.id}" in page
+
+
+def test_detail_page_says_when_a_kim_was_never_assessed(client, login_as, regions) -> None:
+    kim = factories.kim(regions.desa_a1, name="KIM Baru Sekali")
+    login_as("viewer")
+    assert "KIM ini belum pernah dinilai." in client.get(f"/kim/{kim.id}").text

@@ -13,8 +13,4 @@ for _name in (
     "frameworks",
     "translate",
 ):
-    try:
-        import_module(f"tracker.cli_commands.{_name}")
-    except ModuleNotFoundError as exc:  # pragma: no cover - only while an area is being built
-        if exc.name != f"tracker.cli_commands.{_name}":
-            raise
+    import_module(f"tracker.cli_commands.{_name}")

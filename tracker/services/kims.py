@@ -27,7 +27,8 @@ from tracker.models.base import utcnow
 from tracker.models.kim import CHANNEL_PLATFORMS, STATUS_ACTIVE, STATUS_INACTIVE
 from tracker.models.region import LEVEL_DESA, LEVEL_KECAMATAN
 from tracker.models.user import User
-from tracker.services import audit
+from tracker.services import assessment, audit
+from tracker.services.assessment import LatestAssessment
 from tracker.services.pagination import Page, paginate
 from tracker.services.permissions import EDIT_KIM, PermissionDenied, has_permission
 from tracker.services.scope import user_scope_filter
@@ -297,6 +298,7 @@ class KimDetail:
     kecamatan_name: str
     kabupaten_name: str
     history: list[AuditEntry]
+    latest_assessment: LatestAssessment | None = None
 
 
 def kim_detail(user: User, kim_id: int, history_limit: int = 50) -> KimDetail:
@@ -320,6 +322,7 @@ def kim_detail(user: User, kim_id: int, history_limit: int = 50) -> KimDetail:
         kecamatan.display_name if kecamatan is not None else "",
         kabupaten.display_name if kabupaten is not None else "",
         history,
+        assessment.latest_for_kim(kim.id),
     )
 
 
