@@ -24,14 +24,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
 from tracker.services import assessment, assessment_reports, leaderboard
 from tracker.services.assessment import AssessmentError, PeriodMissingError
 from tracker.services.assessment_reports import AssessmentNotFoundError
 from tracker.services.permissions import MANAGE_PERIODS, VIEW, PermissionDenied
-from tracker.web.forms import ConfirmForm
+from tracker.web.forms import ConfirmForm, IndonesianDateField
 from tracker.web.guards import permission_required
 
 bp = Blueprint("assessments", __name__, url_prefix="/penilaian")
@@ -51,21 +51,15 @@ class OverviewFilter(_QueryForm):
     sort = StringField(validators=[Optional(), Length(max=20)], default="-skor")
 
 
-class IndonesianDateField(DateField):
-    """A date input whose parse error is Indonesian (WTForms has no Indonesian catalogue)."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(
-                _l("Tanggal tidak valid (gunakan format tttt-bb-hh); ditampilkan sampai hari ini.")
-            ) from exc
-
-
 class LeaderboardFilter(_QueryForm):
     kecamatan = SelectField(_l("Kecamatan"), validate_choice=False, default="")
-    sampai = IndonesianDateField(_l("Sampai tanggal"), validators=[Optional()])
+    sampai = IndonesianDateField(
+        _l("Sampai tanggal"),
+        validators=[Optional()],
+        invalid_message=_l(
+            "Tanggal tidak valid (gunakan format tttt-bb-hh); ditampilkan sampai hari ini."
+        ),
+    )
 
 
 def _page_size() -> int:

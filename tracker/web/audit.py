@@ -9,24 +9,15 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import to_utc
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField
+from wtforms import SelectChoice, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from tracker.services import audit_log
 from tracker.services.permissions import VIEW_AUDIT
+from tracker.web.forms import IndonesianDateField
 from tracker.web.guards import permission_required
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
-
-
-class IndonesianDateField(DateField):
-    """A date input whose parse error is Indonesian (WTForms has no Indonesian catalogue)."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(_l("Tanggal tidak valid (gunakan format tttt-bb-hh).")) from exc
 
 
 class AuditFilterForm(FlaskForm):

@@ -15,7 +15,6 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import (
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -33,7 +32,7 @@ from tracker.models import Kim
 from tracker.models.kim import CHANNEL_PLATFORMS
 from tracker.services import kims
 from tracker.services.permissions import EDIT_KIM, VIEW, PermissionDenied
-from tracker.web.forms import ConfirmForm
+from tracker.web.forms import ConfirmForm, IndonesianDateField
 from tracker.web.guards import permission_required
 
 bp = Blueprint("kims", __name__, url_prefix="/kim")
@@ -65,14 +64,6 @@ def _not_found(error: Exception) -> Any:
 @bp.errorhandler(PermissionDenied)
 def _forbidden(error: Exception) -> Any:
     return render_template("errors/403.html"), 403
-
-
-class IndonesianDateField(DateField):
-    def process_formdata(self, valuelist: list[str]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(_l("Tanggal tidak valid (gunakan format tttt-bb-hh).")) from exc
 
 
 class IndonesianIntegerField(IntegerField):
