@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tracker.io.activity_columns import KIND_COUNTS, KIND_MEASURES, KIND_POSTS, KINDS, TEMPLATES
-from tracker.io.tabular import FORMATS, MIMETYPES, table_bytes
+from tracker.io.tabular import FORMATS, table_bytes
 from tracker.models import Period
 from tracker.models.user import User
 from tracker.services import uploads
@@ -97,7 +97,6 @@ def confirm_upload(kind: str, actor: User, token: str, skip_invalid: bool) -> Im
 @dataclass(frozen=True)
 class TemplateFile:
     filename: str
-    mimetype: str
     data: bytes
 
 
@@ -107,7 +106,7 @@ def template_file(kind: str, fmt: str) -> TemplateFile:
         raise UnknownKindError(f"{kind}.{fmt}")
     template = TEMPLATES[kind]
     data = table_bytes(template.headers, [template.example], fmt)
-    return TemplateFile(filename=f"{template.filename}.{fmt}", mimetype=MIMETYPES[fmt], data=data)
+    return TemplateFile(filename=f"{template.filename}.{fmt}", data=data)
 
 
 @dataclass(frozen=True)

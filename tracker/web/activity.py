@@ -3,7 +3,6 @@ data-entry grid of manual indicator values per kecamatan and period."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 
 from flask import (
@@ -13,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -30,6 +28,7 @@ from tracker.services.activity_import import ImportFileError
 from tracker.services.periods import PeriodClosedError
 from tracker.services.permissions import ENTER_ACTIVITY
 from tracker.services.uploads import UploadMissingError
+from tracker.web.downloads import send_table
 from tracker.web.forms import ConfirmForm
 from tracker.web.guards import permission_required
 
@@ -158,12 +157,7 @@ def confirm(kind: str) -> Response | tuple[str, int]:
 @permission_required(ENTER_ACTIVITY)
 def template(kind: str, fmt: str) -> Response:
     file = activity_uploads.template_file(kind, fmt)
-    return send_file(
-        io.BytesIO(file.data),
-        mimetype=file.mimetype,
-        as_attachment=True,
-        download_name=file.filename,
-    )
+    return send_table(file.data, fmt, file.filename)
 
 
 # --- the data-entry grid ----------------------------------------------------------------------

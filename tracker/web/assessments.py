@@ -6,7 +6,6 @@ Thin views: read the query or form, check the permission, call one service, rend
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 
 from flask import (
     Blueprint,
@@ -16,7 +15,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -31,6 +29,7 @@ from tracker.services import assessment, assessment_reports, leaderboard
 from tracker.services.assessment import AssessmentError, PeriodMissingError
 from tracker.services.assessment_reports import AssessmentNotFoundError
 from tracker.services.permissions import MANAGE_PERIODS, VIEW, PermissionDenied
+from tracker.web.downloads import send_table
 from tracker.web.forms import ConfirmForm, IndonesianDateField
 from tracker.web.guards import permission_required
 
@@ -150,12 +149,7 @@ def export(code: str, fmt: str) -> Response:
     except AssessmentError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".period_overview", code=code))
-    return send_file(
-        BytesIO(exported.payload),
-        mimetype=exported.mimetype,
-        as_attachment=True,
-        download_name=exported.filename,
-    )
+    return send_table(exported.payload, fmt, exported.filename)
 
 
 @bp.get("/<code>/kim/<int:kim_id>")

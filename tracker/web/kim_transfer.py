@@ -19,11 +19,12 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, HiddenField
 from wtforms.validators import DataRequired
 
-from tracker.io.tabular import FORMATS, MIMETYPES
+from tracker.io.tabular import FORMATS
 from tracker.services import kim_export, kim_import
 from tracker.services.kims import KimFilter
 from tracker.services.permissions import IMPORT_KIM, VIEW, PermissionDenied
 from tracker.services.uploads import UploadMissingError
+from tracker.web.downloads import send_table
 from tracker.web.guards import permission_required
 from tracker.web.kims import FIELD_LABELS
 
@@ -60,10 +61,8 @@ def _preview(result: kim_import.ImportResult, form: ConfirmImportForm | None, **
 
 
 def _download(data: bytes, fmt: str, stem: str) -> Response:
-    response = Response(data, mimetype=MIMETYPES[fmt])
-    name = f"{stem}-{date.today():%Y%m%d}.{fmt}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    """Named with the day it was made, so successive exports do not overwrite each other."""
+    return send_table(data, fmt, f"{stem}-{date.today():%Y%m%d}.{fmt}")
 
 
 @bp.route("/impor", methods=["GET", "POST"])
