@@ -97,7 +97,9 @@ def make_period(code: str = "2025-T1", state: str = "open") -> Any:
     from tracker.scoring.periods import parse_period_code
 
     span = parse_period_code(code)
-    p = Period(code=span.code, kind=span.kind, start_date=span.start, end_date=span.end, state=state)
+    p = Period(
+        code=span.code, kind=span.kind, start_date=span.start, end_date=span.end, state=state
+    )
     db.session.add(p)
     db.session.commit()
     return p
@@ -120,23 +122,42 @@ def make_posts(kim: Kim, *posts: tuple[str, date]) -> None:
     db.session.commit()
 
 
-def make_count(kim: Kim, period: Any, berita: int = 0, galeri: int = 0, pengumuman: int = 0,
-               agenda: int = 0) -> Any:
+def make_count(
+    kim: Kim, period: Any, berita: int = 0, galeri: int = 0, pengumuman: int = 0, agenda: int = 0
+) -> Any:
     from tracker.models import ContentCount
 
-    c = ContentCount(kim_id=kim.id, period_id=period.id, berita=berita, galeri=galeri,
-                     pengumuman=pengumuman, agenda=agenda)
+    c = ContentCount(
+        kim_id=kim.id,
+        period_id=period.id,
+        berita=berita,
+        galeri=galeri,
+        pengumuman=pengumuman,
+        agenda=agenda,
+    )
     db.session.add(c)
     db.session.commit()
     return c
 
 
-def make_measurement(kim: Kim, period: Any, code: str, value: float, verified: bool = True,
-                     note: str | None = "bukti uji") -> Any:
+def make_measurement(
+    kim: Kim,
+    period: Any,
+    code: str,
+    value: float,
+    verified: bool = True,
+    note: str | None = "bukti uji",
+) -> Any:
     from tracker.models import Measurement
 
-    m = Measurement(kim_id=kim.id, period_id=period.id, indicator_code=code, value=value,
-                    verified=verified, note=note)
+    m = Measurement(
+        kim_id=kim.id,
+        period_id=period.id,
+        indicator_code=code,
+        value=value,
+        verified=verified,
+        note=note,
+    )
     db.session.add(m)
     db.session.commit()
     return m

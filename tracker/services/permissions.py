@@ -42,5 +42,5 @@ def has_permission(role: str | None, permission: str) -> bool:
     return permission in ROLE_PERMISSIONS.get(role or "", frozenset())
 
 
-class PermissionDenied(Exception):
+class PermissionDenied(Exception):  # noqa: N818 - reads as the HTTP status it becomes
     """Raised by services when the acting user may not do this; views turn it into 403."""
