@@ -1,4 +1,9 @@
-"""Small data factories for tests: real Lumajang codes, the fewest rows a test needs."""
+"""Small data factories for tests: the fewest rows a test needs.
+
+The region slice is shaped like Lumajang's (province 35, kabupaten 35.08) with real place names,
+but its codes are not the official ones for those names (officially Sukodono is 35.08.15): tests
+need a stable tiny tree, and the bundled official list is tested on its own in test_regions_*.
+"""
 
 from __future__ import annotations
 
@@ -21,8 +26,8 @@ _FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 class RegionTree:
     provinsi: str = "35"
     kabupaten: str = "35.08"
-    kec_a: str = "35.08.09"  # Kec. Sukodono (name used in tests: "Sukodono")
-    kec_b: str = "35.08.02"  # Kec. Pasirian
+    kec_a: str = "35.08.09"  # named "Sukodono" here
+    kec_b: str = "35.08.02"  # named "Pasirian" here
     desa_a1: str = "35.08.09.2001"
     desa_a2: str = "35.08.09.2002"
     desa_b1: str = "35.08.02.2001"
