@@ -10,7 +10,6 @@ from datetime import date
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,8 +21,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional
 
 from tracker.services import assessment, assessment_reports, leaderboard
 from tracker.services.assessment import AssessmentError, PeriodMissingError
@@ -32,6 +31,7 @@ from tracker.services.permissions import MANAGE_PERIODS, VIEW, PermissionDenied
 from tracker.web.downloads import send_table
 from tracker.web.forms import ConfirmForm, IndonesianDateField
 from tracker.web.guards import permission_required
+from tracker.web.paging import page_arg, page_size
 
 bp = Blueprint("assessments", __name__, url_prefix="/penilaian")
 
@@ -41,8 +41,6 @@ class _QueryForm(FlaskForm):
 
     class Meta:
         csrf = False
-
-    page = IntegerField(validators=[Optional(), NumberRange(min=1)], default=1)
 
 
 class OverviewFilter(_QueryForm):
@@ -61,14 +59,6 @@ class LeaderboardFilter(_QueryForm):
     )
 
 
-def _page_size() -> int:
-    return int(current_app.config["PAGE_SIZE"])
-
-
-def _page(form: _QueryForm) -> int:
-    return form.page.data if form.page.data and not form.page.errors else 1
-
-
 @bp.get("/")
 @permission_required(VIEW)
 def index() -> Response:
@@ -85,8 +75,8 @@ def leaderboard_view() -> str:
         current_user,
         until=until or date.today(),
         kecamatan_code=form.kecamatan.data or None,
-        page=_page(form),
-        per_page=_page_size(),
+        page=page_arg(),
+        per_page=page_size(),
     )
     form.kecamatan.choices = [("", _("Semua kecamatan")), *view.kecamatan_options]
     form.sampai.data = view.until
@@ -104,8 +94,8 @@ def period_overview(code: str) -> str:
             code,
             q="" if form.q.errors else (form.q.data or ""),
             sort=form.sort.data or "-skor",
-            page=_page(form),
-            per_page=_page_size(),
+            page=page_arg(),
+            per_page=page_size(),
         )
     except AssessmentNotFoundError:
         abort(404)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_utc
 from flask_login import current_user
@@ -16,6 +16,7 @@ from tracker.services import audit_log
 from tracker.services.permissions import VIEW_AUDIT
 from tracker.web.forms import IndonesianDateField
 from tracker.web.guards import permission_required
+from tracker.web.paging import page_arg, page_size
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -71,8 +72,8 @@ def index() -> tuple[str, int]:
     page = audit_log.list_entries(
         current_user,
         flt,
-        page=request.args.get("page", 1, type=int) or 1,
-        per_page=current_app.config["PAGE_SIZE"],
+        page=page_arg(),
+        per_page=page_size(),
     )
     return (
         render_template("audit/index.html", form=form, page=page, changes_of=audit_log.changes_of),

@@ -25,6 +25,7 @@ from tracker.services.frameworks import FrameworkLocked, FrameworkNotFound
 from tracker.services.permissions import MANAGE_FRAMEWORK, VIEW, PermissionDenied
 from tracker.web.forms import ConfirmForm
 from tracker.web.guards import permission_required
+from tracker.web.paging import page_arg
 
 bp = Blueprint("frameworks", __name__, url_prefix="/kerangka")
 
@@ -65,13 +66,6 @@ def edit_form(fw: Framework, data: dict[str, str] | None = None) -> FlaskForm:
     return EditForm(data=data)
 
 
-def _int_arg(name: str, default: int = 1) -> int:
-    try:
-        return int(request.args.get(name, default))
-    except ValueError:
-        return default
-
-
 @bp.get("/")
 @permission_required(VIEW)
 def index() -> str:
@@ -86,7 +80,7 @@ def show(version: int) -> str:
     compare = request.args.get("bandingkan")
     period = (request.args.get("periode") or "").strip() if compare is not None else None
     try:
-        page = frameworks.version_page(version, current_user, period, _int_arg("page"))
+        page = frameworks.version_page(version, current_user, period, page_arg())
     except FrameworkNotFound:
         abort(404)
     return render_template(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -34,6 +34,7 @@ from tracker.services import kims
 from tracker.services.permissions import EDIT_KIM, VIEW, PermissionDenied
 from tracker.web.forms import ConfirmForm, IndonesianDateField
 from tracker.web.guards import permission_required
+from tracker.web.paging import page_arg, page_size
 
 bp = Blueprint("kims", __name__, url_prefix="/kim")
 
@@ -175,8 +176,8 @@ def index() -> str:
     registry = kims.registry_page(
         current_user,
         kims.KimFilter.from_args(request.args),
-        request.args.get("page", 1, type=int) or 1,
-        current_app.config["PAGE_SIZE"],
+        page_arg(),
+        page_size(),
     )
     export_args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("kims/index.html", registry=registry, export_args=export_args)

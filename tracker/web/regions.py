@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SearchField
@@ -12,6 +12,7 @@ from tracker.models.region import LEVEL_DESA, LEVEL_KECAMATAN
 from tracker.services import regions
 from tracker.services.permissions import VIEW
 from tracker.web.guards import permission_required
+from tracker.web.paging import page_arg, page_size
 
 bp = Blueprint("regions", __name__, url_prefix="/wilayah")
 
@@ -38,8 +39,8 @@ def index() -> str:
         result = regions.search(
             current_user,
             query,
-            page=request.args.get("page", 1, type=int),
-            per_page=current_app.config["PAGE_SIZE"],
+            page=page_arg(),
+            per_page=page_size(),
         )
         return render_template("regions/search.html", form=form, result=result, **_context())
     view = regions.browse(current_user)

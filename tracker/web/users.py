@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,6 +25,7 @@ from tracker.services import users
 from tracker.services.accounts import AccountError
 from tracker.services.permissions import MANAGE_USERS, PermissionDenied
 from tracker.web.guards import permission_required
+from tracker.web.paging import page_arg, page_size
 from tracker.web.security import remember_password
 
 bp = Blueprint("users", __name__, url_prefix="/admin/pengguna")
@@ -126,17 +127,11 @@ def _load(user_id: int):  # type: ignore[no-untyped-def]
         abort(404)
 
 
-def _page_arg() -> int:
-    return request.args.get("page", 1, type=int) or 1
-
-
 @bp.get("/")
 @permission_required(MANAGE_USERS)
 def index() -> str:
     q = request.args.get("q", "").strip()
-    page = users.list_users(
-        current_user, q=q, page=_page_arg(), per_page=current_app.config["PAGE_SIZE"]
-    )
+    page = users.list_users(current_user, q=q, page=page_arg(), per_page=page_size())
     return render_template("users/index.html", page=page, q=q)
 
 
