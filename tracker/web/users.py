@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.models.region import LEVEL_KECAMATAN, Region
-from tracker.models.user import ROLES
+from tracker.models.user import ROLES, User
 from tracker.services import users
 from tracker.services.accounts import AccountError
 from tracker.services.permissions import MANAGE_USERS, PermissionDenied
@@ -120,6 +120,12 @@ def _attach_error(form: FlaskForm, error: AccountError) -> None:
         field.errors = [*field.errors, error.message]
 
 
+def _form_page(template: str, form: FlaskForm, user: User | None) -> tuple[str, int]:
+    """The form (again): 400 when a POST was refused, with what was typed and why."""
+    status = 400 if request.method == "POST" else 200
+    return render_template(template, form=form, user=user), status
+
+
 def _load(user_id: int):  # type: ignore[no-untyped-def]
     try:
         return users.get_user(current_user, user_id)
@@ -152,9 +158,7 @@ def create() -> str | Response | tuple[str, int]:
         else:
             flash(_("Akun %(username)s dibuat.", username=user.username), "success")
             return redirect(url_for("users.index"))
-        return render_template("users/form.html", form=form, user=None), 400
-    status = 400 if request.method == "POST" else 200
-    return render_template("users/form.html", form=form, user=None), status
+    return _form_page("users/form.html", form, None)
 
 
 @bp.route("/<int:user_id>/ubah", methods=["GET", "POST"])
@@ -179,9 +183,7 @@ def edit(user_id: int) -> str | Response | tuple[str, int]:
         else:
             flash(_("Akun %(username)s diperbarui.", username=user.username), "success")
             return redirect(url_for("users.index"))
-        return render_template("users/form.html", form=form, user=user), 400
-    status = 400 if request.method == "POST" else 200
-    return render_template("users/form.html", form=form, user=user), status
+    return _form_page("users/form.html", form, user)
 
 
 @bp.route("/<int:user_id>/kata-sandi", methods=["GET", "POST"])
@@ -201,9 +203,7 @@ def reset_password(user_id: int) -> str | Response | tuple[str, int]:
                 _("Kata sandi %(username)s telah diatur ulang.", username=user.username), "success"
             )
             return redirect(url_for("users.index"))
-        return render_template("users/password.html", form=form, user=user), 400
-    status = 400 if request.method == "POST" else 200
-    return render_template("users/password.html", form=form, user=user), status
+    return _form_page("users/password.html", form, user)
 
 
 def _set_active(user_id: int, active: bool) -> Response:
