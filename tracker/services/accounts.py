@@ -46,15 +46,14 @@ def normalize_username(username: str) -> str:
     return fold(username)
 
 
-def password_problem(password: str) -> str | None:
-    """The Indonesian reason a new password is refused, or None when it is acceptable."""
+def check_new_password(password: str, field: str = "password") -> None:
+    """AccountError on `field`, with the Indonesian reason, when a new password is refused."""
     if len(password) < PASSWORD_MIN_LENGTH:
-        return _("Kata sandi minimal %(n)d karakter.", n=PASSWORD_MIN_LENGTH)
+        raise AccountError(_("Kata sandi minimal %(n)d karakter.", n=PASSWORD_MIN_LENGTH), field)
     if len(password) > PASSWORD_MAX_LENGTH:
-        return _("Kata sandi maksimal %(n)d karakter.", n=PASSWORD_MAX_LENGTH)
+        raise AccountError(_("Kata sandi maksimal %(n)d karakter.", n=PASSWORD_MAX_LENGTH), field)
     if not password.strip():
-        return _("Kata sandi tidak boleh hanya berisi spasi.")
-    return None
+        raise AccountError(_("Kata sandi tidak boleh hanya berisi spasi."), field)
 
 
 def password_fingerprint(user: User) -> str:
@@ -132,9 +131,7 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
     """The user proves he knows the current password before choosing a new one."""
     if not verify_password(user, current_password):
         raise AccountError(_("Kata sandi saat ini salah."), "current_password")
-    problem = password_problem(new_password)
-    if problem:
-        raise AccountError(problem, "new_password")
+    check_new_password(new_password, "new_password")
     if verify_password(user, new_password):
         raise AccountError(
             _("Kata sandi baru harus berbeda dari kata sandi saat ini."), "new_password"

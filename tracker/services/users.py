@@ -29,9 +29,9 @@ from tracker.services import audit
 from tracker.services.accounts import (
     USERNAME_MAX_LENGTH,
     AccountError,
+    check_new_password,
     hash_password,
     normalize_username,
-    password_problem,
 )
 from tracker.services.pagination import Page, paginate
 from tracker.services.permissions import MANAGE_USERS, PermissionDenied, has_permission
@@ -222,9 +222,7 @@ def create_user(actor: User | None, username: str, password: str, data: UserInpu
     """Create an account. Nothing is written when any part of the input is refused."""
     clean = check_new_user(actor, username, data)
     folded, role, scopes = clean.username, clean.role, clean.scopes
-    problem = password_problem(password)
-    if problem:
-        raise AccountError(problem, "password")
+    check_new_password(password)
     user = User(
         username=folded,
         full_name=clean.full_name,
@@ -291,17 +289,14 @@ def update_user(actor: User, user_id: int, data: UserInput) -> User:
 def reset_password(actor: User, user_id: int, password: str) -> User:
     """An admin sets a new password (the user's other sessions end with the old one)."""
     user = get_user(actor, user_id)
-    problem = password_problem(password)
-    if problem:
-        raise AccountError(problem, "password")
+    return _reset_password(user, password, actor, f"Mengatur ulang kata sandi {user.username}")
+
+
+def _reset_password(user: User, password: str, actor: User | None, summary: str) -> User:
+    """Set a password chosen for someone else; the audit entry never holds the hash."""
+    check_new_password(password)
     user.password_hash = hash_password(password)
-    audit.record(
-        "user.password_reset",
-        "user",
-        user.id,
-        actor,
-        f"Mengatur ulang kata sandi {user.username}",
-    )
+    audit.record("user.password_reset", "user", user.id, actor, summary)
     db.session.commit()
     return user
 
@@ -343,19 +338,8 @@ def find_by_username(username: str) -> User:
 def set_password_by_username(username: str, password: str) -> User:
     """The operator's reset from the command line (`flask user set-password`)."""
     user = find_by_username(username)
-    problem = password_problem(password)
-    if problem:
-        raise AccountError(problem, "password")
-    user.password_hash = hash_password(password)
-    audit.record(
-        "user.password_reset",
-        "user",
-        user.id,
-        None,
-        f"Mengatur ulang kata sandi {user.username} lewat CLI",
-    )
-    db.session.commit()
-    return user
+    summary = f"Mengatur ulang kata sandi {user.username} lewat CLI"
+    return _reset_password(user, password, None, summary)
 
 
 def all_users() -> list[User]:
