@@ -33,6 +33,7 @@ import tracemalloc
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 OUT_DIR = Path(__file__).resolve().parent / "out"
@@ -245,34 +246,46 @@ def _peak_rss_mb() -> float:
 
 
 def measure(url: str, period: str, reruns: int = 3) -> dict[str, Any]:
-    """Runs in a fresh process: the first run of the period, then `reruns` replacing runs (the
-    best is reported: the machine is shared, the minimum is the least disturbed figure), the input
-    queries alone, and one run under tracemalloc for the Python allocation peak (slower, untimed).
-    """
+    """Runs in a fresh process: the first run of the period (its stored assessments are deleted
+    beforehand, untimed, so every repetition starts from the same state), then `reruns` replacing
+    runs (the best is reported: the machine is shared, the minimum is the least disturbed figure),
+    the input queries alone and the engine alone, and one run under tracemalloc for the Python
+    allocation peak (slower, untimed)."""
+    from sqlalchemy import delete, select
+
     from tracker.extensions import db
-    from tracker.scoring.engine import assess
+    from tracker.models import Assessment, Period
     from tracker.scoring.framework import load_framework
     from tracker.services import frameworks
-    from tracker.services.assessment import assess_period, previous_tiers, resolve_period
+    from tracker.services.assessment import (
+        assess_period,
+        assessment_rows,
+        previous_tiers,
+        resolve_period,
+    )
     from tracker.services.assessment_inputs import collect_inputs
 
     app = _app(url)
     with app.app_context():
+        period_id = db.session.scalar(select(Period.id).where(Period.code == period))
+        db.session.execute(delete(Assessment).where(Assessment.period_id == period_id))
+        db.session.commit()
         baseline = _peak_rss_mb()
         first = assess_period(period, None)
         rerun = min(assess_period(period, None).duration_seconds for _ in range(reruns))
         peak = _peak_rss_mb()
         inputs_seconds = engine_seconds = 9e9
-        fw = load_framework(frameworks.get_active().definition)
+        fw_row = frameworks.get_active()
         previous = previous_tiers(resolve_period(period))
+        extra = {"period_id": period_id, "framework_id": fw_row.id, "computed_at": datetime.now()}
         for _ in range(reruns):
             started = time.perf_counter()
             inputs = collect_inputs(resolve_period(period))
             inputs_seconds = min(inputs_seconds, time.perf_counter() - started)
+            fw = load_framework(fw_row.definition)  # a fresh framework: its caches start empty
             gc.disable()  # as assess_period does
             started = time.perf_counter()
-            for kim_id, values in inputs.items():
-                assess(fw, values, previous.get(kim_id)).to_json()
+            assessment_rows(fw, inputs, previous, extra)
             engine_seconds = min(engine_seconds, time.perf_counter() - started)
             gc.enable()
         db.session.rollback()
@@ -296,10 +309,36 @@ def measure(url: str, period: str, reruns: int = 3) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ naive per-KIM
 
 
+_COMPARED = ("score", "raw_tier", "tier", "reason", "dimension_scores", "indicators", "data_gaps")
+
+
+def _stored(kim_ids: list[int], period_id: int) -> dict[int, tuple[Any, ...]]:
+    """The stored assessments of these KIMs for the period, JSON columns as their stored text."""
+    from sqlalchemy import Text, cast, select
+
+    from tracker.extensions import db
+    from tracker.models import Assessment
+
+    columns = [
+        cast(getattr(Assessment, c), Text) if c in _COMPARED[4:] else getattr(Assessment, c)
+        for c in _COMPARED
+    ]
+    rows = db.session.execute(
+        select(Assessment.kim_id, *columns).where(
+            Assessment.period_id == period_id, Assessment.kim_id.in_(kim_ids)
+        )
+    )
+    return {kim_id: tuple(rest) for kim_id, *rest in rows}
+
+
 def naive(url: str, period_code: str, sample: int) -> dict[str, Any]:
-    """The slow way, for comparison only: every KIM on its own, through the ORM, one flush each.
-    The figures are computed exactly as the set-based service does; only the access pattern
-    differs. Rolled back at the end."""
+    """The slow way, for comparison only: every KIM on its own, through the ORM, one flush each,
+    as code written without the set-based service would do it (the KIMs are loaded once; per KIM:
+    its posts of the period as ORM objects, its last upload, its period totals, its measurements,
+    its previous assessment, the engine, `session.add` + `flush`). The values are computed by the
+    same rules as `collect_inputs`; only the access pattern differs. The rows it writes are then
+    compared, column by column and character by character, with the rows the set-based run
+    stored for the same KIMs, and everything is rolled back."""
     from sqlalchemy import func, select
 
     from tracker.extensions import db
@@ -321,9 +360,11 @@ def naive(url: str, period_code: str, sample: int) -> dict[str, Any]:
         total = db.session.scalar(
             select(func.count()).select_from(Kim).where(Kim.status == "aktif")
         )
+        kim_ids = [k.id for k in kims]
+        set_based = _stored(kim_ids, period.id)
         db.session.execute(
             db.delete(Assessment).where(
-                Assessment.period_id == period.id, Assessment.kim_id.in_([k.id for k in kims])
+                Assessment.period_id == period.id, Assessment.kim_id.in_(kim_ids)
             )
         )
         started = time.perf_counter()
@@ -346,13 +387,23 @@ def naive(url: str, period_code: str, sample: int) -> dict[str, Any]:
                     ContentCount.kim_id == kim.id, ContentCount.period_id == period.id
                 )
             )
+            has_sk = bool((kim.sk_number or "").strip() and kim.sk_date)
+            on_kimid = bool((kim.kimid_number or "").strip() + (kim.website or "").strip())
             values: dict[str, IndicatorValue] = {
-                "K1": IndicatorValue(float(bool(kim.sk_number and kim.sk_date)), "registry"),
-                "K2": IndicatorValue(float(bool(kim.kimid_number or kim.website)), "registry"),
+                "K1": IndicatorValue(float(has_sk), "registry"),
+                "K2": IndicatorValue(float(on_kimid), "registry"),
+                "W1": IndicatorValue(None, None),
+                "W2": IndicatorValue(None, None),
+                "W3": IndicatorValue(None, None),
+                "W4": IndicatorValue(None, None),
                 "P1": IndicatorValue(0.0, "computed"),
                 "P2": IndicatorValue(100.0, "default"),
             }
-            if posts or last is not None:
+            if not posts and count is not None:  # period totals stand in for missing posts
+                typed = (count.berita, count.galeri, count.pengumuman, count.agenda)
+                values["W1"] = IndicatorValue((count.berita or 0) / months, "counts")
+                values["W3"] = IndicatorValue(float(sum((n or 0) > 0 for n in typed)), "counts")
+            elif posts or last is not None:
                 values["W1"] = IndicatorValue(
                     sum(p.type == "berita" for p in posts) / months, "computed"
                 )
@@ -361,8 +412,6 @@ def naive(url: str, period_code: str, sample: int) -> dict[str, Any]:
                 values["W3"] = IndicatorValue(float(len({p.type for p in posts})), "computed")
                 if last is not None:
                     values["W4"] = IndicatorValue(float((period.end_date - last).days), "computed")
-            elif count is not None:
-                values["W1"] = IndicatorValue(count.berita / months, "counts")
             for m in db.session.scalars(
                 select(Measurement).where(
                     Measurement.kim_id == kim.id,
@@ -370,7 +419,7 @@ def naive(url: str, period_code: str, sample: int) -> dict[str, Any]:
                     Measurement.verified.is_(True),
                 )
             ):
-                values[m.indicator_code] = IndicatorValue(m.value, "manual")
+                values[m.indicator_code.strip().upper()] = IndicatorValue(m.value, "manual")
             before = db.session.scalar(
                 select(Assessment).where(
                     Assessment.kim_id == kim.id,
@@ -386,12 +435,22 @@ def naive(url: str, period_code: str, sample: int) -> dict[str, Any]:
             db.session.add(row)
             db.session.flush()
         seconds = time.perf_counter() - started
+        one_by_one = _stored(kim_ids, period.id)
         db.session.rollback()
+    differing = sorted(k for k in kim_ids if one_by_one.get(k) != set_based.get(k))
+    if differing or len(set_based) != len(kim_ids):
+        example = differing[0] if differing else None
+        raise SystemExit(
+            f"the one-at-a-time rows differ from the set-based rows for {len(differing)} of "
+            f"{len(kim_ids)} KIMs (set-based rows found: {len(set_based)}); e.g. KIM {example}: "
+            f"{one_by_one.get(example)} != {set_based.get(example)}"
+        )
     return {
         "sample": len(kims),
         "seconds": seconds,
         "extrapolated_seconds": seconds * total / max(1, len(kims)),
         "total_kims": total,
+        "identical_rows": len(kim_ids),
     }
 
 
@@ -434,6 +493,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="measure and one-at-a-time phases, each repeated on the same data (median reported)",
+    )
+    parser.add_argument(
         "--phase",
         choices=("all", "generate", "measure", "naive"),
         default="all",
@@ -461,32 +526,51 @@ def main(argv: list[str] | None = None) -> None:
         f"  generated {made['posts']:,} posts and {made['measurements']:,} manual values "
         f"in {made['seconds']:.1f} s"
     )
-    fast = _child(args, "measure")
-    print(
-        f"  assess_period 2025-T1: first run {fast['first_seconds']:.2f} s; "
-        f"rerun replacing {fast['kims_assessed']:,} rows, best of 3: {fast['rerun_seconds']:.2f} s"
-    )
-    print(
-        f"    of which the input queries {fast['inputs_seconds']:.2f} s and the scoring engine "
-        f"(assess() + to_json() per KIM) {fast['engine_seconds']:.2f} s (best of 3 each)"
-    )
-    print(f"    tiers: {fast['tiers']}")
-    print(
-        f"  peak resident memory of the assessing process (ru_maxrss): "
-        f"{fast['peak_rss_mb']:.0f} MB (after start-up {fast['rss_before_mb']:.0f} MB); "
-        f"Python allocation peak during one run (tracemalloc): {fast['traced_peak_mb']:.0f} MB"
-    )
-    slow = _child(args, "naive")
-    label = (
-        f"{slow['sample']:,} KIMs measured in {slow['seconds']:.1f} s, "
-        f"extrapolated to {slow['total_kims']:,}"
-        if slow["sample"] < slow["total_kims"]
-        else "every KIM measured"
-    )
-    print(
-        f"  one KIM at a time through the ORM: {slow['extrapolated_seconds']:.1f} s ({label}): "
-        f"{slow['extrapolated_seconds'] / fast['first_seconds']:.0f}x the set-based first run"
-    )
+    runs = []
+    for n in range(1, args.repeat + 1):
+        fast = _child(args, "measure")
+        slow = _child(args, "naive")
+        runs.append((fast, slow))
+        print(f"  repetition {n} of {args.repeat}:")
+        print(
+            f"    assess_period 2025-T1: first run {fast['first_seconds']:.2f} s; rerun "
+            f"replacing {fast['kims_assessed']:,} rows, best of 3: {fast['rerun_seconds']:.2f} s"
+        )
+        print(
+            f"      of which the input queries {fast['inputs_seconds']:.2f} s and the engine "
+            f"(assess() and the row with its JSON text per KIM) {fast['engine_seconds']:.2f} s "
+            "(best of 3 each)"
+        )
+        print(f"      tiers: {fast['tiers']}")
+        print(
+            f"    peak resident memory of the assessing process (ru_maxrss): "
+            f"{fast['peak_rss_mb']:.0f} MB (after start-up {fast['rss_before_mb']:.0f} MB); "
+            f"Python allocation peak during one run (tracemalloc): {fast['traced_peak_mb']:.0f} MB"
+        )
+        label = (
+            f"{slow['sample']:,} KIMs measured in {slow['seconds']:.1f} s, "
+            f"extrapolated to {slow['total_kims']:,}"
+            if slow["sample"] < slow["total_kims"]
+            else "every KIM measured"
+        )
+        print(
+            f"    one KIM at a time through the ORM: {slow['extrapolated_seconds']:.1f} s "
+            f"({label}); its {slow['identical_rows']:,} rows are identical to the set-based "
+            f"ones: {slow['extrapolated_seconds'] / fast['first_seconds']:.1f}x the set-based "
+            "first run"
+        )
+    if args.repeat > 1:
+        first = median(f["first_seconds"] for f, _s in runs)
+        one_by_one = median(s["extrapolated_seconds"] for _f, s in runs)
+        ratio = median(s["extrapolated_seconds"] / f["first_seconds"] for f, s in runs)
+        print(
+            f"  median of {args.repeat}: first run {first:.2f} s, rerun "
+            f"{median(f['rerun_seconds'] for f, _s in runs):.2f} s, input queries "
+            f"{median(f['inputs_seconds'] for f, _s in runs):.2f} s, engine "
+            f"{median(f['engine_seconds'] for f, _s in runs):.2f} s, peak RSS "
+            f"{median(f['peak_rss_mb'] for f, _s in runs):.0f} MB, one at a time "
+            f"{one_by_one:.1f} s, ratio {ratio:.1f}x"
+        )
     print(f"  load average after: {os.getloadavg()[0]:.1f}")
 
 

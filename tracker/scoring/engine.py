@@ -11,14 +11,25 @@ are rounded. Data conventions (see `IndicatorValue`):
 - value None        → no data: the indicator scores 0 and is listed in `gaps` (a gate fails);
 - source "default"  → a value set by a rule rather than measured, e.g. P2 with no follow-up due is
                       `IndicatorValue(100.0, "default")`; it is not a data gap.
+
+Speed (a district's ten thousand KIMs are assessed in one run): the framework is compiled once per
+`Framework` object (weights per dimension, conditions per tier, labels), and the `Decimal` steps
+that see few distinct inputs are computed once and remembered on that object: the indicator result
+per (indicator, value) and the dimension score per tuple of indicator scores. What is remembered is
+exactly what the computation returned, so results are the same with or without it; only the total
+(one weighted mean per KIM) and the tier rule run on every call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from functools import cached_property
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from tracker.scoring.framework import (
     Framework,
@@ -30,8 +41,11 @@ from tracker.scoring.framework import (
 SOURCES = ("computed", "counts", "registry", "manual", "default")
 
 
-@dataclass(frozen=True)
-class IndicatorValue:
+class IndicatorValue(NamedTuple):
+    """A value and where it came from. A named pair rather than a dataclass: a period's inputs are
+    tens of thousands of them, and a tuple is built, compared and hashed in C (the engine keys its
+    score cache on it)."""
+
     value: float | None
     source: str | None  # "computed" | "counts" | "registry" | "manual" | "default" | None
 
@@ -66,6 +80,13 @@ class IndicatorResult:
             data["passed"] = self.passed
         return data
 
+    @cached_property
+    def json_text(self) -> str:
+        """`to_json()` as `json.dumps` writes it. Computed once per object: `assess` hands the same
+        object to every KIM with the same value, so a period's breakdowns are joined from a few
+        hundred texts instead of being dumped ten thousand times."""
+        return json.dumps(self.to_json())
+
 
 @dataclass(frozen=True)
 class AssessmentResult:
@@ -92,6 +113,21 @@ class AssessmentResult:
             "data_gaps": list(self.gaps),
         }
 
+    def json_columns(self) -> tuple[str, str, str]:
+        """The JSON columns of `to_json()` (dimension_scores, indicators, data_gaps) serialised,
+        character for character as `json.dumps` writes them, for a bulk insert that stores the text
+        as it is: a string join per KIM instead of three dumps."""
+        keys = _JSON_KEYS
+        return (
+            "{"
+            + ", ".join([keys[code] + _json_number(v) for code, v in self.dimensions.items()])
+            + "}",
+            "{"
+            + ", ".join([keys[code] + r.json_text for code, r in self.indicators.items()])
+            + "}",
+            "[" + ", ".join([_JSON_STRINGS[code] for code in self.gaps]) + "]",
+        )
+
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AssessmentResult:
         """Rebuild a result from what `to_json` stored (e.g. to draw the roadmap of a stored
@@ -117,6 +153,32 @@ class AssessmentResult:
             gaps=list(data.get("data_gaps") or []),
             failed_gates=tuple(code for code, r in indicators.items() if r.gate and not r.passed),
         )
+
+
+class _JSONPieces(dict[str, str]):
+    """Indicator and dimension codes as json.dumps writes them, made on first use (codes are few;
+    the bound only guards against a runaway of distinct codes)."""
+
+    def __init__(self, suffix: str) -> None:
+        super().__init__()
+        self.suffix = suffix
+
+    def __missing__(self, code: str) -> str:
+        if len(self) > 1000:
+            self.clear()
+        text = self[code] = json.dumps(code) + self.suffix
+        return text
+
+
+_JSON_STRINGS = _JSONPieces("")  # "W1"
+_JSON_KEYS = _JSONPieces(": ")  # "W1": (a key and its separator)
+
+
+def _json_number(value: float) -> str:
+    """As json.dumps writes a number: a finite float is its repr."""
+    if type(value) is float and math.isfinite(value):
+        return repr(value)
+    return json.dumps(value)
 
 
 # --- formatting for reasons (Indonesian decimal comma) ---------------------------------------
@@ -221,6 +283,102 @@ def failing_conditions(
     return failing
 
 
+# --- the framework compiled for `assess` -------------------------------------------------------
+
+_ZERO = Decimal(0)
+_ZERO_2 = round2(_ZERO)
+_NO_DATA = IndicatorValue(None, None)
+# A cache that outgrows this is emptied and starts again: values are discrete in practice (a few
+# hundred per indicator per period), so this only bounds memory against unusual inputs.
+_CACHE_LIMIT = 50_000
+
+# per indicator value: the result, for scored indicators the unrounded score, and whether the value
+# is a zero (0.0 and -0.0 are one key but print differently: see `_same_zero`)
+_Entry = tuple[IndicatorResult, Decimal | None, bool]
+# per tuple of indicator scores: the dimension score, unrounded and rounded, and the float stored
+_DimEntry = tuple[Decimal, Decimal, float]
+
+
+def _indicator_entry(ind: Indicator, iv: IndicatorValue) -> _Entry:
+    missing = iv.value is None
+    value = None if missing else float(iv.value)  # type: ignore[arg-type]
+    source = None if missing else iv.source
+    zero = value == 0
+    if ind.is_gate:
+        return IndicatorResult(value, None, source, missing, True, gate_passed(value)), None, zero
+    score = score_value(ind, value)
+    return IndicatorResult(value, float(round2(score)), source, missing, False), score, zero
+
+
+def _same_zero(iv: IndicatorValue, result: IndicatorResult) -> bool:
+    """-0.0 equals 0.0 (one cache key) but is stored as "-0.0": a cached zero is reused only for
+    a zero of the same sign."""
+    return math.copysign(1.0, float(iv.value)) == math.copysign(1.0, result.value)  # type: ignore[arg-type]
+
+
+class _Plan:
+    """Everything `assess` reads from the framework, in the shape it reads it, and the caches.
+
+    `indicators`: (code, indicator, cache value → entry) in framework order;
+    `dimensions`: (code, weight, scores getter, [(weight, code)], cache scores → entry), where the
+    getter picks the dimension's scored indicators out of the KIM's list of scores."""
+
+    def __init__(self, fw: Framework) -> None:
+        scored = [code for code, ind in fw.indicators.items() if not ind.is_gate]
+        position = {code: i for i, code in enumerate(scored)}
+        self.indicators = tuple(
+            (code, ind, dict[IndicatorValue, _Entry]()) for code, ind in fw.indicators.items()
+        )
+        self.dimensions = tuple(
+            (
+                d.code,
+                d.weight,
+                _picker([position[c] for c in d.scored(fw)]),
+                tuple(fw.indicators[c].weight for c in d.scored(fw)),
+                dict[tuple[Decimal, ...], _DimEntry](),
+            )
+            for d in fw.dimensions
+        )
+        self.dimension_weight_total = sum((d.weight for d in fw.dimensions), _ZERO)
+        self.names = fw.tier_names
+        self.index = {name: i for i, name in enumerate(self.names)}
+        self.tier_minimums = tuple(t.minimum for t in fw.tiers)
+        # a condition's target: a scored indicator (its position in the scores), a gate (never
+        # scored: 0) or a dimension (its code; an unknown code counts as 0, as `condition_value`)
+        self.conditions = {
+            name: tuple(
+                (c.target, position.get(c.target, c.target in fw.indicators), c.minimum)
+                for c in fw.conditions_for(name)
+            )
+            for name in self.names
+        }
+        self.labels = {code: fw.label(code) for code in fw.indicators}
+        self.labels.update((d.code, fw.label(d.code)) for d in fw.dimensions)
+        self.max_promotion = fw.stability.max_promotion
+        self.margin = fw.stability.demotion_margin
+
+
+def _picker(picks: list[int]) -> Callable[[list[Decimal]], tuple[Decimal, ...]]:
+    """The scores at `picks` as a tuple (itemgetter returns a bare item for a single index)."""
+    if len(picks) > 1:
+        return itemgetter(*picks)
+    return lambda scores: tuple(scores[i] for i in picks)
+
+
+def _plan(fw: Framework) -> _Plan:
+    plan = fw.memo.get("engine")
+    if plan is None:
+        plan = fw.memo["engine"] = _Plan(fw)
+    return plan
+
+
+def _remember(cache: dict[Any, Any], key: Any, entry: Any) -> Any:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = entry
+    return entry
+
+
 # --- the tier rule -----------------------------------------------------------------------------
 
 
@@ -230,37 +388,56 @@ def assess(
     previous: PreviousTier | None = None,
 ) -> AssessmentResult:
     """Score one KIM for one period and assign its tier (DESIGN.md §4, steps 1–4)."""
+    plan = _plan(fw)
     results: dict[str, IndicatorResult] = {}
-    scores: dict[str, Decimal] = {}
+    scores: list[Decimal] = []  # scored indicators, in framework order
     gaps: list[str] = []
     failed_gates: list[str] = []
-    for code, ind in fw.indicators.items():
-        iv = values.get(code) or IndicatorValue(None, None)
-        missing = iv.value is None
-        if missing:
+    for code, ind, cache in plan.indicators:
+        iv = values.get(code) or _NO_DATA
+        entry = cache.get(iv)
+        if entry is None:
+            entry = _remember(cache, iv, _indicator_entry(ind, iv))
+        elif entry[2] and not _same_zero(iv, entry[0]):
+            entry = _indicator_entry(ind, iv)
+        result, score, _zero = entry
+        results[code] = result
+        if result.missing:
             gaps.append(code)
-        value = None if missing else float(iv.value)  # type: ignore[arg-type]
-        source = None if missing else iv.source
-        if ind.is_gate:
-            passed = gate_passed(value)
-            if not passed:
+        if score is None:
+            if not result.passed:
                 failed_gates.append(code)
-            results[code] = IndicatorResult(value, None, source, missing, True, passed)
-            continue
-        score = score_value(ind, value)
-        scores[code] = score
-        results[code] = IndicatorResult(value, float(round2(score)), source, missing, False)
+        else:
+            scores.append(score)
 
-    dims = dimension_scores(fw, scores)
-    total = round2(weighted_mean([(d.weight, dims[d.code]) for d in fw.dimensions]))
-    names = fw.tier_names
-    band_index = band_tier_index(fw, total)
+    # dimensions (weighted means of the unrounded scores), then S from the unrounded dimensions
+    dims: dict[str, _DimEntry] = {}
+    weighted = _ZERO
+    for dim_code, dim_weight, pick, weights, dim_cache in plan.dimensions:
+        key = pick(scores)
+        dim = dim_cache.get(key)
+        if dim is None:
+            mean = weighted_mean(list(zip(weights, key, strict=True)))
+            rounded = round2(mean)
+            dim = _remember(dim_cache, key, (mean, rounded, float(rounded)))
+        dims[dim_code] = dim
+        weighted = weighted + dim_weight * dim[0]  # as weighted_mean: same terms, same order
+    if plan.dimension_weight_total == 0:  # pragma: no cover - validation requires weights > 0
+        total = round2(_ZERO)
+    else:
+        total = round2(weighted / plan.dimension_weight_total)
+    names = plan.names
+    band_index = 0
+    for i, minimum in enumerate(plan.tier_minimums):
+        if total >= minimum:
+            band_index = i
     reasons: list[str] = []
+    labels = plan.labels
 
     # 1. gates, 2. band, 3. condition cascade
     if failed_gates:
         raw_index = 0
-        listed = ", ".join(f"{fw.label(c)}" for c in failed_gates)
+        listed = ", ".join(f"{labels[c]}" for c in failed_gates)
         reasons.append(
             f"Skor {fmt_score(total)}, tetapi belum memenuhi syarat dasar ({listed} belum "
             f"'ya'): {names[0]}."
@@ -269,11 +446,21 @@ def assess(
         raw_index = band_index
         reasons.append(f"Skor {fmt_score(total)} berada pada rentang {names[band_index]}.")
         while raw_index > 0:
-            failing = failing_conditions(fw, names[raw_index], scores, dims)
+            failing = []
+            for target, at, minimum in plan.conditions[names[raw_index]]:
+                # the printed (2-decimal) score of the indicator or dimension, as condition_value
+                if at is True:  # a gate: not scored
+                    value = _ZERO_2
+                elif at is False:
+                    value = dims[target][1] if target in dims else _ZERO_2
+                else:
+                    value = round2(scores[at])
+                if value < minimum:
+                    failing.append((target, value, minimum))
             if not failing:
                 break
             detail = "; ".join(
-                f"{fw.label(t)} {fmt_score(v)} < {fmt_bound(m)}" for t, v, m in failing
+                f"{labels[t]} {fmt_score(v)} < {fmt_bound(m)}" for t, v, m in failing
             )
             reasons.append(
                 f"Syarat {names[raw_index]} tidak terpenuhi ({detail}): turun ke "
@@ -283,24 +470,22 @@ def assess(
 
     # 4. stability against the previous period's assigned tier
     tier_index = raw_index
-    if previous is not None and previous.tier in names:
-        prev_index = names.index(previous.tier)
+    if previous is not None and previous.tier in plan.index:
+        prev_index = plan.index[previous.tier]
         prev_name = previous.tier
         if raw_index > prev_index:
-            tier_index = min(raw_index, prev_index + fw.stability.max_promotion)
+            tier_index = min(raw_index, prev_index + plan.max_promotion)
             if tier_index < raw_index:
                 reasons.append(
-                    f"Kenaikan dibatasi {fw.stability.max_promotion} jenjang per periode: dari "
+                    f"Kenaikan dibatasi {plan.max_promotion} jenjang per periode: dari "
                     f"{prev_name} naik ke {names[tier_index]} (jenjang mentah {names[raw_index]})."
                 )
             else:
                 reasons.append(f"Naik dari {prev_name} ke {names[tier_index]}.")
         elif raw_index < prev_index:
-            floor = fw.tiers[prev_index].minimum
-            margin = fw.stability.demotion_margin
-            prev_raw_below = (
-                previous.raw_tier in names and names.index(previous.raw_tier) < prev_index
-            )
+            floor = plan.tier_minimums[prev_index]
+            margin = plan.margin
+            prev_raw_below = plan.index.get(previous.raw_tier, prev_index) < prev_index
             if failed_gates:
                 reasons.append(
                     f"Turun langsung dari {prev_name} ke {names[raw_index]} karena syarat dasar "
@@ -331,7 +516,7 @@ def assess(
 
     return AssessmentResult(
         total=float(total),
-        dimensions={code: float(round2(score)) for code, score in dims.items()},
+        dimensions={code: dim[2] for code, dim in dims.items()},
         indicators=results,
         raw_tier=names[raw_index],
         tier=names[tier_index],

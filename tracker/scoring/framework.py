@@ -30,6 +30,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,14 @@ class Framework:
     @property
     def tier_names(self) -> tuple[str, ...]:
         return tuple(t.name for t in self.tiers)
+
+    @cached_property
+    def memo(self) -> dict[str, Any]:
+        """What other modules derive from this framework and keep (the engine's compiled weights
+        and score caches). The framework never changes, so nothing kept here goes stale; it belongs
+        to this object, so another version, or the same definition loaded again, starts empty.
+        Not a field: equality, repr and `to_dict` ignore it."""
+        return {}
 
     def tier_index(self, name: str) -> int:
         return self.tier_names.index(name)
