@@ -10,14 +10,14 @@ the KIMs named in the file are read in a few chunked queries, and new rows go in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.io.activity_columns import (
@@ -33,12 +33,12 @@ from tracker.io.values import CellError, parse_date, parse_int, parse_url
 from tracker.models import ContentCount, ContentPost, Period
 from tracker.models.user import User
 from tracker.services import audit
+from tracker.services.importing import RowProblems, chunks, earlier_row, insert_rows
 from tracker.services.periods import PeriodError, get_open_period
 from tracker.services.permissions import ENTER_ACTIVITY, PermissionDenied, has_permission
 from tracker.services.resolve import KimIndex, RegionIndex, ResolveError
 from tracker.text import fold
 
-CHUNK = 500  # ids per IN (...) list and rows per INSERT: well inside SQLite's parameter limit
 TITLE_MAX = 300
 URL_MAX = 500
 OFFICE_TZ = ZoneInfo("Asia/Jakarta")
@@ -76,6 +76,11 @@ class ImportResult:
     def valid(self) -> int:
         return self.rows - self.invalid
 
+    def take_problems(self, problems: RowProblems) -> None:
+        """The row checks are done: their problems, in row order, and the bad rows' count."""
+        self.problems = problems.in_row_order()
+        self.invalid = len(problems.bad_rows)
+
     def counts(self) -> dict[str, int]:
         return {
             "rows": self.rows,
@@ -95,23 +100,6 @@ def office_today() -> date:
 def require_enter_activity(actor: User | None) -> None:
     if actor is not None and not has_permission(actor.role, ENTER_ACTIVITY):
         raise PermissionDenied
-
-
-def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-class RowProblems:
-    """Problems of one import, counted per row."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-        self.bad_rows: set[int] = set()
-
-    def add(self, row: int, column: str | None, message: str) -> None:
-        self.problems.append(Problem(row=row, column=column, message=message))
-        self.bad_rows.add(row)
 
 
 @dataclass
@@ -193,11 +181,6 @@ def read(kind: str, data: bytes, filename: str) -> Table:
             _("Kolom KIM tidak ditemukan: isi kolom Nomor KIM.id atau Nama KIM (dengan Desa).")
         )
     return table
-
-
-def _finish(result: ImportResult, problems: RowProblems) -> None:
-    result.problems = sorted(problems.problems, key=lambda p: p.row)
-    result.invalid = len(problems.bad_rows)
 
 
 # --- posts ------------------------------------------------------------------------------------
@@ -329,7 +312,7 @@ def import_posts(
     problems = RowProblems()
     today = office_today()
     parsed = [_parse_post(row, table, lookup, problems, today) for row in table.rows]
-    _finish(result, problems)
+    result.take_problems(problems)
     posts = [p for p in parsed if p is not None]
     seen_urls, seen_titles = _existing_post_keys(p.kim_id for p in posts)
     new: list[dict[str, Any]] = []
@@ -355,8 +338,7 @@ def import_posts(
     result.created = len(new)
     if dry_run or result.refused:
         return result
-    for chunk in chunks(new):
-        db.session.execute(insert(ContentPost), list(chunk))
+    insert_rows(ContentPost, new)
     audit.record(
         "activity.import_posts",
         "content_post",
@@ -386,15 +368,10 @@ def _parse_count_row(
 ) -> tuple[int, dict[str, int]] | None:
     before = len(problems.problems)
     kim_id = lookup.resolve(row, table, problems)
-    if kim_id is not None:
-        if kim_id in first_row:
-            problems.add(
-                row.number,
-                _kim_column(table, row),
-                _("KIM ini sudah ada di baris %(row)s", row=first_row[kim_id]),
-            )
-        else:
-            first_row[kim_id] = row.number
+    if kim_id is not None and (first := earlier_row(first_row, kim_id, row.number)) is not None:
+        problems.add(
+            row.number, _kim_column(table, row), _("KIM ini sudah ada di baris %(row)s", row=first)
+        )
     figures: dict[str, int] = {}
     for key in COUNT_FIELDS:
         raw = row.raw(key)
@@ -422,7 +399,7 @@ def import_counts(
     ours to guess. Totals equal to what is stored are left untouched.
     """
     require_enter_activity(actor)
-    period = _open_period_or_file_error(period_code)
+    period = open_period_or_file_error(period_code)
     table = read(KIND_COUNTS, data, filename)
     result = ImportResult(
         kind=KIND_COUNTS,
@@ -440,7 +417,7 @@ def import_counts(
         parsed = _parse_count_row(row, table, lookup, problems, first_row)
         if parsed is not None:
             wanted[parsed[0]] = parsed[1]
-    _finish(result, problems)
+    result.take_problems(problems)
     existing = _existing_counts(period, list(wanted))
     new: list[dict[str, Any]] = []
     changed: list[tuple[ContentCount, dict[str, int]]] = []
@@ -455,8 +432,7 @@ def import_counts(
     result.created, result.updated = len(new), len(changed)
     if dry_run or result.refused:
         return result
-    for chunk in chunks(new):
-        db.session.execute(insert(ContentCount), list(chunk))
+    insert_rows(ContentCount, new)
     for current, figures in changed:
         for key, value in figures.items():
             setattr(current, key, value)
@@ -476,7 +452,8 @@ def import_counts(
     return result
 
 
-def _open_period_or_file_error(period_code: str) -> Period:
+def open_period_or_file_error(period_code: str) -> Period:
+    """The open period a per-period import writes into; closed or unknown refuses the file."""
     try:
         return get_open_period(period_code)
     except PeriodError as exc:

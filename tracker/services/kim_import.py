@@ -32,6 +32,7 @@ from tracker.models.base import utcnow
 from tracker.models.kim import CHANNEL_PLATFORMS, STATUS_ACTIVE
 from tracker.models.user import User
 from tracker.services import audit, uploads
+from tracker.services.importing import RowProblems, chunks, earlier_row
 from tracker.services.kims import (
     FieldError,
     check_email,
@@ -57,7 +58,6 @@ _TEXT_FIELDS = {
     "sk_number": ("sk_number", "sk_number"),
     "chair": ("chair", "chair"),
 }
-_CHUNK = 500
 
 assert set(CHANNEL_COLUMNS) == set(CHANNEL_PLATFORMS), "kim_columns and the model disagree"
 
@@ -150,14 +150,14 @@ class _Checker:
         self.regions = RegionIndex.load(self.scope)
         self._all_regions: RegionIndex | None = None
         self.kims = KimIndex.load(None)  # KIM.id numbers are unique across every scope
-        self.problems: list[Problem] = []
+        self.problems = RowProblems()
         self.seen_kimid: dict[str, int] = {}
         self.seen_name: dict[tuple[str, str], int] = {}
         self.seen_target: dict[int, int] = {}
 
     def problem(self, row: Row, key: str | None, message: str) -> None:
         column = self.table.label(key) if key else None
-        self.problems.append(Problem(row.number, column, message))
+        self.problems.add(row.number, column, message)
 
     @staticmethod
     def _resolve(index: RegionIndex, row: Row) -> str:
@@ -203,7 +203,7 @@ class _Checker:
         return None
 
     def check(self, row: Row) -> _Plan | None:
-        before = len(self.problems)
+        before = len(self.problems.problems)
         values: dict[str, Any] = {}
         channels: dict[str, list[str]] = {}
 
@@ -260,7 +260,7 @@ class _Checker:
             self._duplicates(row, kimid, values["name"], desa_code, target_id)
         elif kimid:
             self._duplicates(row, kimid, None, None, None)
-        if len(self.problems) > before or desa_code is None:
+        if len(self.problems.problems) > before or desa_code is None:
             return None
         return _Plan(row.number, values, channels, desa_code, target_id)
 
@@ -273,36 +273,33 @@ class _Checker:
         target_id: int | None,
     ) -> None:
         """The same KIM twice in one file is an error on the later row, naming the earlier."""
-        if kimid:
-            key = fold(kimid)
-            if (first := self.seen_kimid.get(key)) is not None:
-                self.problem(
-                    row,
-                    "kimid",
-                    _("Nomor KIM.id '%(v)s' sudah ada di baris %(n)d", v=kimid, n=first),
-                )
-                return
-            self.seen_kimid[key] = row.number
+        first = earlier_row(self.seen_kimid, fold(kimid), row.number) if kimid else None
+        if first is not None:
+            self.problem(
+                row,
+                "kimid",
+                _("Nomor KIM.id '%(v)s' sudah ada di baris %(n)d", v=kimid, n=first),
+            )
+            return
         if name is None or desa_code is None:
             return
-        pair = (desa_code, fold(name))
-        if (first := self.seen_name.get(pair)) is not None:
+        first = earlier_row(self.seen_name, (desa_code, fold(name)), row.number)
+        if first is not None:
             self.problem(
                 row,
                 "name",
                 _("KIM '%(v)s' di desa ini sudah ada di baris %(n)d", v=name, n=first),
             )
             return
-        self.seen_name[pair] = row.number
-        if target_id is not None:
-            if (first := self.seen_target.get(target_id)) is not None:
-                self.problem(
-                    row,
-                    "name",
-                    _("baris ini merujuk KIM yang sama dengan baris %(n)d", n=first),
-                )
-                return
-            self.seen_target[target_id] = row.number
+        if target_id is None:
+            return
+        first = earlier_row(self.seen_target, target_id, row.number)
+        if first is not None:
+            self.problem(
+                row,
+                "name",
+                _("baris ini merujuk KIM yang sama dengan baris %(n)d", n=first),
+            )
 
 
 def _notes(row: Row) -> str | None:
@@ -318,9 +315,7 @@ def _notes(row: Row) -> str | None:
 
 def _load_targets(ids: set[int]) -> dict[int, Kim]:
     found: dict[int, Kim] = {}
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), _CHUNK):
-        chunk = ordered[start : start + _CHUNK]
+    for chunk in chunks(sorted(ids)):
         stmt = select(Kim).where(Kim.id.in_(chunk)).options(selectinload(Kim.channels))
         found.update((k.id, k) for k in db.session.scalars(stmt))
     return found
@@ -396,30 +391,23 @@ def import_kims(
             and checker.scope is not None
             and not code_in_scope(kim.desa_code, checker.scope)
         ):
-            checker.problems.append(
-                Problem(
-                    plan.row,
-                    table.label("kimid"),
-                    _(
-                        "Nomor KIM.id '%(v)s' milik KIM di luar wilayah kerja Anda",
-                        v=kim.kimid_number,
-                    ),
-                )
+            checker.problems.add(
+                plan.row,
+                table.label("kimid"),
+                _("Nomor KIM.id '%(v)s' milik KIM di luar wilayah kerja Anda", v=kim.kimid_number),
             )
             continue
         name_key = fold(plan.values["name"])
         holder = checker.kims.by_name.get((plan.desa_code, name_key))
         if holder is not None and holder != plan.target_id:
-            checker.problems.append(
-                Problem(
-                    plan.row,
-                    table.label("name"),
-                    _(
-                        "nama KIM '%(v)s' sudah dipakai KIM lain di Desa %(desa)s",
-                        v=plan.values["name"],
-                        desa=checker.regions.names.get(plan.desa_code, plan.desa_code),
-                    ),
-                )
+            checker.problems.add(
+                plan.row,
+                table.label("name"),
+                _(
+                    "nama KIM '%(v)s' sudah dipakai KIM lain di Desa %(desa)s",
+                    v=plan.values["name"],
+                    desa=checker.regions.names.get(plan.desa_code, plan.desa_code),
+                ),
             )
             continue
         valid.append(plan)
@@ -439,7 +427,7 @@ def import_kims(
             outcome.changes = _compare(kim, plan)
             outcome.action = ACTION_UPDATE if outcome.changes else ACTION_UNCHANGED
         result.outcomes.append(outcome)
-    result.problems = sorted(checker.problems, key=lambda p: p.row)
+    result.problems = checker.problems.in_row_order()
 
     if dry_run or result.refused:
         return result

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.io.activity_columns import KIND_MEASURES
@@ -30,21 +30,14 @@ from tracker.models.region import LEVEL_KECAMATAN
 from tracker.scoring.framework import Framework, default_framework
 from tracker.services import audit, frameworks
 from tracker.services.activity_import import (
-    ImportFileError,
     ImportResult,
     KimLookup,
-    RowProblems,
-    chunks,
+    open_period_or_file_error,
     read,
     require_enter_activity,
 )
-from tracker.services.periods import (
-    PeriodError,
-    PeriodNotFoundError,
-    get_open_period,
-    get_period,
-    require_open,
-)
+from tracker.services.importing import RowProblems, chunks, earlier_row, insert_rows
+from tracker.services.periods import PeriodNotFoundError, get_period, require_open
 from tracker.services.scope import region_visible_filter, user_scope_filter
 
 # The grid's standing columns: the manual indicators of DESIGN.md §4. The computed ones can be
@@ -478,19 +471,16 @@ def _parse_measure_row(
         code = _indicator_code(row.text("indicator"), known)
     except CellError as exc:
         problems.add(row.number, table.label("indicator"), str(exc))
-    if kim_id is not None and code is not None:
-        if (kim_id, code) in first_row:
-            problems.add(
-                row.number,
-                table.label("indicator"),
-                _(
-                    "nilai %(code)s untuk KIM ini sudah ada di baris %(row)s",
-                    code=code,
-                    row=first_row[(kim_id, code)],
-                ),
-            )
-        else:
-            first_row[(kim_id, code)] = row.number
+    if (
+        kim_id is not None
+        and code is not None
+        and (first := earlier_row(first_row, (kim_id, code), row.number)) is not None
+    ):
+        problems.add(
+            row.number,
+            table.label("indicator"),
+            _("nilai %(code)s untuk KIM ini sudah ada di baris %(row)s", code=code, row=first),
+        )
     raw = row.raw("value")
     if raw is None:
         problems.add(row.number, table.label("value"), _("nilai kosong"))
@@ -524,10 +514,7 @@ def import_measurements(
     Catatan). The same KIM and indicator twice in a file is an error on the second row; a value
     and note equal to what is stored are left untouched (with their recorder)."""
     require_enter_activity(actor)
-    try:
-        period = get_open_period(period_code)
-    except PeriodError as exc:
-        raise ImportFileError(str(exc)) from exc
+    period = open_period_or_file_error(period_code)
     table = read(KIND_MEASURES, data, filename)
     result = ImportResult(
         kind=KIND_MEASURES,
@@ -547,8 +534,7 @@ def import_measurements(
         if parsed is not None:
             kim_id, code, value, note = parsed
             wanted[(kim_id, code)] = (value, note)
-    result.problems = sorted(problems.problems, key=lambda p: p.row)
-    result.invalid = len(problems.bad_rows)
+    result.take_problems(problems)
     stored = _stored(period, sorted({kim_id for kim_id, _c in wanted}))
     new: list[dict[str, Any]] = []
     changed: list[tuple[Measurement, float, str]] = []
@@ -576,8 +562,7 @@ def import_measurements(
         }
         for item in new
     ]
-    for chunk in chunks(rows):
-        db.session.execute(insert(Measurement), list(chunk))
+    insert_rows(Measurement, rows)
     for current, value, note in changed:
         current.value, current.note, current.verified = value, note or None, True
         current.recorded_by_id, current.recorded_at = actor_id, now
