@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask
 export FLASK_APP := wsgi:app
 
-.PHONY: run test install install-dev migrate seed translations lint check bench clean
+.PHONY: run test e2e install install-dev migrate seed translations lint check bench clean
 
 $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 tidak ditemukan ($(PYTHON))."; exit 1; }
@@ -36,9 +36,16 @@ run: migrate
 	JENJANG_ENV=development $(FLASK) demo logins
 	JENJANG_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
 
-## make test: install dev dependencies and run the whole suite (PostgreSQL when TEST_DATABASE_URL is set)
+## make test: install dev dependencies and run the whole suite (PostgreSQL when TEST_DATABASE_URL is set);
+## the browser tests in tests/e2e run too when /usr/bin/chromium is present (skipped otherwise).
+## PYTEST_ARGS passes options through, e.g. make test PYTEST_ARGS="-m 'not e2e'"
 test: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make e2e: only the browser tests (Playwright driving Debian's Chromium, no browser download).
+## With E2E_REQUIRED=1 (as .ci/run sets it) a skipped browser test, or none at all, fails the run.
+e2e: install-dev
+	$(BIN)/python -m pytest tests/e2e -m e2e -rs -p no:cacheprovider
 
 lint: install-dev
 	$(BIN)/ruff check .
