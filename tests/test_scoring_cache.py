@@ -142,3 +142,34 @@ def test_stored_json_is_the_engine_output_as_json_dumps_writes_it(regions, app) 
     assert (busy_row.indicators["M2"]["value"], busy_row.indicators["M2"]["score"]) == (7.5, 60.0)
     idle_row = db.session.scalar(select(Assessment).where(Assessment.kim_id == idle.id))
     assert idle_row.data_gaps == ["K3", "W1", "W2", "W3", "W4", "M1", "M2", "D1"]
+
+
+def test_computed_at_is_stored_as_the_column_type_stores_it(regions, app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The bulk insert hands the driver plain values: the one datetime must still be written the
+    way SQLAlchemy writes it (on SQLite: text with microseconds, even when they are zero)."""
+    from datetime import datetime
+
+    from sqlalchemy import String
+
+    from tracker.services import assessment
+
+    frameworks.ensure_default()
+    factories.make_period("2025-T1")
+    kim = factories.kim()
+    monkeypatch.setattr(assessment, "utcnow", lambda: datetime(2025, 4, 1, 8, 0))
+    assess_period("2025-T1", None)
+
+    row = db.session.scalar(select(Assessment).where(Assessment.kim_id == kim.id))
+    assert row.computed_at == datetime(2025, 4, 1, 8, 0)
+    if db.engine.dialect.name == "sqlite":
+        raw = db.session.scalar(select(cast(Assessment.computed_at, String)))
+        assert raw == "2025-04-01 08:00:00.000000"
+
+
+def test_the_bulk_insert_writes_every_column() -> None:
+    """The rows bypass SQLAlchemy's defaults: a column added to Assessment must be added to the
+    rows too (or this fails), never silently left empty."""
+    from tracker.services.assessment_store import ROW_COLUMNS
+
+    columns = [c.name for c in Assessment.__table__.c if not c.primary_key]
+    assert sorted(ROW_COLUMNS) == sorted(columns)

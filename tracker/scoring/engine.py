@@ -50,9 +50,9 @@ class IndicatorValue(NamedTuple):
     source: str | None  # "computed" | "counts" | "registry" | "manual" | "default" | None
 
 
-@dataclass(frozen=True)
-class PreviousTier:
-    """The previous period's stored outcome, for the stability rule."""
+class PreviousTier(NamedTuple):
+    """The previous period's stored outcome, for the stability rule (a named tuple, as
+    `IndicatorValue`: one is read per KIM)."""
 
     tier: str  # assigned
     raw_tier: str
@@ -292,11 +292,13 @@ _NO_DATA = IndicatorValue(None, None)
 # hundred per indicator per period), so this only bounds memory against unusual inputs.
 _CACHE_LIMIT = 50_000
 
-# per indicator value: the result, for scored indicators the unrounded score, and whether the value
-# is a zero (0.0 and -0.0 are one key but print differently: see `_same_zero`)
-_Entry = tuple[IndicatorResult, Decimal | None, bool]
-# per tuple of indicator scores: the dimension score, unrounded and rounded, and the float stored
-_DimEntry = tuple[Decimal, Decimal, float]
+# per indicator value: the result; for scored indicators the unrounded score (None for a gate);
+# whether the value is missing, whether it fails a gate, whether it is a zero (0.0 and -0.0 are one
+# key but print differently: see `_same_zero`)
+_Entry = tuple[IndicatorResult, Decimal | None, bool, bool, bool]
+# per tuple of indicator scores: the dimension score (unrounded, rounded, and the float stored) and
+# its weighted term of S (dimension weight × unrounded score)
+_DimEntry = tuple[Decimal, Decimal, float, Decimal]
 
 
 def _indicator_entry(ind: Indicator, iv: IndicatorValue) -> _Entry:
@@ -305,9 +307,12 @@ def _indicator_entry(ind: Indicator, iv: IndicatorValue) -> _Entry:
     source = None if missing else iv.source
     zero = value == 0
     if ind.is_gate:
-        return IndicatorResult(value, None, source, missing, True, gate_passed(value)), None, zero
+        passed = gate_passed(value)
+        result = IndicatorResult(value, None, source, missing, True, passed)
+        return result, None, missing, not passed, zero
     score = score_value(ind, value)
-    return IndicatorResult(value, float(round2(score)), source, missing, False), score, zero
+    result = IndicatorResult(value, float(round2(score)), source, missing, False)
+    return result, score, missing, False, zero
 
 
 def _same_zero(iv: IndicatorValue, result: IndicatorResult) -> bool:
@@ -356,13 +361,27 @@ class _Plan:
         self.labels.update((d.code, fw.label(d.code)) for d in fw.dimensions)
         self.max_promotion = fw.stability.max_promotion
         self.margin = fw.stability.demotion_margin
+        self.bands: dict[Decimal, tuple[int, str]] = {}  # rounded S → (band tier index, printed)
+
+    def band(self, total: Decimal) -> tuple[int, str]:
+        """The highest tier whose lower bound (inclusive) the rounded S reaches, and S printed."""
+        known = self.bands.get(total)
+        if known is None:
+            index = 0
+            for i, minimum in enumerate(self.tier_minimums):
+                if total >= minimum:
+                    index = i
+            known = _remember(self.bands, total, (index, fmt_score(total)))
+        return known
 
 
 def _picker(picks: list[int]) -> Callable[[list[Decimal]], tuple[Decimal, ...]]:
     """The scores at `picks` as a tuple (itemgetter returns a bare item for a single index)."""
     if len(picks) > 1:
         return itemgetter(*picks)
-    return lambda scores: tuple(scores[i] for i in picks)
+    if picks:
+        return lambda scores, at=picks[0]: (scores[at],)
+    return lambda scores: ()
 
 
 def _plan(fw: Framework) -> _Plan:
@@ -398,14 +417,14 @@ def assess(
         entry = cache.get(iv)
         if entry is None:
             entry = _remember(cache, iv, _indicator_entry(ind, iv))
-        elif entry[2] and not _same_zero(iv, entry[0]):
+        elif entry[4] and not _same_zero(iv, entry[0]):
             entry = _indicator_entry(ind, iv)
-        result, score, _zero = entry
+        result, score, missing, failed, _zero = entry
         results[code] = result
-        if result.missing:
+        if missing:
             gaps.append(code)
         if score is None:
-            if not result.passed:
+            if failed:
                 failed_gates.append(code)
         else:
             scores.append(score)
@@ -419,18 +438,15 @@ def assess(
         if dim is None:
             mean = weighted_mean(list(zip(weights, key, strict=True)))
             rounded = round2(mean)
-            dim = _remember(dim_cache, key, (mean, rounded, float(rounded)))
+            dim = _remember(dim_cache, key, (mean, rounded, float(rounded), dim_weight * mean))
         dims[dim_code] = dim
-        weighted = weighted + dim_weight * dim[0]  # as weighted_mean: same terms, same order
+        weighted = weighted + dim[3]  # as weighted_mean: the same terms, added in the same order
     if plan.dimension_weight_total == 0:  # pragma: no cover - validation requires weights > 0
         total = round2(_ZERO)
     else:
         total = round2(weighted / plan.dimension_weight_total)
     names = plan.names
-    band_index = 0
-    for i, minimum in enumerate(plan.tier_minimums):
-        if total >= minimum:
-            band_index = i
+    band_index, printed = plan.band(total)
     reasons: list[str] = []
     labels = plan.labels
 
@@ -439,12 +455,11 @@ def assess(
         raw_index = 0
         listed = ", ".join(f"{labels[c]}" for c in failed_gates)
         reasons.append(
-            f"Skor {fmt_score(total)}, tetapi belum memenuhi syarat dasar ({listed} belum "
-            f"'ya'): {names[0]}."
+            f"Skor {printed}, tetapi belum memenuhi syarat dasar ({listed} belum 'ya'): {names[0]}."
         )
     else:
         raw_index = band_index
-        reasons.append(f"Skor {fmt_score(total)} berada pada rentang {names[band_index]}.")
+        reasons.append(f"Skor {printed} berada pada rentang {names[band_index]}.")
         while raw_index > 0:
             failing = []
             for target, at, minimum in plan.conditions[names[raw_index]]:
@@ -493,7 +508,7 @@ def assess(
                 )
             elif total <= floor - margin:
                 reasons.append(
-                    f"Skor {fmt_score(total)} berada {fmt_bound(margin)} poin atau lebih di bawah "
+                    f"Skor {printed} berada {fmt_bound(margin)} poin atau lebih di bawah "
                     f"batas bawah {prev_name} ({fmt_bound(floor)}): turun langsung ke "
                     f"{names[raw_index]}."
                 )

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import gc
 import time
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, case, delete, select
@@ -29,11 +27,12 @@ from tracker.models import Assessment, Kim, Period
 from tracker.models import Framework as FrameworkRow
 from tracker.models.base import utcnow
 from tracker.models.user import User
-from tracker.scoring.engine import IndicatorValue, PreviousTier, assess
+from tracker.scoring.engine import PreviousTier
 from tracker.scoring.framework import Framework, load_framework
 from tracker.scoring.periods import PeriodCodeError, parse_period_code, previous_code
 from tracker.services import audit, frameworks
 from tracker.services.assessment_inputs import collect_inputs
+from tracker.services.assessment_store import assessment_rows, insert_rows
 from tracker.services.periods import PeriodNotFoundError, get_period
 from tracker.services.permissions import MANAGE_PERIODS, PermissionDenied, has_permission
 from tracker.services.scope import scope_filter
@@ -154,7 +153,7 @@ def previous_tiers(
     if narrow is not None:
         stmt = stmt.where(narrow)
     return {
-        kim_id: PreviousTier(tier=tier, raw_tier=raw_tier, score=float(score))
+        kim_id: PreviousTier(tier, raw_tier, float(score))
         for kim_id, tier, raw_tier, score in db.session.connection().execute(stmt)
     }
 
@@ -180,80 +179,6 @@ def _bulk_objects() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-# the order of the values in a row from `assessment_rows`
-_ROW_COLUMNS = (
-    "kim_id",
-    "period_id",
-    "framework_id",
-    "computed_at",
-    "score",
-    "raw_tier",
-    "tier",
-    "reason",
-    "dimension_scores",
-    "indicators",
-    "data_gaps",
-)
-_JSON_COLUMNS = frozenset({"dimension_scores", "indicators", "data_gaps"})
-
-
-def assessment_rows(
-    fw: Framework,
-    inputs: dict[int, dict[str, IndicatorValue]],
-    previous: dict[int, PreviousTier],
-    period_id: int,
-    framework_id: int,
-    computed_at: datetime,
-) -> tuple[list[tuple[Any, ...]], Counter[str]]:
-    """The engine over every KIM: the rows to insert (values in `_ROW_COLUMNS` order, the JSON
-    columns as text) and the count per assigned tier."""
-    counts: Counter[str] = Counter()
-    rows: list[tuple[Any, ...]] = []
-    get_previous = previous.get
-    for kim_id, values in inputs.items():
-        result = assess(fw, values, get_previous(kim_id))
-        counts[result.tier] += 1
-        rows.append(
-            (
-                kim_id,
-                period_id,
-                framework_id,
-                computed_at,
-                result.total,
-                result.raw_tier,
-                result.tier,
-                result.reason,
-                *result.json_columns(),
-            )
-        )
-    return rows, counts
-
-
-def _insert(rows: list[tuple[Any, ...]]) -> None:
-    """All the rows in one executemany, handed to the driver as they are: SQLAlchemy's Core insert
-    would re-process ten thousand parameter sets (a third of the insert's time), and would dump
-    the JSON columns again. The statement is built from the table for the driver's placeholder
-    style; PostgreSQL is told the JSON columns' text is JSON (SQLite keeps JSON as text). The
-    one datetime is converted once, as the column type converts it."""
-    connection = db.session.connection()
-    dialect = connection.dialect
-    table = Assessment.__table__
-    quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    json_mark = mark if dialect.name == "sqlite" else f"CAST({mark} AS JSON)"
-    sql = (
-        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
-        f"({', '.join(quote(table.c[name].name) for name in _ROW_COLUMNS)}) VALUES "
-        f"({', '.join(json_mark if name in _JSON_COLUMNS else mark for name in _ROW_COLUMNS)})"
-    )
-    at = _ROW_COLUMNS.index("computed_at")
-    convert = table.c.computed_at.type.bind_processor(dialect)
-    if convert is not None:
-        when = convert(rows[0][at])
-        rows = [(*row[:at], when, *row[at + 1 :]) for row in rows]
-    connection.exec_driver_sql(sql, rows)
 
 
 def assess_period(period: Period | str, actor: User | None) -> AssessmentRun:
@@ -287,8 +212,7 @@ def assess_period(period: Period | str, actor: User | None) -> AssessmentRun:
     if narrow is not None:
         replace = replace.where(narrow)
     db.session.execute(replace.execution_options(synchronize_session=False))
-    if rows:
-        _insert(rows)
+    insert_rows(rows)
     tier_counts = {name: counts.get(name, 0) for name in fw.tier_names}
     audit.record(
         "assessment.run",
