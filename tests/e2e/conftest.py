@@ -217,7 +217,8 @@ def open_session(browser: Browser, live_server: str) -> Iterator[Callable[..., S
         def on_console(message: ConsoleMessage) -> None:
             # CSP violations ("Refused to apply inline style…") arrive as console errors
             if message.type == "error":
-                console.entries.append(f"{page.url}: {message.text}")
+                source = message.location.get("url") or page.url
+                console.entries.append(f"{page.url} ({source}): {message.text}")
 
         page.on("console", on_console)
         page.on("pageerror", lambda error: console.entries.append(f"{page.url}: {error}"))
