@@ -172,7 +172,8 @@ def _website_values(
     last_upload_days: int | None,
     counts: tuple[int, int, int, int] | None,
 ) -> Values:
-    """W1–W4 for one KIM from its already-aggregated figures (no query here)."""
+    """W1–W4 for one KIM from its already-aggregated figures (no query here), in a new mapping
+    that becomes the KIM's values."""
     if posts is None and counts is not None:
         berita = counts[0]
         return {
@@ -183,7 +184,7 @@ def _website_values(
         }
     if posts is None and last_upload_days is None:
         # Nothing was ever uploaded or counted for this KIM: the data is missing, not zero.
-        return _NO_WEBSITE_DATA
+        return dict(_NO_WEBSITE_DATA)
     figures = posts or _PostFigures(0, 0, 0)
     return {
         "W1": IndicatorValue(figures.berita / months, SOURCE_COMPUTED),
@@ -212,16 +213,16 @@ def collect_inputs(
     months = months_in(period.start_date, period.end_date)
     windows = window_count(period.start_date, period.end_date)
     values: dict[int, Values] = {}
-    for kim_id, fact in facts.items():
-        kim_values = {
-            "K1": _REGISTRY[fact.k1],
-            "K2": _REGISTRY[fact.k2],
-            **_website_values(
-                months, windows, posts.get(kim_id), fact.last_upload_days, counts.get(kim_id)
-            ),
-            **coaching[kim_id],
-        }
-        for code, value in measured.get(kim_id, {}).items():
-            kim_values[code] = IndicatorValue(value, SOURCE_MANUAL)
+    for kim_id, (k1, k2, last_upload_days) in facts.items():
+        kim_values = _website_values(
+            months, windows, posts.get(kim_id), last_upload_days, counts.get(kim_id)
+        )
+        kim_values["K1"] = _REGISTRY[k1]
+        kim_values["K2"] = _REGISTRY[k2]
+        kim_values.update(coaching[kim_id])
+        manual = measured.get(kim_id)
+        if manual is not None:  # overrides whatever was computed
+            for code, value in manual.items():
+                kim_values[code] = IndicatorValue(value, SOURCE_MANUAL)
         values[kim_id] = kim_values
     return values
