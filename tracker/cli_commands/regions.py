@@ -33,7 +33,8 @@ def import_command(file: str | None, bundled: bool, only: str | None) -> None:
         fail(f"Impor wilayah ditolak: {report.error} Tidak ada yang disimpan.")
     if report.problems:
         for problem in report.problems[:_MAX_LISTED]:
-            click.echo(f"Baris {problem.row}, kolom {problem.column}: {problem.message}", err=True)
+            line = str(problem)  # "baris N, kolom X: pesan", as every import prints a problem
+            click.echo(line[:1].upper() + line[1:], err=True)
         more = len(report.problems) - _MAX_LISTED
         if more > 0:
             click.echo(f"... dan {more} masalah lain.", err=True)
