@@ -173,3 +173,22 @@ def test_the_bulk_insert_writes_every_column() -> None:
 
     columns = [c.name for c in Assessment.__table__.c if not c.primary_key]
     assert sorted(ROW_COLUMNS) == sorted(columns)
+
+
+def test_a_full_cache_is_emptied_and_results_stay_the_same(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tracker.scoring import engine
+
+    monkeypatch.setattr(engine, "_CACHE_LIMIT", 3)
+    fw = default_framework()
+    for step in range(40):
+        values = {
+            "K1": IndicatorValue(1.0, "registry"),
+            "K2": IndicatorValue(1.0, "registry"),
+            "W1": IndicatorValue(step / 3, "computed"),
+            "W4": IndicatorValue(float(step * 2), "computed"),
+            "M2": IndicatorValue(float(step % 13), "manual"),
+        }
+        fresh = load_framework(default_definition())
+        assert everything(assess(fw, values)) == everything(assess(fresh, values))
+        plan = fw.memo["engine"]
+        assert all(len(cache) <= 3 for _code, _ind, cache in plan.indicators)

@@ -288,9 +288,10 @@ def failing_conditions(
 _ZERO = Decimal(0)
 _ZERO_2 = round2(_ZERO)
 _NO_DATA = IndicatorValue(None, None)
-# A cache that outgrows this is emptied and starts again: values are discrete in practice (a few
-# hundred per indicator per period), so this only bounds memory against unusual inputs.
-_CACHE_LIMIT = 50_000
+# A cache that outgrows this is emptied and starts again. Values are discrete in practice (at most a
+# few hundred distinct ones per indicator in a period), so this only bounds memory (to a few tens of
+# MB) when every KIM brings a value of its own.
+_CACHE_LIMIT = 4096
 
 # per indicator value: the result; for scored indicators the unrounded score (None for a gate);
 # whether the value is missing, whether it fails a gate, whether it is a zero (0.0 and -0.0 are one
@@ -325,8 +326,9 @@ class _Plan:
     """Everything `assess` reads from the framework, in the shape it reads it, and the caches.
 
     `indicators`: (code, indicator, cache value → entry) in framework order;
-    `dimensions`: (code, weight, scores getter, [(weight, code)], cache scores → entry), where the
-    getter picks the dimension's scored indicators out of the KIM's list of scores."""
+    `dimensions`: (code, weight, scores getter, indicator weights, cache scores → entry), where the
+    getter picks the dimension's scored indicators (in framework order, with their weights) out of
+    the KIM's list of scores."""
 
     def __init__(self, fw: Framework) -> None:
         scored = [code for code, ind in fw.indicators.items() if not ind.is_gate]
