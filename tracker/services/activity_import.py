@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -183,6 +183,36 @@ def read(kind: str, data: bytes, filename: str) -> Table:
     return table
 
 
+class ImportStart(NamedTuple):
+    table: Table
+    result: ImportResult  # counts and problems still to fill in
+    lookup: KimLookup
+    problems: RowProblems
+
+
+def start_import(
+    kind: str,
+    data: bytes,
+    filename: str,
+    actor: User | None,
+    period: Period | None = None,
+    *,
+    dry_run: bool,
+    skip_invalid: bool,
+) -> ImportStart:
+    """Where every activity import begins: the file read, the KIMs the actor may name loaded."""
+    table = read(kind, data, filename)
+    result = ImportResult(
+        kind=kind,
+        filename=filename,
+        period_code=None if period is None else period.code,
+        rows=len(table.rows),
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+    )
+    return ImportStart(table, result, KimLookup.load(actor), RowProblems())
+
+
 # --- posts ------------------------------------------------------------------------------------
 
 
@@ -300,16 +330,9 @@ def import_posts(
     """Add the file's posts that are not present yet (same KIM and URL, or same KIM, type, date
     and title), also among the file's own rows."""
     require_enter_activity(actor)
-    table = read(KIND_POSTS, data, filename)
-    result = ImportResult(
-        kind=KIND_POSTS,
-        filename=filename,
-        rows=len(table.rows),
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
+    table, result, lookup, problems = start_import(
+        KIND_POSTS, data, filename, actor, dry_run=dry_run, skip_invalid=skip_invalid
     )
-    lookup = KimLookup.load(actor)
-    problems = RowProblems()
     today = office_today()
     parsed = [_parse_post(row, table, lookup, problems, today) for row in table.rows]
     result.take_problems(problems)
@@ -400,17 +423,9 @@ def import_counts(
     """
     require_enter_activity(actor)
     period = open_period_or_file_error(period_code)
-    table = read(KIND_COUNTS, data, filename)
-    result = ImportResult(
-        kind=KIND_COUNTS,
-        filename=filename,
-        period_code=period.code,
-        rows=len(table.rows),
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
+    table, result, lookup, problems = start_import(
+        KIND_COUNTS, data, filename, actor, period, dry_run=dry_run, skip_invalid=skip_invalid
     )
-    lookup = KimLookup.load(actor)
-    problems = RowProblems()
     wanted: dict[int, dict[str, int]] = {}
     first_row: dict[int, int] = {}
     for row in table.rows:

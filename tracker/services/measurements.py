@@ -33,8 +33,8 @@ from tracker.services.activity_import import (
     ImportResult,
     KimLookup,
     open_period_or_file_error,
-    read,
     require_enter_activity,
+    start_import,
 )
 from tracker.services.importing import RowProblems, chunks, earlier_row, insert_rows
 from tracker.services.periods import PeriodNotFoundError, get_period, require_open
@@ -515,18 +515,10 @@ def import_measurements(
     and note equal to what is stored are left untouched (with their recorder)."""
     require_enter_activity(actor)
     period = open_period_or_file_error(period_code)
-    table = read(KIND_MEASURES, data, filename)
-    result = ImportResult(
-        kind=KIND_MEASURES,
-        filename=filename,
-        period_code=period.code,
-        rows=len(table.rows),
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
+    table, result, lookup, problems = start_import(
+        KIND_MEASURES, data, filename, actor, period, dry_run=dry_run, skip_invalid=skip_invalid
     )
     known = rules()
-    lookup = KimLookup.load(actor)
-    problems = RowProblems()
     wanted: dict[tuple[int, str], tuple[float, str]] = {}
     first_row: dict[tuple[int, str], int] = {}
     for row in table.rows:
