@@ -27,7 +27,7 @@ from wtforms.validators import Length, Optional
 from tracker.services import assessment, assessment_reports, leaderboard
 from tracker.services.assessment import AssessmentError, PeriodMissingError
 from tracker.services.assessment_reports import AssessmentNotFoundError
-from tracker.services.permissions import MANAGE_PERIODS, VIEW, PermissionDenied
+from tracker.services.permissions import MANAGE_PERIODS, VIEW
 from tracker.web.downloads import send_table
 from tracker.web.forms import ConfirmForm, IndonesianDateField
 from tracker.web.guards import permission_required
@@ -112,8 +112,6 @@ def run(code: str) -> Response:
         result = assessment.assess_period(code, current_user)
     except PeriodMissingError:
         abort(404)
-    except PermissionDenied:
-        abort(403)
     except AssessmentError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".period_overview", code=code))

@@ -6,6 +6,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
 from tracker.extensions import db
+from tracker.services.permissions import PermissionDenied
 
 
 def register(app: Flask) -> None:
@@ -15,6 +16,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(403)
     def forbidden(error: Exception) -> tuple[str, int]:
+        return render_template("errors/403.html"), 403
+
+    @app.errorhandler(PermissionDenied)
+    def permission_denied(error: PermissionDenied) -> tuple[str, int]:
+        """A service refused the acting user: the same page as a view refused by its guard."""
         return render_template("errors/403.html"), 403
 
     @app.errorhandler(404)

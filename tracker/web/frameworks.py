@@ -22,7 +22,7 @@ from tracker.scoring.editing import form_fields
 from tracker.scoring.framework import Framework, FrameworkInvalid, load_framework
 from tracker.services import frameworks
 from tracker.services.frameworks import FrameworkLocked, FrameworkNotFound
-from tracker.services.permissions import MANAGE_FRAMEWORK, VIEW, PermissionDenied
+from tracker.services.permissions import MANAGE_FRAMEWORK, VIEW
 from tracker.web.forms import ConfirmForm
 from tracker.web.guards import permission_required
 from tracker.web.paging import page_arg
@@ -97,8 +97,6 @@ def copy(version: int) -> Response:
         row = frameworks.create_draft(version, current_user)
     except FrameworkNotFound:
         abort(404)
-    except PermissionDenied:
-        abort(403)
     flash(
         _(
             "Draf v%(v)s dibuat dari v%(src)s. Ubah aturannya, lalu aktifkan.",
@@ -144,8 +142,6 @@ def edit(version: int) -> str | Response | tuple[str, int]:
     except FrameworkLocked as exc:
         flash(str(exc), "error")
         abort(403)
-    except PermissionDenied:
-        abort(403)
     flash(_("Draf v%(v)s disimpan.", v=version), "success")
     return redirect(url_for("frameworks.show", version=version))
 
@@ -159,8 +155,6 @@ def activate(version: int) -> Response:
         frameworks.activate(version, current_user)
     except FrameworkNotFound:
         abort(404)
-    except PermissionDenied:
-        abort(403)
     except FrameworkLocked as exc:
         flash(str(exc), "error")
     except FrameworkInvalid as exc:

@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired
 from tracker.io.tabular import FORMATS
 from tracker.services import kim_export, kim_import
 from tracker.services.kims import KimFilter
-from tracker.services.permissions import IMPORT_KIM, VIEW, PermissionDenied
+from tracker.services.permissions import IMPORT_KIM, VIEW
 from tracker.services.uploads import UploadMissingError
 from tracker.web.downloads import send_table
 from tracker.web.guards import permission_required
@@ -31,11 +31,6 @@ from tracker.web.kims import FIELD_LABELS
 bp = Blueprint("kim_transfer", __name__, url_prefix="/kim/transfer")
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a district's registry is a few hundred kilobytes
-
-
-@bp.errorhandler(PermissionDenied)
-def _forbidden(error: Exception) -> Any:
-    return render_template("errors/403.html"), 403
 
 
 class UploadForm(FlaskForm):

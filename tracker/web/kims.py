@@ -31,7 +31,7 @@ from tracker.io.kim_columns import PLATFORM_LABELS
 from tracker.models import Kim
 from tracker.models.kim import CHANNEL_PLATFORMS
 from tracker.services import kims
-from tracker.services.permissions import EDIT_KIM, VIEW, PermissionDenied
+from tracker.services.permissions import EDIT_KIM, VIEW
 from tracker.web.forms import ConfirmForm, IndonesianDateField
 from tracker.web.guards import permission_required
 from tracker.web.paging import page_arg, page_size
@@ -60,11 +60,6 @@ FIELD_LABELS = {
 @bp.errorhandler(kims.KimNotFoundError)
 def _not_found(error: Exception) -> Any:
     return render_template("errors/404.html"), 404
-
-
-@bp.errorhandler(PermissionDenied)
-def _forbidden(error: Exception) -> Any:
-    return render_template("errors/403.html"), 403
 
 
 class IndonesianIntegerField(IntegerField):

@@ -23,7 +23,7 @@ from tracker.models.region import LEVEL_KECAMATAN, Region
 from tracker.models.user import ROLES, User
 from tracker.services import users
 from tracker.services.accounts import AccountError
-from tracker.services.permissions import MANAGE_USERS, PermissionDenied
+from tracker.services.permissions import MANAGE_USERS
 from tracker.web.guards import permission_required
 from tracker.web.paging import page_arg, page_size
 from tracker.web.security import remember_password
@@ -211,8 +211,6 @@ def _set_active(user_id: int, active: bool) -> Response:
         user = users.set_active(current_user, user_id, active)
     except users.UserNotFoundError:
         abort(404)
-    except PermissionDenied:
-        abort(403)
     except AccountError as error:
         flash(error.message, "error")
         return redirect(url_for("users.index"))
