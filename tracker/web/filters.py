@@ -38,6 +38,14 @@ def angka(value: float | int | None, digits: int = 2) -> str:
     return format_decimal(value, format="#,##0." + "#" * digits)
 
 
+def skor(value: float | None) -> str:
+    """Scores always with two decimals (84,70): the printed value is what the tier rule compares,
+    so a table must not show 84,7 where the letter and the reason say 84,70."""
+    if value is None:
+        return "—"
+    return format_decimal(value, format="#,##0.00")
+
+
 def url_with(**changes: object) -> str:
     """The current URL with some query arguments replaced (for sort and pagination links)."""
     args = request.args.to_dict()
@@ -55,7 +63,7 @@ def has_endpoint(name: str) -> bool:
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.filters.update(tanggal=tanggal, waktu=waktu, angka=angka)
+    app.jinja_env.filters.update(tanggal=tanggal, waktu=waktu, angka=angka, skor=skor)
     app.jinja_env.globals.update(
         can=can,
         get_locale=get_locale,
