@@ -35,7 +35,7 @@ from tracker.models.user import User
 from tracker.services import audit
 from tracker.services.importing import RowProblems, chunks, earlier_row, insert_rows
 from tracker.services.periods import PeriodError, get_open_period
-from tracker.services.permissions import ENTER_ACTIVITY, PermissionDenied, has_permission
+from tracker.services.permissions import ENTER_ACTIVITY, require
 from tracker.services.resolve import KimIndex, RegionIndex, ResolveError
 from tracker.text import fold
 
@@ -95,11 +95,6 @@ class ImportResult:
 def office_today() -> date:
     """Today on the office's calendar (Asia/Jakarta), for "not in the future" checks."""
     return datetime.now(OFFICE_TZ).date()
-
-
-def require_enter_activity(actor: User | None) -> None:
-    if actor is not None and not has_permission(actor.role, ENTER_ACTIVITY):
-        raise PermissionDenied
 
 
 @dataclass
@@ -329,7 +324,7 @@ def import_posts(
 ) -> ImportResult:
     """Add the file's posts that are not present yet (same KIM and URL, or same KIM, type, date
     and title), also among the file's own rows."""
-    require_enter_activity(actor)
+    require(actor, ENTER_ACTIVITY)
     table, result, lookup, problems = start_import(
         KIND_POSTS, data, filename, actor, dry_run=dry_run, skip_invalid=skip_invalid
     )
@@ -421,7 +416,7 @@ def import_counts(
     A KIM named twice in the file is an error on the second row: which figures to believe is not
     ours to guess. Totals equal to what is stored are left untouched.
     """
-    require_enter_activity(actor)
+    require(actor, ENTER_ACTIVITY)
     period = open_period_or_file_error(period_code)
     table, result, lookup, problems = start_import(
         KIND_COUNTS, data, filename, actor, period, dry_run=dry_run, skip_invalid=skip_invalid

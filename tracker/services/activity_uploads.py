@@ -19,10 +19,10 @@ from tracker.services.activity_import import (
     ImportResult,
     import_counts,
     import_posts,
-    require_enter_activity,
 )
 from tracker.services.measurements import KecamatanChoice, import_measurements, kecamatan_choices
 from tracker.services.periods import open_periods
+from tracker.services.permissions import ENTER_ACTIVITY, require
 
 
 class UnknownKindError(LookupError):
@@ -67,7 +67,7 @@ def preview_upload(
     """
     if kind not in KINDS:
         raise UnknownKindError(kind)
-    require_enter_activity(actor)
+    require(actor, ENTER_ACTIVITY)
     result = _run(kind, data, filename, actor, period_code, dry_run=True, skip_invalid=False)
     token = uploads.store(actor, kind, filename, data, {"period": result.period_code})
     return Preview(token=token, result=result)
@@ -81,7 +81,7 @@ def confirm_upload(kind: str, actor: User, token: str, skip_invalid: bool) -> Im
     """
     if kind not in KINDS:
         raise UnknownKindError(kind)
-    require_enter_activity(actor)
+    require(actor, ENTER_ACTIVITY)
     stored = uploads.claim(actor, token, kind)
     return _run(
         kind,
@@ -117,5 +117,5 @@ class Overview:
 
 def overview(actor: User) -> Overview:
     """What the /aktivitas page offers: periods still open for data, kecamatan for the grid."""
-    require_enter_activity(actor)
+    require(actor, ENTER_ACTIVITY)
     return Overview(open_periods=open_periods(), kecamatan=kecamatan_choices(actor))

@@ -18,7 +18,7 @@ from tracker.extensions import db
 from tracker.models.audit import AuditEntry
 from tracker.models.user import User
 from tracker.services.pagination import Page, paginate
-from tracker.services.permissions import VIEW_AUDIT, PermissionDenied, has_permission
+from tracker.services.permissions import VIEW_AUDIT, require
 from tracker.services.users import managed_user_ids
 
 
@@ -52,15 +52,10 @@ def _visible(actor: User) -> Any:
     return or_(AuditEntry.user_id.is_(None), AuditEntry.user_id.in_(managed_user_ids(actor)))
 
 
-def _require(actor: User) -> None:
-    if not has_permission(actor.role, VIEW_AUDIT):
-        raise PermissionDenied
-
-
 def list_entries(
     actor: User, flt: AuditFilter, page: int = 1, per_page: int = 25
 ) -> Page[AuditEntry]:
-    _require(actor)
+    require(actor, VIEW_AUDIT)
     stmt = select(AuditEntry).where(_visible(actor)).options(selectinload(AuditEntry.user))
     if flt.entity:
         stmt = stmt.where(AuditEntry.entity == flt.entity)
@@ -78,7 +73,7 @@ def list_entries(
 
 def filter_options(actor: User) -> AuditOptions:
     """The values the filter lists offer: only those that occur in what the actor may read."""
-    _require(actor)
+    require(actor, VIEW_AUDIT)
     visible = _visible(actor)
     entities = db.session.scalars(
         select(distinct(AuditEntry.entity)).where(visible).order_by(AuditEntry.entity)

@@ -31,7 +31,7 @@ from tracker.scoring.framework import (
     load_framework,
 )
 from tracker.services import audit
-from tracker.services.permissions import MANAGE_FRAMEWORK, PermissionDenied, has_permission
+from tracker.services.permissions import MANAGE_FRAMEWORK, require
 
 if TYPE_CHECKING:
     from tracker.models import Period
@@ -74,11 +74,6 @@ class VersionRow:
     @property
     def editable(self) -> bool:
         return self.framework.state == FRAMEWORK_DRAFT and self.assessments == 0
-
-
-def _require_manager(actor: User | None) -> None:
-    if actor is not None and not has_permission(actor.role, MANAGE_FRAMEWORK):
-        raise PermissionDenied
 
 
 def ensure_default(actor: User | None = None) -> FrameworkRow | None:
@@ -200,7 +195,7 @@ def version_page(
 
 def create_draft(from_version: int, actor: User | None) -> FrameworkRow:
     """A new draft version copied from `from_version` (usually the active one)."""
-    _require_manager(actor)
+    require(actor, MANAGE_FRAMEWORK)
     source = get(from_version)
     number = (db.session.scalar(select(func.max(FrameworkRow.version))) or 0) + 1
     definition = dict(source.definition)
@@ -248,7 +243,7 @@ def editable_draft(version: int) -> FrameworkRow:
 
 def update_draft(version: int, definition: dict[str, Any], actor: User | None) -> FrameworkRow:
     """Replace a draft's definition after validating it (FrameworkInvalid lists every problem)."""
-    _require_manager(actor)
+    require(actor, MANAGE_FRAMEWORK)
     row = editable_draft(version)
     fw = load_framework(definition)
     return _store(row, fw, actor)
@@ -257,7 +252,7 @@ def update_draft(version: int, definition: dict[str, Any], actor: User | None) -
 def edit_draft(version: int, fields: dict[str, str | None], actor: User | None) -> FrameworkRow:
     """The edit form's path: typed values applied to the draft; parse and validation problems
     are raised together, and nothing is written unless there are none."""
-    _require_manager(actor)
+    require(actor, MANAGE_FRAMEWORK)
     row = editable_draft(version)
     definition, problems = apply_form(row.definition, fields)
     try:
@@ -313,7 +308,7 @@ def _changed_paths(before: Any, after: Any, path: str = "") -> dict[str, list[An
 def activate(version: int, actor: User | None) -> FrameworkRow:
     """Make `version` the active framework and retire the one it replaces. A draft or a retired
     version may be activated; its rules are validated again first."""
-    _require_manager(actor)
+    require(actor, MANAGE_FRAMEWORK)
     row = get(version)
     if row.state == FRAMEWORK_ACTIVE:
         raise FrameworkLocked(_("Kerangka v%(v)s sudah aktif.", v=version))

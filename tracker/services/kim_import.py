@@ -43,7 +43,7 @@ from tracker.services.kims import (
     parse_status,
     snapshot,
 )
-from tracker.services.permissions import IMPORT_KIM, PermissionDenied, has_permission
+from tracker.services.permissions import IMPORT_KIM, require
 from tracker.services.resolve import KimIndex, RegionIndex, ResolveError
 from tracker.services.scope import code_in_scope
 from tracker.text import fold
@@ -370,8 +370,7 @@ def import_kims(
 
     `user=None` is the system (CLI): every region. A user imports only into his own scope.
     """
-    if user is not None and not has_permission(user.role, IMPORT_KIM):
-        raise PermissionDenied
+    require(user, IMPORT_KIM)
     result = ImportResult(filename=filename, dry_run=dry_run, skip_invalid=skip_invalid)
     try:
         table = _read(data, filename)
@@ -521,8 +520,7 @@ class Preview:
 
 def preview_upload(user: User, filename: str, data: bytes) -> Preview:
     """Keep the uploaded bytes for the confirmation and show what they would do (nothing saved)."""
-    if not has_permission(user.role, IMPORT_KIM):
-        raise PermissionDenied
+    require(user, IMPORT_KIM)
     result = import_kims(data, filename, user, dry_run=True)
     token = "" if result.file_error else uploads.store(user, UPLOAD_KIND, filename, data)
     return Preview(token, result)
@@ -532,8 +530,7 @@ def confirm_upload(user: User, token: str, skip_invalid: bool) -> Preview:
     """Import the previewed bytes, exactly once: the upload is claimed (removed) first, so a double
     click cannot import twice. A refused import stores it again under a new token, so the user can
     tick "only the valid rows" and confirm once more. UploadMissingError when it is gone."""
-    if not has_permission(user.role, IMPORT_KIM):
-        raise PermissionDenied
+    require(user, IMPORT_KIM)
     upload = uploads.claim(user, token, UPLOAD_KIND)
     result = import_kims(upload.data, upload.filename, user, skip_invalid=skip_invalid)
     if not result.written and result.file_error is None:

@@ -30,7 +30,7 @@ from tracker.models.user import User
 from tracker.services import assessment, audit
 from tracker.services.assessment import LatestAssessment
 from tracker.services.pagination import Page, paginate
-from tracker.services.permissions import EDIT_KIM, PermissionDenied, has_permission
+from tracker.services.permissions import EDIT_KIM, require
 from tracker.services.scope import user_scope_filter
 from tracker.text import fold
 
@@ -366,11 +366,6 @@ def snapshot(kim: Kim) -> dict[str, Any]:
     }
 
 
-def _require_edit(user: User | None) -> None:
-    if user is not None and not has_permission(user.role, EDIT_KIM):
-        raise PermissionDenied
-
-
 def _none_if_empty(text: str) -> str | None:
     text = " ".join((text or "").split())
     return text or None
@@ -486,7 +481,7 @@ def _commit_or_stale() -> None:
 
 
 def create_kim(user: User | None, data: KimInput) -> Kim:
-    _require_edit(user)
+    require(user, EDIT_KIM)
     values = _clean(user, data, None)
     kim = Kim(status=STATUS_ACTIVE)
     _apply(kim, values)
@@ -516,7 +511,7 @@ def update_kim(user: User | None, kim_id: int, data: KimInput, expected_version:
     A stale version is refused before anything is touched; a concurrent edit between our read and
     our write is caught by the version column (the UPDATE matches no row) and refused the same way.
     """
-    _require_edit(user)
+    require(user, EDIT_KIM)
     kim = get_kim(user, kim_id)
     if kim.version != expected_version:
         raise KimStaleError()
@@ -543,7 +538,7 @@ def update_kim(user: User | None, kim_id: int, data: KimInput, expected_version:
 
 def set_active(user: User | None, kim_id: int, active: bool) -> bool:
     """Deactivate or reactivate. False when the KIM already had that status."""
-    _require_edit(user)
+    require(user, EDIT_KIM)
     kim = get_kim(user, kim_id)
     status = STATUS_ACTIVE if active else STATUS_INACTIVE
     if kim.status == status:

@@ -33,11 +33,11 @@ from tracker.services.activity_import import (
     ImportResult,
     KimLookup,
     open_period_or_file_error,
-    require_enter_activity,
     start_import,
 )
 from tracker.services.importing import RowProblems, chunks, earlier_row, insert_rows
 from tracker.services.periods import PeriodNotFoundError, get_period, require_open
+from tracker.services.permissions import ENTER_ACTIVITY, require
 from tracker.services.scope import region_visible_filter, user_scope_filter
 
 # The grid's standing columns: the manual indicators of DESIGN.md §4. The computed ones can be
@@ -313,7 +313,7 @@ def load_grid(
     `extra` names computed indicators to show as override columns; a column that already holds a
     value is always shown.
     """
-    require_enter_activity(actor)
+    require(actor, ENTER_ACTIVITY)
     grid, _stored_values = _build_grid(actor, period_code, kecamatan_code, extra)
     return grid
 
@@ -330,7 +330,7 @@ def save_grid(
     A cell not submitted is left alone; an empty value deletes a stored one. Unchanged cells keep
     their recorder. One audit entry lists every change.
     """
-    require_enter_activity(actor)
+    require(actor, ENTER_ACTIVITY)
     grid, stored = _build_grid(
         actor, period_code, kecamatan_code, {c for _k, c in cells} | set(extra)
     )
@@ -513,7 +513,7 @@ def import_measurements(
     """Set manual indicator values for one open period from a file (KIM, Indikator, Nilai,
     Catatan). The same KIM and indicator twice in a file is an error on the second row; a value
     and note equal to what is stored are left untouched (with their recorder)."""
-    require_enter_activity(actor)
+    require(actor, ENTER_ACTIVITY)
     period = open_period_or_file_error(period_code)
     table, result, lookup, problems = start_import(
         KIND_MEASURES, data, filename, actor, period, dry_run=dry_run, skip_invalid=skip_invalid

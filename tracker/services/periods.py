@@ -22,7 +22,7 @@ from tracker.models.period import PERIOD_CLOSED, PERIOD_OPEN
 from tracker.models.user import User
 from tracker.scoring.periods import PeriodCodeError, parse_period_code
 from tracker.services import audit
-from tracker.services.permissions import MANAGE_PERIODS, PermissionDenied, has_permission
+from tracker.services.permissions import MANAGE_PERIODS, require
 from tracker.services.scope import user_scope_filter
 
 
@@ -42,11 +42,6 @@ class PeriodNotFoundError(LookupError):
 class PeriodRow:
     period: Period
     assessed: int  # KIMs in the viewer's scope with an assessment for the period
-
-
-def _require_manager(actor: User | None) -> None:
-    if actor is not None and not has_permission(actor.role, MANAGE_PERIODS):
-        raise PermissionDenied
 
 
 def normalise_code(code: str) -> str:
@@ -96,7 +91,7 @@ def get_open_period(code: str) -> Period:
 
 def add_period(code: str, actor: User | None) -> Period:
     """Create the period named by `code`, open, with the dates the code implies."""
-    _require_manager(actor)
+    require(actor, MANAGE_PERIODS)
     try:
         span = parse_period_code(code)
     except PeriodCodeError as exc:
@@ -132,7 +127,7 @@ def add_period(code: str, actor: User | None) -> Period:
 
 def close_period(code: str, actor: User | None) -> Period:
     """Open → closed. Closing twice is an error, so the audit log shows one closing."""
-    _require_manager(actor)
+    require(actor, MANAGE_PERIODS)
     period = get_period(code)  # PeriodNotFoundError: a 404 on the web
     if period.state == PERIOD_CLOSED:
         raise PeriodError(_("Periode %(code)s sudah ditutup.", code=period.code))

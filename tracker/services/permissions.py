@@ -6,7 +6,7 @@ a role may take, the scope says on which KIMs.
 
 from __future__ import annotations
 
-from tracker.models.user import ROLE_ADMIN, ROLE_KABID, ROLE_PETUGAS, ROLE_VIEWER
+from tracker.models.user import ROLE_ADMIN, ROLE_KABID, ROLE_PETUGAS, ROLE_VIEWER, User
 
 VIEW = "view"  # read registry, regions, assessments, leaderboard
 EDIT_KIM = "edit_kim"  # create, edit, deactivate a KIM in scope
@@ -44,3 +44,10 @@ def has_permission(role: str | None, permission: str) -> bool:
 
 class PermissionDenied(Exception):  # noqa: N818 - reads as the HTTP status it becomes
     """Raised by services when the acting user may not do this; views turn it into 403."""
+
+
+def require(actor: User | None, permission: str) -> None:
+    """PermissionDenied unless the acting user's role holds `permission`. No actor is the system
+    (the command line), which acts for every role."""
+    if actor is not None and not has_permission(actor.role, permission):
+        raise PermissionDenied

@@ -33,7 +33,7 @@ from tracker.models.region import LEVEL_DESA, Region
 from tracker.models.user import User
 from tracker.services import audit
 from tracker.services.pagination import Page, paginate
-from tracker.services.permissions import MANAGE_REGIONS, PermissionDenied, has_permission
+from tracker.services.permissions import MANAGE_REGIONS, require
 from tracker.services.scope import (
     region_visible_filter,
     scope_filter,
@@ -119,8 +119,7 @@ def import_regions(
     (the second report says 0 baru, 0 diubah). With `commit=False` the caller owns the transaction
     (the demo seed loads regions, KIMs and activity as one unit).
     """
-    if actor is not None and not has_permission(actor.role, MANAGE_REGIONS):
-        raise PermissionDenied
+    require(actor, MANAGE_REGIONS)
     only = only.strip() if only else None
     report = ImportReport(filename=filename, only=only)
     if only is not None and not is_code(only):

@@ -34,7 +34,7 @@ from tracker.services.accounts import (
     normalize_username,
 )
 from tracker.services.pagination import Page, paginate
-from tracker.services.permissions import MANAGE_USERS, PermissionDenied, has_permission
+from tracker.services.permissions import MANAGE_USERS, require
 from tracker.services.scope import code_in_scope, scope_filter
 from tracker.text import fold
 
@@ -53,11 +53,6 @@ class UserInput:
     role: str
     scope_codes: Sequence[str]
     is_active: bool = True
-
-
-def _require_admin(actor: User | None) -> None:
-    if actor is not None and not has_permission(actor.role, MANAGE_USERS):
-        raise PermissionDenied
 
 
 def _managed_filter(actor: User | None) -> ColumnElement[bool]:
@@ -95,7 +90,7 @@ def scope_choices(actor: User | None, keep: Iterable[str] = ()) -> list[Region]:
 
 def list_users(actor: User, q: str = "", page: int = 1, per_page: int = 25) -> Page[User]:
     """Accounts the admin manages, matched on username or full name, inactive ones last."""
-    _require_admin(actor)
+    require(actor, MANAGE_USERS)
     stmt = _managed_users(actor)
     key = fold(q)
     if key:
@@ -112,7 +107,7 @@ def list_users(actor: User, q: str = "", page: int = 1, per_page: int = 25) -> P
 
 
 def get_user(actor: User, user_id: int) -> User:
-    _require_admin(actor)
+    require(actor, MANAGE_USERS)
     user = db.session.scalar(_managed_users(actor).where(User.id == user_id))
     if user is None:
         raise UserNotFoundError(user_id)
@@ -205,7 +200,7 @@ class _CleanAccount:
 def check_new_user(actor: User | None, username: str, data: UserInput) -> _CleanAccount:
     """Everything about a new account except its password; raises AccountError on the first
     problem. Lets the CLI refuse a bad role or region before asking for a password."""
-    _require_admin(actor)
+    require(actor, MANAGE_USERS)
     folded = clean_username(username)
     clean = _CleanAccount(
         username=folded,
