@@ -6,26 +6,37 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField
+from wtforms import DateField, Field, IntegerField
 
 INVALID_DATE = _l("Tanggal tidak valid (gunakan format tttt-bb-hh).")
+INVALID_INTEGER = _l("Isi dengan bilangan bulat.")
 
 
-class IndonesianDateField(DateField):
-    """A date input whose parse error is Indonesian (WTForms has no Indonesian catalogue).
+class _IndonesianParsing(Field):
+    """A typed input whose parse error is Indonesian (WTForms has no Indonesian catalogue).
 
-    `invalid_message` lets a filter say what it does with an unreadable date instead.
+    `invalid_message` lets a form say what it does with unreadable input instead.
     """
 
-    def __init__(self, *args: Any, invalid_message: Any = INVALID_DATE, **kwargs: Any) -> None:
+    default_invalid_message: Any = None
+
+    def __init__(self, *args: Any, invalid_message: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.invalid_message = invalid_message
+        self.invalid_message = invalid_message or self.default_invalid_message
 
     def process_formdata(self, valuelist: list[str]) -> None:
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:
             raise ValueError(self.invalid_message) from exc
+
+
+class IndonesianDateField(_IndonesianParsing, DateField):
+    default_invalid_message = INVALID_DATE
+
+
+class IndonesianIntegerField(_IndonesianParsing, IntegerField):
+    default_invalid_message = INVALID_INTEGER
 
 
 class ConfirmForm(FlaskForm):

@@ -19,7 +19,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -32,7 +31,7 @@ from tracker.models import Kim
 from tracker.models.kim import CHANNEL_PLATFORMS
 from tracker.services import kims
 from tracker.services.permissions import EDIT_KIM, VIEW
-from tracker.web.forms import ConfirmForm, IndonesianDateField
+from tracker.web.forms import ConfirmForm, IndonesianDateField, IndonesianIntegerField
 from tracker.web.guards import permission_required
 from tracker.web.paging import page_arg, page_size
 
@@ -60,14 +59,6 @@ FIELD_LABELS = {
 @bp.errorhandler(kims.KimNotFoundError)
 def _not_found(error: Exception) -> Any:
     return render_template("errors/404.html"), 404
-
-
-class IndonesianIntegerField(IntegerField):
-    def process_formdata(self, valuelist: list[str]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(_l("Isi dengan bilangan bulat.")) from exc
 
 
 class ChannelForm(Form):
