@@ -39,6 +39,7 @@ from tracker.services.kims import (
     check_length,
     check_phone,
     check_sk_date,
+    filled_snapshot,
     normalize_url,
     parse_status,
     snapshot,
@@ -473,7 +474,7 @@ def _write(
                 kim.id,
                 user,
                 _("Menambah KIM %(name)s (impor baris %(row)d)", name=kim.name, row=outcome.row),
-                {k: v for k, v in snapshot(kim).items() if v not in (None, "", [])},
+                filled_snapshot(kim),
             )
         for kim, outcome in updated:
             audit.record(

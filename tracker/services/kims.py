@@ -366,6 +366,11 @@ def snapshot(kim: Kim) -> dict[str, Any]:
     }
 
 
+def filled_snapshot(kim: Kim) -> dict[str, Any]:
+    """What a new KIM's audit entry records: only the fields it was created with."""
+    return {k: v for k, v in snapshot(kim).items() if v not in (None, "", [])}
+
+
 def _none_if_empty(text: str) -> str | None:
     text = " ".join((text or "").split())
     return text or None
@@ -499,7 +504,7 @@ def create_kim(user: User | None, data: KimInput) -> Kim:
         kim.id,
         user,
         _("Menambah KIM %(name)s", name=kim.name),
-        {k: v for k, v in snapshot(kim).items() if v not in (None, "", [])},
+        filled_snapshot(kim),
     )
     db.session.commit()
     return kim
