@@ -33,7 +33,13 @@ from tracker.io.values import CellError, parse_date, parse_int, parse_url
 from tracker.models import ContentCount, ContentPost, Period
 from tracker.models.user import User
 from tracker.services import audit
-from tracker.services.importing import RowProblems, chunks, earlier_row, insert_rows
+from tracker.services.importing import (
+    RowProblems,
+    chunks,
+    earlier_row,
+    insert_rows,
+    period_rows,
+)
 from tracker.services.periods import PeriodError, get_open_period
 from tracker.services.permissions import ENTER_ACTIVITY, require
 from tracker.services.resolve import KimIndex, RegionIndex, ResolveError
@@ -471,12 +477,4 @@ def open_period_or_file_error(period_code: str) -> Period:
 
 
 def _existing_counts(period: Period, kim_ids: list[int]) -> dict[int, ContentCount]:
-    found: dict[int, ContentCount] = {}
-    for chunk in chunks(sorted(kim_ids)):
-        for count in db.session.scalars(
-            select(ContentCount).where(
-                ContentCount.period_id == period.id, ContentCount.kim_id.in_(chunk)
-            )
-        ):
-            found[count.kim_id] = count
-    return found
+    return {c.kim_id: c for c in period_rows(ContentCount, period.id, sorted(kim_ids))}

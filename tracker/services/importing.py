@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from tracker.extensions import db
 from tracker.io.tabular import Problem
@@ -25,6 +25,15 @@ def insert_rows(model: type[Any], rows: Iterable[dict[str, Any]]) -> None:
     """Bulk INSERT (Core executemany), a chunk per statement."""
     for chunk in chunks(list(rows)):
         db.session.execute(insert(model), list(chunk))
+
+
+def period_rows(model: Any, period_id: int, kim_ids: Sequence[int]) -> Iterator[Any]:
+    """The rows of a per-KIM, per-period model (ContentCount, Measurement) of one period for these
+    KIMs, a chunk of ids per query."""
+    for chunk in chunks(kim_ids):
+        yield from db.session.scalars(
+            select(model).where(model.period_id == period_id, model.kim_id.in_(chunk))
+        )
 
 
 def earlier_row(seen: dict[K, int], key: K, row: int) -> int | None:

@@ -35,7 +35,7 @@ from tracker.services.activity_import import (
     open_period_or_file_error,
     start_import,
 )
-from tracker.services.importing import RowProblems, chunks, earlier_row, insert_rows
+from tracker.services.importing import RowProblems, earlier_row, insert_rows, period_rows
 from tracker.services.periods import PeriodNotFoundError, get_period, require_open
 from tracker.services.permissions import ENTER_ACTIVITY, require
 from tracker.services.scope import region_visible_filter, user_scope_filter
@@ -240,15 +240,7 @@ def _grid_kims(actor: User, kecamatan_code: str) -> list[tuple[int, str, str, st
 
 
 def _stored(period: Period, kim_ids: list[int]) -> dict[tuple[int, str], Measurement]:
-    found: dict[tuple[int, str], Measurement] = {}
-    for chunk in chunks(kim_ids):
-        for m in db.session.scalars(
-            select(Measurement).where(
-                Measurement.period_id == period.id, Measurement.kim_id.in_(chunk)
-            )
-        ):
-            found[(m.kim_id, m.indicator_code)] = m
-    return found
+    return {(m.kim_id, m.indicator_code): m for m in period_rows(Measurement, period.id, kim_ids)}
 
 
 def _recorder_names(stored: Iterable[Measurement]) -> dict[int, str]:
