@@ -23,11 +23,11 @@ exactly what the computation returned, so results are the same with or without i
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from math import copysign, isfinite
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -176,7 +176,7 @@ _JSON_KEYS = _JSONPieces(": ")  # "W1": (a key and its separator)
 
 def _json_number(value: float) -> str:
     """As json.dumps writes a number: a finite float is its repr."""
-    if type(value) is float and math.isfinite(value):
+    if type(value) is float and isfinite(value):
         return repr(value)
     return json.dumps(value)
 
@@ -294,9 +294,10 @@ _NO_DATA = IndicatorValue(None, None)
 _CACHE_LIMIT = 4096
 
 # per indicator value: the result; for scored indicators the unrounded score (None for a gate);
-# whether the value is missing, whether it fails a gate, whether it is a zero (0.0 and -0.0 are one
-# key but print differently: see `_same_zero`)
-_Entry = tuple[IndicatorResult, Decimal | None, bool, bool, bool]
+# whether the value is missing; whether it fails a gate; for a zero its sign (1.0 or -1.0), else 0:
+# 0.0 and -0.0 are one key but are stored as "0.0" and "-0.0", so a cached zero is reused only for a
+# zero of the same sign
+_Entry = tuple[IndicatorResult, Decimal | None, bool, bool, float]
 # per tuple of indicator scores: the dimension score (unrounded, rounded, and the float stored) and
 # its weighted term of S (dimension weight × unrounded score)
 _DimEntry = tuple[Decimal, Decimal, float, Decimal]
@@ -306,20 +307,14 @@ def _indicator_entry(ind: Indicator, iv: IndicatorValue) -> _Entry:
     missing = iv.value is None
     value = None if missing else float(iv.value)  # type: ignore[arg-type]
     source = None if missing else iv.source
-    zero = value == 0
+    zero_sign = copysign(1.0, value) if value == 0 else 0.0  # type: ignore[arg-type]
     if ind.is_gate:
         passed = gate_passed(value)
         result = IndicatorResult(value, None, source, missing, True, passed)
-        return result, None, missing, not passed, zero
+        return result, None, missing, not passed, zero_sign
     score = score_value(ind, value)
     result = IndicatorResult(value, float(round2(score)), source, missing, False)
-    return result, score, missing, False, zero
-
-
-def _same_zero(iv: IndicatorValue, result: IndicatorResult) -> bool:
-    """-0.0 equals 0.0 (one cache key) but is stored as "-0.0": a cached zero is reused only for
-    a zero of the same sign."""
-    return math.copysign(1.0, float(iv.value)) == math.copysign(1.0, result.value)  # type: ignore[arg-type]
+    return result, score, missing, False, zero_sign
 
 
 class _Plan:
@@ -419,9 +414,9 @@ def assess(
         entry = cache.get(iv)
         if entry is None:
             entry = _remember(cache, iv, _indicator_entry(ind, iv))
-        elif entry[4] and not _same_zero(iv, entry[0]):
-            entry = _indicator_entry(ind, iv)
-        result, score, missing, failed, _zero = entry
+        elif entry[4] and copysign(1.0, iv.value) != entry[4]:  # type: ignore[arg-type]
+            entry = _indicator_entry(ind, iv)  # a zero of the other sign
+        result, score, missing, failed, _zero_sign = entry
         results[code] = result
         if missing:
             gaps.append(code)
