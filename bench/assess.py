@@ -1,21 +1,24 @@
 """Benchmark: one full-period assessment of N KIMs with about a year of posts each.
 
-    python -m bench.assess --kims 10000 [--posts-per-kim 100] [--database-url URL]
+    python -m bench.assess --kims 10000 [--posts-per-kim 100] [--database-url URL] [--repeat 3]
 
 Generates a fresh database (a SQLite file under bench/out/ by default; with --database-url a
 PostgreSQL database, whose tables are DROPPED and recreated), fills it with N KIMs in their own
 desa, about M posts per KIM spread over April 2024 – March 2025, a few manual measurements, and
-the assessments of 2024-T4 (so the stability rule has previous tiers to read). Then it times:
+the assessments of 2024-T4 (so the stability rule has previous tiers to read). Then, `--repeat`
+times on the same data, it times:
 
 1. `assess_period("2025-T1")` in a fresh child process, so the peak resident memory it reports
-   (ru_maxrss) belongs to the assessment and not to the data generation; a second run in the same
-   child replaces the rows it just wrote;
+   (ru_maxrss) belongs to the assessment and not to the data generation: the first run (the
+   period's rows are deleted beforehand, untimed), then reruns that replace the rows it wrote;
 2. the same KIMs assessed one at a time through the ORM (a deliberately naive implementation kept
    here only for comparison: per-KIM queries and a flush per row), on a sample of KIMs when N is
-   large, extrapolated linearly to N and labelled as such.
+   large, extrapolated linearly to N and labelled as such. The rows it writes must equal, column
+   by column and character by character, the rows the set-based run stored for the same KIMs;
+   the bench stops if they do not.
 
-Generation uses the drivers' bulk paths (sqlite3 executemany in one transaction, PostgreSQL COPY).
-Never part of the test run.
+and prints each repetition and the medians. Generation uses the drivers' bulk paths (sqlite3
+executemany in one transaction, PostgreSQL COPY). Never part of the test run.
 """
 
 from __future__ import annotations
