@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, func, or_, select, true
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,7 +31,7 @@ from tracker.services import assessment, audit
 from tracker.services.assessment import LatestAssessment
 from tracker.services.pagination import Page, paginate
 from tracker.services.permissions import EDIT_KIM, require
-from tracker.services.scope import user_scope_filter
+from tracker.services.scope import actor_scope_filter, user_scope_filter
 from tracker.text import fold
 
 OFFICE_TZ = ZoneInfo("Asia/Jakarta")
@@ -192,10 +192,6 @@ class KimFilter:
         return KimFilter(self.q.strip(), self.kecamatan.strip(), self.desa.strip(), status, sort)
 
 
-def _scope(user: User | None, column: ColumnElement[str]) -> ColumnElement[bool]:
-    return true() if user is None else user_scope_filter(column, user)
-
-
 def registry_select(user: User | None, flt: KimFilter) -> Select[Any]:
     """KIMs in scope with their desa, kecamatan and kabupaten names, filtered and sorted."""
     flt = flt.normalized()
@@ -209,7 +205,7 @@ def registry_select(user: User | None, flt: KimFilter) -> Select[Any]:
         .join(Desa, Desa.code == Kim.desa_code)
         .outerjoin(Kecamatan, Kecamatan.code == Desa.parent_code)
         .outerjoin(Kabupaten, Kabupaten.code == Kecamatan.parent_code)
-        .where(_scope(user, Kim.desa_code))
+        .where(actor_scope_filter(Kim.desa_code, user))
     )
     if flt.q:
         needle = fold(flt.q)
@@ -260,7 +256,7 @@ def kecamatan_options(user: User | None) -> list[tuple[str, str]]:
     """(code, name) of the kecamatan a user may filter on."""
     shown = _shown(Region)
     stmt = select(Region.code, shown).where(
-        Region.level == LEVEL_KECAMATAN, _scope(user, Region.code)
+        Region.level == LEVEL_KECAMATAN, actor_scope_filter(Region.code, user)
     )
     return [(c, n) for c, n in db.session.execute(stmt.order_by(shown, Region.code))]
 
@@ -283,7 +279,7 @@ def get_kim(user: User | None, kim_id: int) -> Kim:
     """The KIM with its channels, or KimNotFoundError when it is missing or outside the scope."""
     kim = db.session.scalar(
         select(Kim)
-        .where(Kim.id == kim_id, _scope(user, Kim.desa_code))
+        .where(Kim.id == kim_id, actor_scope_filter(Kim.desa_code, user))
         .options(selectinload(Kim.channels), selectinload(Kim.desa).selectinload(Region.parent))
     )
     if kim is None:
@@ -400,7 +396,7 @@ def _clean(user: User | None, data: KimInput, kim_id: int | None) -> dict[str, A
             select(Region.code).where(
                 Region.code == desa_code,
                 Region.level == LEVEL_DESA,
-                _scope(user, Region.code),
+                actor_scope_filter(Region.code, user),
             )
         )
         if found is None:

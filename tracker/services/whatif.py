@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
@@ -32,7 +32,7 @@ from tracker.services.assessment import (
 )
 from tracker.services.assessment_inputs import collect_inputs
 from tracker.services.pagination import Page
-from tracker.services.scope import user_scope_filter
+from tracker.services.scope import actor_scope_filter
 
 Desa = aliased(Region)
 Kecamatan = aliased(Region)
@@ -75,17 +75,13 @@ class WhatIf:
         return self.up + self.down
 
 
-def _scope(actor: User | None) -> ColumnElement[bool]:
-    return true() if actor is None else user_scope_filter(Kim.desa_code, actor)
-
-
 def latest_assessed_period(actor: User | None = None) -> Period | None:
     """The most recent period with at least one stored assessment of a KIM in scope."""
     return db.session.scalar(
         select(Period)
         .join(Assessment, Assessment.period_id == Period.id)
         .join(Kim, Kim.id == Assessment.kim_id)
-        .where(_scope(actor))
+        .where(actor_scope_filter(Kim.desa_code, actor))
         .order_by(Period.end_date.desc(), Period.start_date.desc())
         .limit(1)
     )
@@ -96,7 +92,7 @@ def assessed_periods(actor: User | None = None) -> list[Period]:
     ids = (
         select(Assessment.period_id)
         .join(Kim, Kim.id == Assessment.kim_id)
-        .where(_scope(actor))
+        .where(actor_scope_filter(Kim.desa_code, actor))
         .distinct()
     )
     return list(
@@ -147,7 +143,7 @@ def compare(
         .where(
             Assessment.period_id == period.id,
             Assessment.framework_id == current_row.id,
-            _scope(actor),
+            actor_scope_filter(Kim.desa_code, actor),
         )
     ).all()
     inputs = collect_inputs(period, scope)
