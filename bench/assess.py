@@ -248,6 +248,18 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _current_rss_mb() -> float:
+    """Resident memory now (Linux /proc; 0 elsewhere): the start-up's peak hides the run's own."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def measure(url: str, period: str, reruns: int = 3) -> dict[str, Any]:
     """Runs in a fresh process: the first run of the period (its stored assessments are deleted
     beforehand, untimed, so every repetition starts from the same state), then `reruns` replacing
@@ -275,7 +287,9 @@ def measure(url: str, period: str, reruns: int = 3) -> dict[str, Any]:
                     text("VACUUM ANALYZE assessment")
                 )
         baseline = _peak_rss_mb()
+        resident_before = _current_rss_mb()
         first = assess_period(period, None)
+        resident_after = _current_rss_mb()
         rerun = min(assess_period(period, None).duration_seconds for _ in range(reruns))
         peak = _peak_rss_mb()
         inputs_seconds = engine_seconds = 9e9
@@ -304,6 +318,8 @@ def measure(url: str, period: str, reruns: int = 3) -> dict[str, Any]:
         "kims_assessed": first.kims_assessed,
         "tiers": first.tier_counts,
         "rss_before_mb": baseline,
+        "resident_before_mb": resident_before,
+        "resident_after_mb": resident_after,
         "peak_rss_mb": peak,
         "traced_peak_mb": traced_peak / 1024 / 1024,
     }
@@ -551,7 +567,9 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"    peak resident memory of the assessing process (ru_maxrss): "
             f"{fast['peak_rss_mb']:.0f} MB (after start-up {fast['rss_before_mb']:.0f} MB); "
-            f"Python allocation peak during one run (tracemalloc): {fast['traced_peak_mb']:.0f} MB"
+            f"resident before the first run {fast['resident_before_mb']:.0f} MB, after it "
+            f"{fast['resident_after_mb']:.0f} MB; Python allocation peak during one run "
+            f"(tracemalloc): {fast['traced_peak_mb']:.0f} MB"
         )
         label = (
             f"{slow['sample']:,} KIMs measured in {slow['seconds']:.1f} s, "
