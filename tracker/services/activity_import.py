@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -33,6 +32,7 @@ from tracker.io.values import CellError, parse_date, parse_int, parse_url
 from tracker.models import ContentCount, ContentPost, Period
 from tracker.models.user import User
 from tracker.services import audit
+from tracker.services.clock import office_today
 from tracker.services.importing import (
     RowProblems,
     chunks,
@@ -47,7 +47,6 @@ from tracker.text import fold
 
 TITLE_MAX = 300
 URL_MAX = 500
-OFFICE_TZ = ZoneInfo("Asia/Jakarta")
 
 
 class ImportFileError(ValueError):
@@ -96,11 +95,6 @@ class ImportResult:
             "skipped": self.skipped,
             "invalid": self.invalid,
         }
-
-
-def office_today() -> date:
-    """Today on the office's calendar (Asia/Jakarta), for "not in the future" checks."""
-    return datetime.now(OFFICE_TZ).date()
 
 
 @dataclass

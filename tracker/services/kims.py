@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
@@ -29,12 +28,11 @@ from tracker.models.region import LEVEL_DESA, LEVEL_KECAMATAN
 from tracker.models.user import User
 from tracker.services import assessment, audit
 from tracker.services.assessment import LatestAssessment
+from tracker.services.clock import office_today
 from tracker.services.pagination import Page, paginate
 from tracker.services.permissions import EDIT_KIM, require
 from tracker.services.scope import actor_scope_filter, user_scope_filter
 from tracker.text import fold
-
-OFFICE_TZ = ZoneInfo("Asia/Jakarta")
 
 # column widths of tracker.models.kim, checked before the database refuses them
 MAX_LENGTHS = {
@@ -83,11 +81,6 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,30}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def today() -> date:
-    """The office's date (Asia/Jakarta), which is what 'not in the future' means to the user."""
-    return datetime.now(OFFICE_TZ).date()
-
-
 def normalize_url(text: str) -> str:
     """An http(s) address; a bare domain ('kutorenon.desa.id') gets https:// in front."""
     text = text.strip()
@@ -119,7 +112,7 @@ def check_email(text: str) -> str:
 
 
 def check_sk_date(value: date | None) -> date | None:
-    if value is not None and value > today():
+    if value is not None and value > office_today():
         raise FieldError(
             _("tanggal SK %(d)s tidak boleh di masa depan", d=value.strftime("%d/%m/%Y"))
         )
