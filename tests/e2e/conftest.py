@@ -199,7 +199,7 @@ class Session:
     def open_menu(self, item: str) -> None:
         """Reach a page the way a person does: the header menu, then the item."""
         self.page.locator("header").get_by_text("Menu", exact=True).click()
-        self.page.locator("header").get_by_role("link", name=item).click()
+        self.page.locator("header .nav-menu").get_by_role("link", name=item).click()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from tracker.io.values import CellError, parse_date
 from tracker.services import assessment, assessment_reports, leaderboard
 from tracker.services.assessment import AssessmentError
 from tracker.services.assessment_reports import AssessmentNotFoundError
+from tracker.services.clock import office_today
 
 
 @assess_cli.command("run")
@@ -47,7 +48,7 @@ def export_command(code: str, file: str) -> None:
 
 def _until(raw: str | None) -> date:
     if not raw:
-        return date.today()
+        return office_today()
     try:
         return parse_date(raw)
     except CellError as exc:

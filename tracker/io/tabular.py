@@ -222,6 +222,6 @@ def table_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str)
 
 
 MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # werkzeug adds "; charset=utf-8" to text types
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }

@@ -36,6 +36,7 @@ from tracker.models import ContentCount, ContentPost, Kim, Period, Region
 from tracker.models.kim import STATUS_ACTIVE
 from tracker.models.region import LEVEL_KECAMATAN
 from tracker.models.user import User
+from tracker.services.clock import office_today
 from tracker.services.pagination import Page, paginate
 from tracker.services.resolve import kecamatan_key
 from tracker.services.scope import scope_filter, user_scope_filter
@@ -152,7 +153,7 @@ def leaderboard(
     """One page of the ranking of active KIMs with at least one upload up to `until` (default
     today), within the user's region scope (no user: every KIM, for the CLI). Ranks are
     positions within the filtered list."""
-    until = until or date.today()
+    until = until or office_today()
     where: list[ColumnElement[bool]] = []
     if user is not None:
         where.append(user_scope_filter(Kim.desa_code, user))

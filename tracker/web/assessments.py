@@ -5,8 +5,6 @@ Thin views: read the query or form, check the permission, call one service, rend
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     abort,
@@ -27,6 +25,7 @@ from wtforms.validators import Length, Optional
 from tracker.services import assessment, assessment_reports, leaderboard
 from tracker.services.assessment import AssessmentError, PeriodMissingError
 from tracker.services.assessment_reports import AssessmentNotFoundError
+from tracker.services.clock import office_today
 from tracker.services.permissions import MANAGE_PERIODS, VIEW
 from tracker.web.downloads import send_table
 from tracker.web.forms import ConfirmForm, IndonesianDateField
@@ -73,7 +72,7 @@ def leaderboard_view() -> str:
     until = form.sampai.data if not form.sampai.errors else None
     view = leaderboard.leaderboard_page(
         current_user,
-        until=until or date.today(),
+        until=until or office_today(),
         kecamatan_code=form.kecamatan.data or None,
         page=page_arg(),
         per_page=page_size(),

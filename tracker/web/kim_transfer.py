@@ -6,7 +6,6 @@ the confirmation form carries only the token, which works for its uploader alone
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -21,6 +20,7 @@ from wtforms.validators import DataRequired
 
 from tracker.io.tabular import FORMATS
 from tracker.services import kim_export, kim_import
+from tracker.services.clock import office_today
 from tracker.services.kims import KimFilter
 from tracker.services.permissions import IMPORT_KIM, VIEW
 from tracker.services.uploads import UploadMissingError
@@ -57,7 +57,7 @@ def _preview(result: kim_import.ImportResult, form: ConfirmImportForm | None, **
 
 def _download(data: bytes, fmt: str, stem: str) -> Response:
     """Named with the day it was made, so successive exports do not overwrite each other."""
-    return send_table(data, fmt, f"{stem}-{date.today():%Y%m%d}.{fmt}")
+    return send_table(data, fmt, f"{stem}-{office_today():%Y%m%d}.{fmt}")
 
 
 @bp.route("/impor", methods=["GET", "POST"])
