@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from tracker.models.kim import STATUS_LABELS
@@ -57,11 +57,6 @@ def url_with(**changes: object) -> str:
     return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)
 
 
-def has_endpoint(name: str) -> bool:
-    """For templates: link to another area's page only once that area is installed."""
-    return name in current_app.view_functions
-
-
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(tanggal=tanggal, waktu=waktu, angka=angka, skor=skor)
     app.jinja_env.globals.update(
@@ -69,7 +64,6 @@ def register(app: Flask) -> None:
         get_locale=get_locale,
         P=permissions,
         url_with=url_with,
-        has_endpoint=has_endpoint,
         ROLE_LABELS=ROLE_LABELS,
         STATUS_LABELS=STATUS_LABELS,
     )
