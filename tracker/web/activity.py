@@ -14,7 +14,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -35,33 +37,37 @@ from tracker.web.guards import permission_required
 bp = Blueprint("activity", __name__, url_prefix="/aktivitas")
 
 KIND_URL = "<any(unggahan,jumlah,pengukuran):kind>"
-# kind -> (title, needs a period, what the file holds)
-KIND_INFO: dict[str, tuple[str, bool, str]] = {
+# kind -> (title, needs a period, what the file holds); lazy, so each reader gets their language
+KIND_INFO: dict[str, tuple[LazyString, bool, LazyString]] = {
     KIND_POSTS: (
-        "Unggahan konten",
+        _l("Unggahan konten"),
         False,
-        "Satu baris per unggahan di website KIM: KIM, jenis (berita/galeri/pengumuman/agenda), "
-        "tanggal, judul, tautan. Unggahan yang sudah ada dilewati.",
+        _l(
+            "Satu baris per unggahan di website KIM: KIM, jenis (berita/galeri/pengumuman/agenda), "
+            "tanggal, judul, tautan. Unggahan yang sudah ada dilewati."
+        ),
     ),
     KIND_COUNTS: (
-        "Jumlah konten per periode",
+        _l("Jumlah konten per periode"),
         True,
-        "Satu baris per KIM: jumlah Berita, Galeri, Pengumuman dan Agenda dalam periode "
-        "(angka Top Konten). Mengimpor ulang menimpa jumlah lama.",
+        _l(
+            "Satu baris per KIM: jumlah Berita, Galeri, Pengumuman dan Agenda dalam periode "
+            "(angka Top Konten). Mengimpor ulang menimpa jumlah lama."
+        ),
     ),
     KIND_MEASURES: (
-        "Nilai indikator manual",
+        _l("Nilai indikator manual"),
         True,
-        "Satu baris per KIM dan indikator: kode indikator (K1, K3, M2…), nilai, catatan bukti.",
+        _l("Satu baris per KIM dan indikator: kode indikator (K1, K3, M2…), nilai, catatan bukti."),
     ),
 }
 
 
 class UploadForm(FlaskForm):
     file = FileField(
-        "Berkas CSV atau XLSX", validators=[FileRequired("Pilih berkas CSV atau XLSX.")]
+        _l("Berkas CSV atau XLSX"), validators=[FileRequired(_l("Pilih berkas CSV atau XLSX."))]
     )
-    period = SelectField("Periode", choices=[], validate_choice=False)
+    period = SelectField(_l("Periode"), choices=[], validate_choice=False)
 
 
 class ConfirmImportForm(FlaskForm):

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -37,10 +38,14 @@ HELPERS = {
     "direction_text": direction_text,
 }
 
+# The state names come from the model as Indonesian text and the templates translate them with
+# _(state_labels[...]); listed here so that `flask translate update` puts them in the catalogue.
+_STATE_NAMES = (_l("Draf"), _l("Aktif"), _l("Tidak dipakai"))
+
 
 class _EditBase(FlaskForm):
-    name = StringField("Nama kerangka", validators=[Length(max=150)])
-    description = TextAreaField("Keterangan", validators=[Length(max=2000)])
+    name = StringField(_l("Nama kerangka"), validators=[Length(max=150)])
+    description = TextAreaField(_l("Keterangan"), validators=[Length(max=2000)])
 
 
 def edit_form(fw: Framework, data: dict[str, str] | None = None) -> FlaskForm:
@@ -61,8 +66,8 @@ def edit_form(fw: Framework, data: dict[str, str] | None = None) -> FlaskForm:
         setattr(EditForm, f"tier_{i}_min", StringField(f"Batas bawah {tier.name}"))
     for i, cond in enumerate(fw.conditions):
         setattr(EditForm, f"cond_{i}_min", StringField(f"Ambang {cond.tier} ({cond.target})"))
-    EditForm.stab_max_promotion = StringField("Kenaikan maksimum per periode (jenjang)")
-    EditForm.stab_margin = StringField("Turun langsung bila skor di bawah batas jenjang (poin)")
+    EditForm.stab_max_promotion = StringField(_l("Kenaikan maksimum per periode (jenjang)"))
+    EditForm.stab_margin = StringField(_l("Turun langsung bila skor di bawah batas jenjang (poin)"))
     return EditForm(data=data)
 
 

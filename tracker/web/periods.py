@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -18,11 +19,15 @@ from tracker.web.guards import permission_required
 
 bp = Blueprint("periods", __name__, url_prefix="/periode")
 
+# The kind names come from tracker.scoring (no gettext there) and the template translates them with
+# _(kind_labels[...]); listed here so that `flask translate update` puts them in the catalogue.
+_KIND_NAMES = (_l("Triwulan"), _l("Semester"), _l("Tahun"))
+
 
 class PeriodForm(FlaskForm):
     code = StringField(
-        "Kode periode",
-        validators=[DataRequired("Isi kode periode, mis. 2025-T1."), Length(max=12)],
+        _l("Kode periode"),
+        validators=[DataRequired(_l("Isi kode periode, mis. 2025-T1.")), Length(max=12)],
         render_kw={"placeholder": "2025-T1", "autocomplete": "off"},
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SearchField
@@ -23,7 +24,7 @@ class RegionSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Cari wilayah", validators=[Optional(), Length(max=100)])
+    q = SearchField(_l("Cari wilayah"), validators=[Optional(), Length(max=100)])
 
 
 def _context() -> dict[str, object]:
