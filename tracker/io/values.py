@@ -6,6 +6,7 @@ found, so an import can report "baris 7, kolom Tanggal SK: ..." without guessing
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 
@@ -87,9 +88,8 @@ def parse_decimal(raw: object) -> float:
     """92,3 and 92.3 → 92.3; 1.234,5 → 1234.5. The last separator is the decimal one."""
     if isinstance(raw, bool):
         raise CellError(f"'{raw}' bukan angka")
-    if isinstance(raw, int | float):
-        return float(raw)
-    text = str(raw).strip().replace(" ", "")
+    # numbers go through the text path too: float() of a huge int overflows instead of refusing
+    text = repr(raw) if isinstance(raw, int | float) else str(raw).strip().replace(" ", "")
     if "," in text and "." in text:
         if text.rfind(",") > text.rfind("."):
             text = text.replace(".", "").replace(",", ".")
@@ -98,18 +98,27 @@ def parse_decimal(raw: object) -> float:
     elif "," in text:
         text = text.replace(",", ".")
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise CellError(f"'{raw}' bukan angka") from None
+    if not math.isfinite(value):  # float() also reads 'nan', 'inf' and '1e400'
+        raise CellError(f"'{raw}' bukan angka")
+    return value
+
+
+INT_MAX = 2_147_483_647  # the largest value of an INTEGER column on PostgreSQL
 
 
 def parse_int(raw: object, minimum: int | None = 0) -> int:
-    """A whole number (Excel may hand us 12.0)."""
+    """A whole number (Excel may hand us 12.0) that an INTEGER column can hold."""
     value = parse_decimal(raw)
     if value != int(value):
         raise CellError(f"'{raw}' harus bilangan bulat")
     if minimum is not None and value < minimum:
         raise CellError(f"'{raw}' tidak boleh kurang dari {minimum}")
+    if abs(value) > INT_MAX:
+        limit = f"{INT_MAX:,}".replace(",", ".")
+        raise CellError(f"'{raw}' terlalu besar (maksimal {limit})")
     return int(value)
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
-from tracker.io.values import CellError, parse_url
+from tracker.io.values import INT_MAX, CellError, parse_url
 from tracker.models import AuditEntry, Kim, KimChannel, Region
 from tracker.models.base import utcnow
 from tracker.models.kim import CHANNEL_PLATFORMS, STATUS_ACTIVE, STATUS_INACTIVE
@@ -409,6 +409,8 @@ def _clean(user: User | None, data: KimInput, kim_id: int | None) -> dict[str, A
         rule("email", check_length, "email", values["email"])
     if data.members is not None and data.members < 0:
         errors["members"] = _("Jumlah anggota tidak boleh negatif.")
+    elif data.members is not None and data.members > INT_MAX:
+        errors["members"] = _("Jumlah anggota terlalu besar.")
     values["members"] = data.members
     values["notes"] = (data.notes or "").strip()
 
