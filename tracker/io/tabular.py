@@ -73,7 +73,7 @@ def header_key(text: str) -> str:
 
 def _decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        data = data[3:]  # a BOM says UTF-8, but an edited file may carry Windows-1252 after it
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -86,7 +86,12 @@ def _csv_rows(data: bytes) -> list[list[Any]]:
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     if first_line.count("\t") > max(first_line.count(";"), first_line.count(",")):
         delimiter = "\t"
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:  # e.g. a cell beyond the field limit (128 KiB)
+        raise TableError(
+            "Berkas CSV tidak dapat dibaca (ada sel yang terlalu panjang atau rusak)."
+        ) from exc
 
 
 def _xlsx_rows(data: bytes) -> list[list[Any]]:
