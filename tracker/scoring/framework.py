@@ -314,7 +314,7 @@ def _check_indicator(
     label = code or f"ke-{position}"
     name = ck.text(raw.get("name"), f"Nama indikator {label}")
     dimension = raw.get("dimension")
-    if dimension not in dimension_codes:
+    if not isinstance(dimension, str) or dimension not in dimension_codes:
         ck.add(f"Indikator {label} harus masuk ke salah satu dimensi (sekarang '{dimension}').")
     kind = raw.get("kind")
     if kind not in KINDS:
@@ -486,8 +486,9 @@ def load_framework(definition: Mapping[str, Any]) -> Framework:
             ck.add(f"Syarat ke-{i} menyebut jenjang '{tier}' yang tidak ada.")
         elif tier_names and tier == tier_names[0]:
             ck.add(f"Syarat ke-{i}: jenjang terendah ({tier}) tidak boleh bersyarat.")
-        is_scored_indicator = target in indicators and not indicators[target].is_gate
-        if not (is_scored_indicator or target in seen_dims):
+        is_code = isinstance(target, str)
+        is_scored_indicator = is_code and target in indicators and not indicators[target].is_gate
+        if not (is_scored_indicator or (is_code and target in seen_dims)):
             ck.add(
                 f"Syarat ke-{i} menyebut '{target}', bukan kode indikator yang dinilai "
                 "atau kode dimensi."
