@@ -253,15 +253,6 @@ def total_score(fw: Framework, scores: Mapping[str, Decimal]) -> Decimal:
     return round2(weighted_mean([(d.weight, dims[d.code]) for d in fw.dimensions]))
 
 
-def band_tier_index(fw: Framework, total: Decimal) -> int:
-    """Highest tier whose lower bound (inclusive) the rounded total reaches."""
-    index = 0
-    for i, tier in enumerate(fw.tiers):
-        if total >= tier.minimum:
-            index = i
-    return index
-
-
 def condition_value(
     fw: Framework, target: str, scores: Mapping[str, Decimal], dims: Mapping[str, Decimal]
 ) -> Decimal:

@@ -44,14 +44,6 @@ class PeriodRow:
     assessed: int  # KIMs in the viewer's scope with an assessment for the period
 
 
-def normalise_code(code: str) -> str:
-    """`2025-t1 ` → `2025-T1`; raises PeriodError with the Indonesian reason."""
-    try:
-        return parse_period_code(code).code
-    except PeriodCodeError as exc:
-        raise PeriodError(str(exc)) from exc
-
-
 def get_period(code: str) -> Period:
     try:
         normalised = parse_period_code(code).code
