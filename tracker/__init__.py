@@ -88,8 +88,20 @@ def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:  # type: 
 
 
 def _register_blueprints(app: Flask) -> None:
+    from werkzeug.routing import IntegerConverter
+
+    from tracker.io.values import INT_MAX
     from tracker.web import BLUEPRINTS, errors, security
 
+    class DatabaseIdConverter(IntegerConverter):
+        """`<int:…>` up to the largest INTEGER id: a longer number is a 404 on every database
+        (SQLite cannot even bind one beyond 64 bits, which made it a 500 there)."""
+
+        def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("max", INT_MAX)
+            super().__init__(map, *args, **kwargs)
+
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any rule is added
     for blueprint in BLUEPRINTS():
         app.register_blueprint(blueprint)
     errors.register(app)

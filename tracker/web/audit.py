@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import Optional, ValidationError
 
+from tracker.io.values import INT_MAX
 from tracker.services import audit_log
 from tracker.services.permissions import VIEW_AUDIT
 from tracker.web.forms import IndonesianDateField
@@ -39,15 +40,21 @@ class AuditFilterForm(FlaskForm):
 def _filter_from(form: AuditFilterForm) -> audit_log.AuditFilter:
     """Dates are office days (Asia/Jakarta); the log stores UTC."""
     user_id = form.user.data
+    until = form.until.data
     return audit_log.AuditFilter(
         entity=form.entity.data or "",
         action=form.action.data or "",
-        user_id=int(user_id) if user_id and user_id.isdigit() else None,
+        # an id no account can have (too long for the column) matches nothing, like any other
+        user_id=(
+            (int(user_id) if int(user_id) <= INT_MAX else 0)
+            if user_id and user_id.isascii() and user_id.isdigit()
+            else None
+        ),
         since=to_utc(datetime.combine(form.since.data, time.min)) if form.since.data else None,
         until=(
-            to_utc(datetime.combine(form.until.data + timedelta(days=1), time.min))
-            if form.until.data
-            else None
+            to_utc(datetime.combine(until + timedelta(days=1), time.min))
+            if until and until < date.max
+            else None  # until the last day there is: no upper bound
         ),
     )
 

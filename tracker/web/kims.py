@@ -207,7 +207,8 @@ def edit(kim_id: int) -> str | Response | tuple[str, int]:
     if not form.is_submitted():
         return _render_form(form, kim)
     if form.validate():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else 0
+        raw_version = form.version.data or ""
+        version = int(raw_version) if raw_version.isascii() and raw_version.isdigit() else 0
         try:
             changed = kims.update_kim(current_user, kim_id, form.to_input(), version)
         except kims.KimStaleError as error:
