@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -110,9 +111,11 @@ class Rule:
 
 
 def _number_text(value: float) -> str:
+    """Every digit of the stored number (92,3; 2,123456): the grid is saved back as shown, so a
+    value rounded for display would be silently rewritten by a save that changed nothing."""
     if float(value).is_integer():
         return str(int(value))
-    return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
+    return format(Decimal(repr(float(value))), "f").replace(".", ",")
 
 
 def _active_framework() -> Framework:
