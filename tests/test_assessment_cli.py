@@ -133,3 +133,13 @@ def test_leaderboard_command(runner, regions):
     assert runner.invoke(args=["leaderboard", "--kecamatan", "Atlantis"]).exit_code == 1
     assert runner.invoke(args=["leaderboard", "--until", "kemarin"]).exit_code == 2
     assert runner.invoke(args=["leaderboard", "--limit", "0"]).exit_code == 2
+
+
+def test_export_into_a_missing_folder_is_a_message_not_a_traceback(runner, period, tmp_path):
+    factories.kim()
+    assert runner.invoke(args=["assess", "run", "--period", "2025-T1"]).exit_code == 0
+    target = tmp_path / "tidak-ada" / "hasil.csv"
+    result = runner.invoke(args=["assess", "export", "--period", "2025-T1", str(target)])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert "tidak dapat ditulis" in result.output

@@ -42,7 +42,10 @@ def export_command(code: str, file: str) -> None:
         fail(f"Periode {code.strip()} tidak ditemukan.")
     except AssessmentError as exc:
         fail(f"Ekspor tidak dibuat: {exc}")
-    Path(file).write_bytes(exported.payload)
+    try:
+        Path(file).write_bytes(exported.payload)
+    except OSError as exc:
+        fail(f"Ekspor tidak dibuat: berkas {file} tidak dapat ditulis ({exc.strerror or exc}).")
     click.echo(f"{exported.rows} penilaian {code.strip()} ditulis ke {file}.")
 
 
