@@ -215,3 +215,11 @@ def test_columns_and_ranges_follow_the_active_framework(client, login_as, grid_d
     assert bad.status_code == 400 and "D2 harus 0–2" in bad.get_data(as_text=True)
     assert client.post(URL, data={f"v-{a.id}-D2": "2"}).status_code == 302
     assert stored() == {(a.id, "D2"): (2.0, None)}
+
+
+def test_a_forged_cell_name_is_a_bad_request_not_a_crash(client, login_as, grid_data):
+    login_as("petugas", scope=["35.08.09"])
+    for forged in ("v-²-K1", "v-abc-K1", "v-12"):
+        response = client.post(URL, data={forged: "ya"})
+        assert response.status_code == 400, forged
+    assert stored() == {}

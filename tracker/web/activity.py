@@ -195,7 +195,7 @@ def _submitted_cells(form: Mapping[str, str]) -> dict[tuple[int, str], tuple[str
         if not key.startswith("v-"):
             continue
         _prefix, kim_id, code = [*key.split("-", 2), "", ""][:3]
-        if not kim_id.isdigit() or not code:
+        if not (kim_id.isascii() and kim_id.isdigit()) or not code:  # '²'.isdigit() is True
             abort(400)
         cells[(int(kim_id), code)] = (value, form.get(f"n-{kim_id}-{code}", ""))
     return cells
