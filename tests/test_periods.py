@@ -181,3 +181,12 @@ def test_close_needs_csrf_token_when_enabled(app, client, login_as):
     app.config["WTF_CSRF_ENABLED"] = True
     assert client.post("/periode/2025-T1/tutup").status_code == 400
     assert db.session.scalar(select(Period.state)) == "open"
+
+
+def test_writing_into_a_malformed_period_code_explains_the_code_format(app) -> None:
+    from tracker.services.periods import PeriodError, get_open_period
+
+    with pytest.raises(PeriodError) as refused:
+        get_open_period("zz")
+    assert "tidak dikenal" in str(refused.value)
+    assert "period add" not in str(refused.value)

@@ -69,6 +69,10 @@ def require_open(period: Period) -> None:
 def get_open_period(code: str) -> Period:
     """The period to write into: it must exist and be open."""
     try:
+        parse_period_code(code)
+    except PeriodCodeError as exc:  # a code that cannot exist: say so, don't suggest adding it
+        raise PeriodError(str(exc)) from exc
+    try:
         period = get_period(code)
     except PeriodNotFoundError as exc:
         raise PeriodError(
