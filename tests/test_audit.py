@@ -19,7 +19,7 @@ def _entry(
     at: datetime,
     entity: str = "kim",
     changes: dict | None = None,
-    entity_id: str = "1",
+    entity_id: str | None = "1",
 ) -> AuditEntry:
     entry = AuditEntry(
         user_id=user.id if user else None,
@@ -93,7 +93,7 @@ def test_filters_by_entity_action_user_and_dates(client, login_as, regions) -> N
     _entry(admin, "user.create", "A-buat-akun", datetime(2025, 3, 1, 3), entity="user")
     _entry(budi, "kim.update", "B-ubah-kim", datetime(2025, 3, 5, 3))
     _entry(budi, "kim.create", "C-buat-kim", datetime(2025, 3, 9, 3))
-    _entry(None, "kim.import", "D-impor-cli", datetime(2025, 3, 10, 3))
+    _entry(None, "kim.import", "D-impor-cli", datetime(2025, 3, 10, 3), entity_id=None)
 
     def shown(**args: str) -> set[str]:
         response = client.get("/admin/audit/", query_string=args)
@@ -173,3 +173,17 @@ def test_reader_sees_only_entries_by_accounts_in_his_scope(client, login_as, reg
     assert "pasirian" not in page  # not even as a filter choice
     filtered = client.get(f"/admin/audit/?user={pasirian.id}").text
     assert "oleh-pasirian" not in filtered
+
+
+def test_an_operator_entry_about_a_kim_shows_only_inside_the_readers_scope(
+    client, login_as, regions
+) -> None:
+    inside = factories.kim(regions.desa_a1, name="KIM Dalam")
+    outside = factories.kim(regions.desa_b1, name="KIM Luar")
+    _entry(None, "kim.create", "cli-dalam", datetime(2025, 3, 1), entity_id=str(inside.id))
+    _entry(None, "kim.create", "cli-luar 0812", datetime(2025, 3, 1), entity_id=str(outside.id))
+    _entry(None, "kim.import", "cli-ringkasan", datetime(2025, 3, 1), entity_id=None)
+    login_as("kabid", scope=[regions.kec_a], username="kabid.sukodono")
+    rows = _rows(client.get("/admin/audit/").text)
+    assert "cli-dalam" in rows and "cli-ringkasan" in rows
+    assert "cli-luar" not in rows

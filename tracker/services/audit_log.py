@@ -2,7 +2,9 @@
 
 Entries carry no region, so the reader's scope is applied through their author: an auditor sees
 what was done by the accounts inside his own scope (the same accounts an admin of that scope
-manages) and what the server operator did on the command line (no author).
+manages) and what the server operator did on the command line (no author). An operator's entry
+about one KIM (a CLI import's per-KIM create/update, with its contact data) is shown only when that
+KIM lies in the reader's scope.
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import distinct, or_, select
+from sqlalchemy import String, and_, cast, distinct, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models.audit import AuditEntry
+from tracker.models.kim import Kim
 from tracker.models.user import User
 from tracker.services.pagination import Page, paginate
 from tracker.services.permissions import VIEW_AUDIT, require
+from tracker.services.scope import user_scope_filter
 from tracker.services.users import managed_user_ids
 
 
@@ -49,7 +53,16 @@ class AuditOptions:
 
 
 def _visible(actor: User) -> Any:
-    return or_(AuditEntry.user_id.is_(None), AuditEntry.user_id.in_(managed_user_ids(actor)))
+    kims_in_scope = select(cast(Kim.id, String)).where(user_scope_filter(Kim.desa_code, actor))
+    by_operator = and_(
+        AuditEntry.user_id.is_(None),
+        or_(
+            AuditEntry.entity != "kim",
+            AuditEntry.entity_id.is_(None),
+            AuditEntry.entity_id.in_(kims_in_scope),
+        ),
+    )
+    return or_(by_operator, AuditEntry.user_id.in_(managed_user_ids(actor)))
 
 
 def list_entries(
