@@ -125,7 +125,7 @@ def generate(url: str, kims: int, per_kim: int, seed: int) -> dict[str, Any]:
 
     from tracker.extensions import db
     from tracker.models import Kim, Measurement, Period, Region
-    from tracker.services import frameworks
+    from tracker.services.rules import frameworks
     from tracker.text import fold
 
     rng = random.Random(seed)
@@ -229,7 +229,7 @@ def generate(url: str, kims: int, per_kim: int, seed: int) -> dict[str, Any]:
             )
         generated = time.perf_counter() - started
 
-        from tracker.services.assessment import assess_period
+        from tracker.services.assessment.runner import assess_period
 
         assess_period("2024-T4", None)  # previous tiers for the stability rule (not timed)
     return {
@@ -284,10 +284,10 @@ def measure(url: str, period: str, reruns: int = 3) -> dict[str, Any]:
     from tracker.extensions import db
     from tracker.models import Assessment, Period
     from tracker.scoring.framework import load_framework
-    from tracker.services import frameworks
-    from tracker.services.assessment import assess_period, previous_tiers, resolve_period
-    from tracker.services.assessment_inputs import collect_inputs
-    from tracker.services.assessment_store import assessment_rows
+    from tracker.services.assessment.inputs import collect_inputs
+    from tracker.services.assessment.runner import assess_period, previous_tiers, resolve_period
+    from tracker.services.assessment.store import assessment_rows
+    from tracker.services.rules import frameworks
 
     app = _app(url)
     with app.app_context():
@@ -374,7 +374,7 @@ def naive(url: str, period_code: str, sample: int) -> dict[str, Any]:
     from tracker.scoring.engine import IndicatorValue, PreviousTier, assess
     from tracker.scoring.framework import load_framework
     from tracker.scoring.periods import months_in, window_count, window_index
-    from tracker.services import frameworks
+    from tracker.services.rules import frameworks
 
     app = _app(url)
     with app.app_context():

@@ -42,7 +42,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
 
     cli.register(app)
 
-    from tracker.web import filters
+    from tracker.web.common import filters
 
     filters.register(app)
     return app
@@ -55,7 +55,7 @@ def _init_extensions(app: Flask) -> None:
 
     from tracker import models  # noqa: F401  (registers every table on the metadata)
     from tracker.extensions import babel, csrf, db, login_manager, migrate
-    from tracker.web.i18n import select_locale
+    from tracker.web.common.i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(
@@ -91,7 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     from werkzeug.routing import IntegerConverter
 
     from tracker.io.values import INT_MAX
-    from tracker.web import BLUEPRINTS, errors, security
+    from tracker.web import blueprints
+    from tracker.web.common import errors, security
 
     class DatabaseIdConverter(IntegerConverter):
         """`<int:…>` up to the largest INTEGER id: a longer number is a 404 on every database
@@ -102,7 +103,7 @@ def _register_blueprints(app: Flask) -> None:
             super().__init__(map, *args, **kwargs)
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before any rule is added
-    for blueprint in BLUEPRINTS():
+    for blueprint in blueprints():
         app.register_blueprint(blueprint)
     errors.register(app)
     security.init_app(app)

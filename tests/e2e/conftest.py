@@ -38,7 +38,7 @@ CHROMIUM_ARGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_KIMS = 30
-# the demo accounts of tracker/services/demo_data.py (printed by `flask demo logins`)
+# the demo accounts of tracker/demo/data.py (printed by `flask demo logins`)
 PASSWORDS = {role: f"demo-{role}-lumajang" for role in ("admin", "kabid", "petugas", "viewer")}
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}

@@ -1,26 +1,21 @@
-"""Blueprints: thin request handling. Each module owns one area of the site."""
+"""Blueprints: thin request handling, one package per domain (the same names as tracker.services),
+plus web.common for what every area shares (guards, forms, paging, downloads, errors, security)."""
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from flask import Blueprint
 
-# module name -> attribute holding its blueprint; order only matters for readability
-_AREAS = (
-    "main",
-    "auth",
-    "users",
-    "audit",
-    "regions",
-    "kims",
-    "kim_transfer",
-    "periods",
-    "activity",
-    "frameworks",
-    "assessments",
-)
 
+def blueprints() -> list[Blueprint]:
+    """Every area's blueprint, in the order the site reads (imported here, not at module load, so
+    the app factory decides when the views load)."""
+    from tracker.web.accounts import audit_log, login, user_admin
+    from tracker.web.activity import data_entry
+    from tracker.web.assessment import results
+    from tracker.web.registry import kim_transfer, kims, regions
+    from tracker.web.reports import home
+    from tracker.web.rules import frameworks, periods
 
-def BLUEPRINTS() -> list[Blueprint]:  # noqa: N802 - reads as the constant it is
-    return [import_module(f"tracker.web.{name}").bp for name in _AREAS]
+    areas = (home, login, user_admin, audit_log, regions, kims, kim_transfer, periods)
+    areas += (data_entry, frameworks, results)
+    return [area.bp for area in areas]

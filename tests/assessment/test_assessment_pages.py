@@ -1,0 +1,239 @@
+"""Assessment pages: period overview, run button, export, a KIM's assessment, Top Konten."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+from flask import render_template
+from sqlalchemy import func, select
+
+from tests import factories
+from tracker.extensions import db
+from tracker.models import Assessment, Kim, Period
+from tracker.services.assessment.runner import assess_period, latest_for_kim
+from tracker.services.rules import frameworks
+
+
+@dataclass
+class World:
+    sukodono: Kim  # kec_a, climbs from Rintisan to Berkembang
+    pasirian: Kim  # kec_b
+
+
+def _measure(kim: Kim, period, **values: float) -> None:  # type: ignore[no-untyped-def]
+    for code, value in values.items():
+        factories.make_measurement(kim, period, code, value)
+
+
+@pytest.fixture
+def world(regions) -> World:
+    frameworks.ensure_default()
+    before = factories.make_period("2024-T4")
+    now = factories.make_period("2025-T1")
+    sukodono = factories.kim(
+        desa_code=regions.desa_a1, name="KIM Kutorenon Maju", kimid_number="KIM-3508-001"
+    )
+    pasirian = factories.kim(
+        desa_code=regions.desa_b1, name="KIM Condro Sejahtera", website="https://condro.example"
+    )
+    start = date(2025, 1, 1)
+    factories.make_posts(sukodono, *[("berita", start + timedelta(days=7 * w)) for w in range(13)])
+    _measure(sukodono, now, K3=4, D1=4)
+    assess_period(before, None)
+    assess_period(now, None)
+    return World(sukodono, pasirian)
+
+
+def test_overview_shows_tiers_kecamatan_movers_and_kims(client, login_as, world):
+    login_as("admin")
+    response = client.get("/penilaian/2025-T1")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for text in (
+        "Penilaian 2025-T1",
+        "Sukodono",
+        "Pasirian",
+        "KIM Kutorenon Maju",
+        "KIM Condro Sejahtera",
+        "Dibandingkan periode 2024-T4: 1 KIM naik, 0 KIM turun.",
+        "Jalankan penilaian",
+        "Unduh XLSX",
+    ):
+        assert text in page, text
+    # the mover is listed with both tiers
+    assert "Naik jenjang" in page and "Berkembang" in page
+
+
+def _kim_list(page: str) -> str:
+    return page[page.index("Daftar KIM") :]
+
+
+def test_overview_search_and_scope(client, login_as, world, regions):
+    login_as("admin")
+    listed = _kim_list(client.get("/penilaian/2025-T1?q=condro").get_data(as_text=True))
+    assert "KIM Condro Sejahtera" in listed
+    assert "KIM Kutorenon Maju" not in listed
+    listed = _kim_list(client.get("/penilaian/2025-T1?q=sukodono").get_data(as_text=True))
+    assert "KIM Condro Sejahtera" not in listed
+    assert "KIM Kutorenon Maju" in listed
+    client.post("/logout")
+    login_as("petugas", scope=[regions.kec_b])
+    page = client.get("/penilaian/2025-T1").get_data(as_text=True)
+    assert "KIM Condro Sejahtera" in page
+    assert "KIM Kutorenon Maju" not in page
+    assert "Sukodono" not in page
+    assert "Jalankan penilaian" not in page
+
+
+def test_unknown_period_is_404_and_login_is_required(client, login_as, world):
+    assert client.get("/penilaian/2025-T1").status_code == 302
+    login_as("viewer")
+    assert client.get("/penilaian/2030-T1").status_code == 404
+    assert client.get("/penilaian/bukan-kode").status_code == 404
+    assert client.get("/penilaian/2025-T1").status_code == 200
+
+
+def test_run_button_reassesses_for_managers_only(client, login_as, world):
+    count = db.session.scalar(select(func.count()).select_from(Assessment))
+    login_as("petugas", username="pet")
+    assert client.post("/penilaian/2025-T1/jalankan").status_code == 403
+    client.post("/logout")
+    login_as("viewer")
+    assert client.post("/penilaian/2025-T1/jalankan").status_code == 403
+    client.post("/logout")
+    login_as("kabid")
+    response = client.post("/penilaian/2025-T1/jalankan", follow_redirects=True)
+    assert response.status_code == 200
+    assert "Penilaian 2025-T1 selesai: 2 KIM dinilai" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Assessment)) == count
+    assert client.post("/penilaian/2031-T1/jalankan").status_code == 404
+
+
+def test_run_needs_the_csrf_token(app, client, login_as, world):
+    login_as("admin")
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert client.post("/penilaian/2025-T1/jalankan").status_code == 400
+
+
+def test_a_closed_period_cannot_be_rerun(client, login_as, world):
+    closed = db.session.scalar(select(Period).where(Period.code == "2025-T1"))
+    closed.state = "closed"
+    db.session.commit()
+    before = db.session.scalars(select(Assessment.computed_at)).all()
+    login_as("admin")
+    page = client.get("/penilaian/2025-T1").get_data(as_text=True)
+    assert "Jalankan penilaian" not in page
+    response = client.post("/penilaian/2025-T1/jalankan", follow_redirects=True)
+    assert "sudah ditutup" in response.get_data(as_text=True)
+    assert db.session.scalars(select(Assessment.computed_at)).all() == before
+
+
+def test_export_downloads_the_scoped_rows(client, login_as, world, regions):
+    login_as("petugas", scope=[regions.kec_a], username="pet-a")
+    response = client.get("/penilaian/2025-T1/ekspor.csv")
+    assert response.status_code == 200
+    assert "penilaian-2025-T1.csv" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert rows[0][:5] == ["Nomor KIM.id", "KIM", "Desa", "Kecamatan", "Skor"]
+    assert [r[1] for r in rows[1:]] == ["KIM Kutorenon Maju"]
+    xlsx = client.get("/penilaian/2025-T1/ekspor.xlsx")
+    assert xlsx.status_code == 200
+    assert xlsx.data[:2] == b"PK"
+    assert client.get("/penilaian/2025-T1/ekspor.pdf").status_code == 302
+    assert client.get("/penilaian/2030-T1/ekspor.csv").status_code == 404
+
+
+def test_kim_page_shows_breakdown_sources_gaps_history_and_roadmap(client, login_as, world):
+    login_as("viewer")
+    response = client.get(f"/penilaian/2025-T1/kim/{world.sukodono.id}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for text in (
+        "KIM Kutorenon Maju",
+        "Berita per bulan",
+        "dihitung",
+        "registri",
+        "manual (terverifikasi)",
+        "data belum ada",
+        "Kenaikan dibatasi 1 jenjang per periode",
+        "Langkah menuju jenjang berikutnya",
+        "poin",
+        "Penulisan berita desa",  # the topic that lifts W1
+        "2024-T4",
+        "Riwayat jenjang",
+    ):
+        assert text in page, text
+
+
+def test_kim_page_scope_and_missing(client, login_as, world, regions):
+    login_as("petugas", scope=[regions.kec_b], username="pet-b")
+    assert client.get(f"/penilaian/2025-T1/kim/{world.sukodono.id}").status_code == 404
+    assert client.get(f"/penilaian/2025-T1/kim/{world.pasirian.id}").status_code == 200
+    assert client.get("/penilaian/2025-T1/kim/999999").status_code == 404
+
+
+def test_names_are_escaped(client, login_as, world):
+    world.pasirian.name = "<script>alert(1)</script>"
+    db.session.commit()
+    login_as("admin")
+    page = client.get("/penilaian/2025-T1").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_leaderboard_page(client, login_as, world, regions):
+    login_as("viewer")
+    response = client.get("/penilaian/top-konten?sampai=2025-03-31")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Top Konten" in page
+    assert "KIM Kutorenon Maju" in page
+    assert "31 Maret 2025" in page
+    filtered = client.get(f"/penilaian/top-konten?kecamatan={regions.kec_b}").get_data(as_text=True)
+    assert "KIM Kutorenon Maju" not in filtered
+    assert "Belum ada unggahan" in filtered
+    # a bad date falls back to today and says why
+    bad = client.get("/penilaian/top-konten?sampai=31-31-2025")
+    assert bad.status_code == 200
+    text = bad.get_data(as_text=True)
+    assert "Tanggal tidak valid" in text
+    assert 'value="31-31-2025"' in text  # what was typed stays in the form
+
+
+def test_kim_summary_include(app, world):
+    latest = latest_for_kim(world.sukodono.id)
+    with app.test_request_context():
+        html = render_template(
+            "assessments/_kim_summary.html", kim=world.sukodono, latest_assessment=latest
+        )
+        never = render_template(
+            "assessments/_kim_summary.html", kim=world.pasirian, latest_assessment=None
+        )
+        via_detail = render_template(
+            "assessments/_kim_summary.html",
+            kim=world.sukodono,
+            detail=SimpleNamespace(latest_assessment=latest),
+        )
+        not_given = render_template("assessments/_kim_summary.html", kim=world.pasirian)
+    assert "Berkembang" in html and "2025-T1" in html
+    assert f"/penilaian/2025-T1/kim/{world.sukodono.id}" in html
+    assert "belum pernah dinilai" in never
+    assert "Berkembang" in via_detail
+    assert not_given.strip() == ""
+
+
+def test_overview_sorts_by_the_header_links(client, login_as, world):
+    login_as("admin")
+    by_name = _kim_list(client.get("/penilaian/2025-T1?sort=nama").get_data(as_text=True))
+    assert by_name.index("KIM Condro Sejahtera") < by_name.index("KIM Kutorenon Maju")
+    by_score = _kim_list(client.get("/penilaian/2025-T1?sort=-skor").get_data(as_text=True))
+    assert by_score.index("KIM Kutorenon Maju") < by_score.index("KIM Condro Sejahtera")
+    by_kec = _kim_list(client.get("/penilaian/2025-T1?sort=-kecamatan").get_data(as_text=True))
+    assert by_kec.index("KIM Kutorenon Maju") < by_kec.index("KIM Condro Sejahtera")
+    # an unknown sort key falls back to the score, not an error
+    assert client.get("/penilaian/2025-T1?sort=drop+table").status_code == 200

@@ -1,0 +1,242 @@
+"""`flask demo seed` / `flask demo logins`: the demo district a newcomer gets from `make run`."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import distinct, func, select
+
+from tests import factories
+from tracker.demo import seed
+from tracker.extensions import db
+from tracker.models import (
+    Assessment,
+    AuditEntry,
+    ContentPost,
+    Kim,
+    KimChannel,
+    Measurement,
+    Period,
+    Region,
+    User,
+)
+from tracker.models.kim import STATUS_INACTIVE
+
+
+def _count(model: type, *where: object) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def test_small_seed_creates_one_account_per_role_and_kims_everywhere(app: object) -> None:
+    messages: list[str] = []
+
+    report = seed.seed(kim_count=20, progress=messages.append)
+
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    assert {u.role for u in users.values()} == {"admin", "kabid", "petugas", "viewer"}
+    assert set(users["petugas"].scope_codes) == {"35.08.09", "35.08.15"}  # Tekung, Sukodono
+    assert users["admin"].scope_codes == ["35.08"]
+    assert _count(Kim) == report.kims == 20
+    kecamatan = db.session.scalars(select(distinct(func.substr(Kim.desa_code, 1, 8))))
+    assert len(list(kecamatan)) >= 16  # spread over the district, not piled in one kecamatan
+    assert _count(Region, Region.level == 4) == 205
+    assert [p.code for p in db.session.scalars(select(Period).order_by(Period.start_date))] == [
+        "2025-T1",
+        "2025-T2",
+        "2025-T3",
+        "2025-T4",
+        "2026-T1",
+        "2026-T2",
+        "2026-T3",
+    ]
+    assert _count(ContentPost) == report.posts > 0
+    assert _count(AuditEntry, AuditEntry.action == "demo.seed") == 1
+    assert any("KIM" in m for m in messages)  # progress was reported
+
+
+def test_measurements_are_verified_with_evidence_and_a_recorder(app: object) -> None:
+    seed.seed(kim_count=20)
+
+    rows = list(db.session.scalars(select(Measurement)))
+    assert rows
+    assert {m.indicator_code for m in rows} == {"K3", "M1", "M2", "D1"}
+    assert all(m.verified and m.note and m.recorded_by_id for m in rows)
+    petugas = db.session.scalar(select(User).where(User.username == "petugas"))
+    assert petugas is not None
+    for m in rows:
+        kim = db.session.get(Kim, m.kim_id)
+        in_petugas_scope = kim.desa_code.startswith(("35.08.09.", "35.08.15."))  # type: ignore[union-attr]
+        assert (m.recorded_by_id == petugas.id) == in_petugas_scope
+    periods = {p.id: p.code for p in db.session.scalars(select(Period))}
+    assert {periods[m.period_id] for m in rows} <= set(seed.MEASURED_PERIODS)
+
+
+def test_every_period_is_assessed_in_order(app: object) -> None:
+    report = seed.seed(kim_count=20)
+
+    assert list(report.assessed) == list(seed.DEMO_PERIODS)
+    active = _count(Kim) - _count(Kim, Kim.status == STATUS_INACTIVE)
+    for period in db.session.scalars(select(Period)):
+        assert _count(Assessment, Assessment.period_id == period.id) == active
+
+
+def test_the_default_seed_looks_like_a_real_district(app: object) -> None:
+    report = seed.seed()
+
+    assert report.kims == _count(Kim) == 200
+    assert len(set(db.session.scalars(select(func.substr(Kim.desa_code, 1, 8))))) == 21
+    for name, desa_code in (
+        ("KIM Tukum Mandiri", "35.08.09.2006"),
+        ("KIM Kutorenon", "35.08.15.2005"),
+        ("KIM Sumbersari", "35.08.08.2005"),
+        ("KIM Sibedjo", "35.08.12.2008"),
+    ):
+        assert db.session.scalar(select(Kim.desa_code).where(Kim.name == name)) == desa_code
+    # about 10% without SK (the K1 gate), a few inactive, most registered on KIM.id
+    no_sk = _count(Kim, Kim.sk_date.is_(None))
+    assert 10 <= no_sk <= 35
+    assert 3 <= _count(Kim, Kim.status == STATUS_INACTIVE) <= 15
+    assert _count(Kim, Kim.kimid_number.is_not(None)) >= 150
+    assert _count(Kim, Kim.website.like("https://%.kim.id")) >= 140
+    per_kim = dict(
+        db.session.execute(
+            select(Kim.name, func.count(ContentPost.id))
+            .join(ContentPost, ContentPost.kim_id == Kim.id)
+            .group_by(Kim.name)
+        ).all()
+    )
+    ranked = sorted(per_kim, key=per_kim.__getitem__, reverse=True)
+    assert ranked[0] == "KIM Tukum Mandiri"
+    assert per_kim["KIM Tukum Mandiri"] >= 500  # several posts a week for 21 months
+    assert len(per_kim) < 170  # many KIMs never post
+    by_type = dict(
+        db.session.execute(select(ContentPost.type, func.count()).group_by(ContentPost.type)).all()
+    )
+    assert set(by_type) == {"berita", "galeri", "pengumuman", "agenda"}
+    assert by_type["berita"] > sum(by_type.values()) / 2
+    first, last = db.session.execute(
+        select(func.min(ContentPost.posted_on), func.max(ContentPost.posted_on))
+    ).one()
+    assert first >= date(2025, 1, 1) and last <= date(2026, 9, 30)
+    channels = dict(
+        db.session.execute(
+            select(KimChannel.kim_id, func.count()).group_by(KimChannel.kim_id)
+        ).all()
+    )
+    assert len(channels) == 200 and set(channels.values()) <= {1, 2, 3}
+    assert re.fullmatch(r"08\d{9,11}", db.session.scalar(select(Kim.phone).limit(1)) or "")
+
+
+def test_seed_is_deterministic(app: object) -> None:
+    seed.seed(kim_count=20, assess=False)
+    first = db.session.execute(
+        select(Kim.name, Kim.desa_code, Kim.sk_number, Kim.chair).order_by(Kim.name)
+    ).all()
+    posts = _count(ContentPost)
+
+    seed.seed(kim_count=20, force=True, assess=False)
+
+    again = db.session.execute(
+        select(Kim.name, Kim.desa_code, Kim.sk_number, Kim.chair).order_by(Kim.name)
+    ).all()
+    assert again == first
+    assert _count(ContentPost) == posts
+
+
+def test_cli_refuses_a_second_run_without_force(runner: FlaskCliRunner) -> None:
+    first = runner.invoke(args=["demo", "seed", "--kims", "20"])
+    assert first.exit_code == 0, first.output
+    assert "Data demo siap" in first.output
+
+    second = runner.invoke(args=["demo", "seed", "--kims", "20"])
+
+    assert second.exit_code == 1
+    assert "--force" in second.output
+    assert _count(Kim) == 20
+    assert _count(AuditEntry, AuditEntry.action == "demo.seed") == 1
+
+
+def test_cli_refuses_a_database_holding_an_office_s_data(
+    runner: FlaskCliRunner, regions: factories.RegionTree
+) -> None:
+    factories.kim(regions.desa_a1, name="KIM Milik Kantor")
+
+    result = runner.invoke(args=["demo", "seed", "--kims", "20"])
+
+    assert result.exit_code == 1
+    assert _count(Kim) == 1
+    assert _count(User) == 0
+
+
+def test_if_empty_is_a_quiet_no_op_on_a_non_empty_database(
+    runner: FlaskCliRunner, regions: factories.RegionTree
+) -> None:
+    factories.kim(regions.desa_a1, name="KIM Milik Kantor")
+
+    result = runner.invoke(args=["demo", "seed", "--if-empty"])
+
+    assert result.exit_code == 0
+    assert "tidak dimuat" in result.output
+    assert _count(Kim) == 1
+
+
+def test_if_empty_seeds_an_empty_database(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["demo", "seed", "--if-empty", "--kims", "20"])
+
+    assert result.exit_code == 0, result.output
+    assert _count(Kim) == 20
+
+
+def test_force_wipes_everything_first(
+    runner: FlaskCliRunner, regions: factories.RegionTree
+) -> None:
+    factories.kim(regions.desa_a1, name="KIM Milik Kantor")
+    factories.user(role="admin", username="kantor")
+
+    result = runner.invoke(args=["demo", "seed", "--force", "--kims", "20"])
+
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(Kim).where(Kim.name == "KIM Milik Kantor")) is None
+    assert db.session.scalar(select(User).where(User.username == "kantor")) is None
+    assert _count(Kim) == 20
+    # the fixture's made-up region names are gone, the official ones are in
+    assert db.session.get(Region, "35.08.09").name == "Tekung"  # type: ignore[union-attr]
+
+
+def test_force_and_if_empty_together_is_a_usage_error(runner: FlaskCliRunner) -> None:
+    assert runner.invoke(args=["demo", "seed", "--force", "--if-empty"]).exit_code == 2
+
+
+def test_logins_prints_working_demo_accounts(runner: FlaskCliRunner, client: FlaskClient) -> None:
+    assert runner.invoke(args=["demo", "seed", "--kims", "20"]).exit_code == 0
+
+    result = runner.invoke(args=["demo", "logins"])
+
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    table = {line.split()[0]: line.split() for line in lines[3:] if line.strip()}
+    assert set(table) == {"admin", "kabid", "petugas", "viewer"}
+    for username, cells in table.items():
+        password = next(c for c in cells if c.startswith("demo-"))
+        assert len(password) >= 10
+        assert cells[-1] == "siap"
+        response = client.post("/login", data={"username": username, "password": password})
+        assert response.status_code == 302, username
+        client.post("/logout")
+
+
+def test_logins_before_seeding_says_what_to_do(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["demo", "logins"])
+
+    assert result.exit_code == 0
+    assert "flask demo seed" in result.output
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_tiny_seeds_still_work(app: object, count: int) -> None:
+    report = seed.seed(kim_count=count, assess=False)
+
+    assert _count(Kim) == report.kims == count

@@ -1,0 +1,571 @@
+"""Manual indicator values: the data-entry grid of a kecamatan and the measurement import.
+
+A value is entered in the indicator's own unit (DESIGN.md §4): K1/K2 ya/tidak, K3/D1 items 0–4,
+M1 channels, M2 uploads per month, W2/P2 percent, W4 days. What is valid comes from the active
+framework (its indicators, units and ranges), so a new framework version needs no code change here.
+Every value entered here is verified: it overrides a computed value in the assessment.
+
+The grid is all-or-nothing: one bad cell refuses the whole submission, and the page comes back
+with what was typed and a message on each bad cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from tracker.extensions import db
+from tracker.io.activity_columns import KIND_MEASURES
+from tracker.io.tabular import Row, Table
+from tracker.io.values import CellError, parse_bool, parse_decimal
+from tracker.models import Kim, Measurement, Period, Region, User
+from tracker.models.base import utcnow
+from tracker.models.kim import STATUS_ACTIVE
+from tracker.models.region import LEVEL_KECAMATAN
+from tracker.scoring.framework import Framework, default_framework
+from tracker.services.activity.content_import import (
+    ImportResult,
+    KimLookup,
+    open_period_or_file_error,
+    start_import,
+)
+from tracker.services.common import audit_writer
+from tracker.services.common.import_rows import RowProblems, earlier_row, insert_rows, period_rows
+from tracker.services.common.permissions import ENTER_ACTIVITY, require
+from tracker.services.common.scope import region_visible_filter, user_scope_filter
+from tracker.services.rules import frameworks
+from tracker.services.rules.periods import PeriodNotFoundError, get_period, require_open
+
+# The grid's standing columns: the manual indicators of DESIGN.md §4. The computed ones can be
+# overridden through extra columns the user asks for (or that already hold a value).
+MAIN_CODES = ("K1", "K2", "K3", "M1", "M2", "D1")
+NOTE_MAX = 1000
+# units counted in whole things (items, channels, content types, sessions, days)
+_WHOLE_UNITS = {"butir", "kanal", "jenis", "sesi", "hari"}
+
+KIND_YESNO = "yesno"
+KIND_WHOLE = "whole"
+KIND_DECIMAL = "decimal"
+
+
+class GridNotFoundError(LookupError):
+    """No such period or kecamatan, or one outside the user's scope, or a KIM not on the grid."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one indicator's manual value is typed and checked."""
+
+    code: str
+    name: str
+    unit: str
+    kind: str  # yesno, whole, decimal
+    minimum: float
+    maximum: float | None
+    manual: bool
+
+    @property
+    def hint(self) -> str:
+        """'ya/tidak', '0–4', '≥ 0', '0–100 %' — shown under the column header."""
+        if self.kind == KIND_YESNO:
+            return "ya/tidak"
+        low = _number_text(self.minimum)
+        if self.maximum is None:
+            return f"≥ {low} {self.unit}".strip()
+        return f"{low}–{_number_text(self.maximum)} {self.unit}".strip()
+
+    @property
+    def inputmode(self) -> str:
+        return {KIND_YESNO: "text", KIND_WHOLE: "numeric"}.get(self.kind, "decimal")
+
+    def parse(self, raw: object) -> float:
+        """The stored value (ya = 1, tidak = 0); CellError with an Indonesian message."""
+        if self.kind == KIND_YESNO:
+            return 1.0 if parse_bool(raw) else 0.0
+        value = parse_decimal(raw)
+        if self.kind == KIND_WHOLE and value != int(value):
+            raise CellError(_("'%(raw)s' harus bilangan bulat", raw=raw))
+        if value < self.minimum or (self.maximum is not None and value > self.maximum):
+            raise CellError(
+                _(
+                    "%(code)s harus %(range)s, bukan '%(raw)s'",
+                    code=self.code,
+                    range=self.hint,
+                    raw=raw,
+                )
+            )
+        return float(value)
+
+    def show(self, value: float | None) -> str:
+        """A stored value the way it is typed: ya/tidak, 3, 92,3."""
+        if value is None:
+            return ""
+        if self.kind == KIND_YESNO:
+            return "ya" if value >= 0.5 else "tidak"
+        return _number_text(value)
+
+
+def _number_text(value: float) -> str:
+    """Every digit of the stored number (92,3; 2,123456): the grid is saved back as shown, so a
+    value rounded for display would be silently rewritten by a save that changed nothing."""
+    if float(value).is_integer():
+        return str(int(value))
+    return format(Decimal(repr(float(value))), "f").replace(".", ",")
+
+
+def _active_framework() -> Framework:
+    """The active version's rules; the shipped v1 while none is installed yet."""
+    active = frameworks.active_framework()
+    return default_framework() if active is None else active[1]
+
+
+def rules() -> dict[str, Rule]:
+    """Every indicator of the active framework (the shipped v1 before one is activated)."""
+    fw = _active_framework()
+    out: dict[str, Rule] = {}
+    for code, ind in fw.indicators.items():
+        if ind.is_gate:
+            kind = KIND_YESNO
+        elif ind.unit in _WHOLE_UNITS:
+            kind = KIND_WHOLE
+        else:
+            kind = KIND_DECIMAL
+        out[code] = Rule(
+            code=code,
+            name=ind.name,
+            unit=ind.unit if kind != KIND_YESNO else "",
+            kind=kind,
+            minimum=float(ind.minimum),
+            maximum=None if ind.maximum is None else float(ind.maximum),
+            manual=ind.manual,
+        )
+    return out
+
+
+# --- the grid ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    value: str = ""
+    note: str = ""
+    recorded_by: str | None = None
+    recorded_at: datetime | None = None
+    error: str | None = None
+
+    @property
+    def recorded(self) -> bool:
+        return self.recorded_at is not None
+
+
+@dataclass
+class GridRow:
+    kim_id: int
+    name: str
+    desa: str
+    kimid_number: str | None
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+
+@dataclass
+class Grid:
+    period: Period
+    kecamatan_code: str
+    kecamatan_name: str
+    columns: list[Rule]
+    optional: list[Rule]  # computed indicators that may be added as override columns
+    rows: list[GridRow]
+    errors: int = 0
+
+    @property
+    def closed(self) -> bool:
+        return self.period.is_closed
+
+    @property
+    def column_codes(self) -> list[str]:
+        return [r.code for r in self.columns]
+
+
+@dataclass
+class GridSave:
+    grid: Grid
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.grid.errors == 0
+
+
+def _kecamatan(actor: User, code: str) -> Region:
+    """The kecamatan if the actor may see it (its own, inside its scope, or holding its scope)."""
+    region = db.session.scalar(
+        select(Region).where(
+            Region.code == code,
+            Region.level == LEVEL_KECAMATAN,
+            region_visible_filter(Region.code, actor),
+        )
+    )
+    if region is None:
+        raise GridNotFoundError(code)
+    return region
+
+
+def _grid_period(code: str) -> Period:
+    try:
+        return get_period(code)
+    except PeriodNotFoundError as exc:
+        raise GridNotFoundError(code) from exc
+
+
+def _grid_kims(actor: User, kecamatan_code: str) -> list[tuple[int, str, str, str | None]]:
+    desa = Region.__table__.alias("desa")
+    return [
+        (kim_id, name, desa_name, kimid)
+        for kim_id, name, desa_name, kimid in db.session.execute(
+            select(Kim.id, Kim.name, desa.c.name, Kim.kimid_number)
+            .join(desa, desa.c.code == Kim.desa_code)
+            .where(
+                desa.c.parent_code == kecamatan_code,
+                Kim.status == STATUS_ACTIVE,
+                user_scope_filter(Kim.desa_code, actor),
+            )
+            .order_by(desa.c.name, Kim.name_key)
+        )
+    ]
+
+
+def _stored(period: Period, kim_ids: list[int]) -> dict[tuple[int, str], Measurement]:
+    return {(m.kim_id, m.indicator_code): m for m in period_rows(Measurement, period.id, kim_ids)}
+
+
+def _recorder_names(stored: Iterable[Measurement]) -> dict[int, str]:
+    ids = sorted({m.recorded_by_id for m in stored if m.recorded_by_id is not None})
+    if not ids:
+        return {}
+    return {
+        user_id: full_name or username
+        for user_id, full_name, username in db.session.execute(
+            select(User.id, User.full_name, User.username).where(User.id.in_(ids))
+        )
+    }
+
+
+def _build_grid(
+    actor: User, period_code: str, kecamatan_code: str, extra: Iterable[str]
+) -> tuple[Grid, dict[tuple[int, str], Measurement]]:
+    period = _grid_period(period_code)
+    kecamatan = _kecamatan(actor, kecamatan_code)
+    all_rules = rules()
+    kims = _grid_kims(actor, kecamatan.code)
+    stored = _stored(period, [k[0] for k in kims])
+    wanted = set(extra) | {code for (_kim, code) in stored}
+    main = [all_rules[c] for c in MAIN_CODES if c in all_rules]
+    # other manual indicators of a newer framework join the standing columns
+    main += [r for c, r in all_rules.items() if r.manual and c not in MAIN_CODES]
+    optional = [r for r in all_rules.values() if r not in main]
+    columns = main + [r for r in optional if r.code in wanted]
+    names = _recorder_names(stored.values())
+    rows = []
+    for kim_id, name, desa_name, kimid in kims:
+        row = GridRow(kim_id=kim_id, name=name, desa=desa_name, kimid_number=kimid)
+        for rule in columns:
+            m = stored.get((kim_id, rule.code))
+            row.cells[rule.code] = (
+                Cell(
+                    value=rule.show(m.value),
+                    note=m.note or "",
+                    recorded_by=names.get(m.recorded_by_id or 0, _("(sistem)")),
+                    recorded_at=m.recorded_at,
+                )
+                if m is not None
+                else Cell()
+            )
+        rows.append(row)
+    grid = Grid(
+        period=period,
+        kecamatan_code=kecamatan.code,
+        kecamatan_name=kecamatan.name,
+        columns=columns,
+        optional=optional,
+        rows=rows,
+    )
+    return grid, stored
+
+
+def load_grid(
+    actor: User, period_code: str, kecamatan_code: str, extra: Iterable[str] = ()
+) -> Grid:
+    """Every active KIM of a kecamatan (within the actor's scope) with its values for the period.
+
+    `extra` names computed indicators to show as override columns; a column that already holds a
+    value is always shown.
+    """
+    require(actor, ENTER_ACTIVITY)
+    grid, _stored_values = _build_grid(actor, period_code, kecamatan_code, extra)
+    return grid
+
+
+def save_grid(
+    actor: User,
+    period_code: str,
+    kecamatan_code: str,
+    cells: Mapping[tuple[int, str], tuple[str, str]],
+    extra: Iterable[str] = (),
+) -> GridSave:
+    """Check every submitted cell `(kim_id, code) → (value text, note)`; write only if all pass.
+
+    A cell not submitted is left alone; an empty value deletes a stored one. Unchanged cells keep
+    their recorder. One audit entry lists every change.
+    """
+    require(actor, ENTER_ACTIVITY)
+    grid, stored = _build_grid(
+        actor, period_code, kecamatan_code, {c for _k, c in cells} | set(extra)
+    )
+    require_open(grid.period)
+    all_rules = rules()
+    on_grid = {row.kim_id: row for row in grid.rows}
+    parsed: dict[tuple[int, str], tuple[float | None, str]] = {}
+    for (kim_id, code), (raw_value, raw_note) in cells.items():
+        row = on_grid.get(kim_id)
+        if row is None or code not in all_rules or code not in row.cells:
+            raise GridNotFoundError(f"{kim_id}/{code}")
+        value_text = (raw_value or "").strip()
+        note = " ".join((raw_note or "").split())
+        cell = row.cells[code]
+        cell.value, cell.note = value_text, note
+        try:
+            if len(note) > NOTE_MAX:
+                raise CellError(_("catatan terlalu panjang (maks. %(max)s karakter)", max=NOTE_MAX))
+            if not value_text:
+                if note:
+                    raise CellError(_("catatan tanpa nilai: isi nilainya atau kosongkan catatan"))
+                parsed[(kim_id, code)] = (None, "")
+            else:
+                parsed[(kim_id, code)] = (all_rules[code].parse(value_text), note)
+        except CellError as exc:
+            cell.error = str(exc)
+            grid.errors += 1
+    outcome = GridSave(grid=grid)
+    if grid.errors:
+        return outcome
+    now = utcnow()
+    changes: dict[str, list[Any]] = {}
+    names = {row.kim_id: row.name for row in grid.rows}
+    for (kim_id, code), (value, note) in parsed.items():
+        current = stored.get((kim_id, code))
+        label = f"{names[kim_id]} ({kim_id}) {code}"
+        if value is None:
+            if current is not None:
+                changes[label] = [current.value, None]
+                db.session.delete(current)
+                outcome.deleted += 1
+            continue
+        if current is None:
+            db.session.add(
+                Measurement(
+                    kim_id=kim_id,
+                    period_id=grid.period.id,
+                    indicator_code=code,
+                    value=value,
+                    note=note or None,
+                    verified=True,
+                    recorded_by_id=actor.id,
+                    recorded_at=now,
+                )
+            )
+            changes[label] = [None, value]
+            outcome.created += 1
+        elif current.value != value or (current.note or "") != note or not current.verified:
+            changes[label] = [current.value, value]
+            current.value, current.note, current.verified = value, note or None, True
+            current.recorded_by_id, current.recorded_at = actor.id, now
+            outcome.updated += 1
+        else:
+            outcome.unchanged += 1
+    if changes:
+        audit_writer.record(
+            "measurement.grid",
+            "measurement",
+            f"{grid.period.code}/{grid.kecamatan_code}",
+            actor,
+            summary=(
+                f"Nilai indikator {grid.period.code}, Kecamatan {grid.kecamatan_name}: "
+                f"{outcome.created} baru, {outcome.updated} diubah, {outcome.deleted} dihapus"
+            ),
+            changes=changes,
+        )
+        db.session.commit()
+    return outcome
+
+
+@dataclass(frozen=True)
+class KecamatanChoice:
+    code: str
+    name: str
+    kims: int  # active KIMs in the user's scope
+
+
+def kecamatan_choices(actor: User) -> list[KecamatanChoice]:
+    """The kecamatan a user can open a grid for, with their active KIM counts (two queries)."""
+    desa = Region.__table__.alias("desa")
+    counts = dict(
+        db.session.execute(
+            select(desa.c.parent_code, func.count(Kim.id))
+            .join(desa, desa.c.code == Kim.desa_code)
+            .where(Kim.status == STATUS_ACTIVE, user_scope_filter(Kim.desa_code, actor))
+            .group_by(desa.c.parent_code)
+        ).all()
+    )
+    regions = db.session.execute(
+        select(Region.code, Region.name)
+        .where(Region.level == LEVEL_KECAMATAN, region_visible_filter(Region.code, actor))
+        .order_by(Region.name)
+    ).all()
+    return [KecamatanChoice(code, name, int(counts.get(code, 0))) for code, name in regions]
+
+
+# --- the import -------------------------------------------------------------------------------
+
+
+def _indicator_code(raw: str, known: Mapping[str, Rule]) -> str:
+    """'k3', 'K3 Kelengkapan kelembagaan' → 'K3'."""
+    code = (raw.split() or [""])[0].strip(".:").upper()
+    if not code:
+        raise CellError(_("kode indikator kosong"))
+    if code not in known:
+        raise CellError(
+            _(
+                "indikator '%(raw)s' tidak dikenal; gunakan salah satu: %(codes)s",
+                raw=raw,
+                codes=", ".join(known),
+            )
+        )
+    return code
+
+
+def _parse_measure_row(
+    row: Row,
+    table: Table,
+    lookup: KimLookup,
+    known: Mapping[str, Rule],
+    problems: RowProblems,
+    first_row: dict[tuple[int, str], int],
+) -> tuple[int, str, float, str] | None:
+    before = len(problems.problems)
+    kim_id = lookup.resolve(row, table, problems)
+    code = value = None
+    try:
+        code = _indicator_code(row.text("indicator"), known)
+    except CellError as exc:
+        problems.add(row.number, table.label("indicator"), str(exc))
+    if (
+        kim_id is not None
+        and code is not None
+        and (first := earlier_row(first_row, (kim_id, code), row.number)) is not None
+    ):
+        problems.add(
+            row.number,
+            table.label("indicator"),
+            _("nilai %(code)s untuk KIM ini sudah ada di baris %(row)s", code=code, row=first),
+        )
+    raw = row.raw("value")
+    if raw is None:
+        problems.add(row.number, table.label("value"), _("nilai kosong"))
+    elif code is not None:
+        try:
+            value = known[code].parse(raw.strip() if isinstance(raw, str) else raw)
+        except CellError as exc:
+            problems.add(row.number, table.label("value"), str(exc))
+    note = row.text("note")
+    if len(note) > NOTE_MAX:
+        problems.add(
+            row.number,
+            table.label("note"),
+            _("catatan terlalu panjang (maks. %(max)s karakter)", max=NOTE_MAX),
+        )
+    if len(problems.problems) > before or kim_id is None or code is None or value is None:
+        return None
+    return kim_id, code, value, note
+
+
+def import_measurements(
+    data: bytes,
+    filename: str,
+    period_code: str,
+    actor: User | None,
+    *,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+) -> ImportResult:
+    """Set manual indicator values for one open period from a file (KIM, Indikator, Nilai,
+    Catatan). The same KIM and indicator twice in a file is an error on the second row; a value
+    and note equal to what is stored are left untouched (with their recorder)."""
+    require(actor, ENTER_ACTIVITY)
+    period = open_period_or_file_error(period_code)
+    table, result, lookup, problems = start_import(
+        KIND_MEASURES, data, filename, actor, period, dry_run=dry_run, skip_invalid=skip_invalid
+    )
+    known = rules()
+    wanted: dict[tuple[int, str], tuple[float, str]] = {}
+    first_row: dict[tuple[int, str], int] = {}
+    for row in table.rows:
+        parsed = _parse_measure_row(row, table, lookup, known, problems, first_row)
+        if parsed is not None:
+            kim_id, code, value, note = parsed
+            wanted[(kim_id, code)] = (value, note)
+    result.take_problems(problems)
+    stored = _stored(period, sorted({kim_id for kim_id, _c in wanted}))
+    new: list[dict[str, Any]] = []
+    changed: list[tuple[Measurement, float, str]] = []
+    for (kim_id, code), (value, note) in wanted.items():
+        current = stored.get((kim_id, code))
+        if current is None:
+            new.append({"kim_id": kim_id, "indicator_code": code, "value": value, "note": note})
+        elif current.value != value or (current.note or "") != note or not current.verified:
+            changed.append((current, value, note))
+        else:
+            result.unchanged += 1
+    result.created, result.updated = len(new), len(changed)
+    if dry_run or result.refused:
+        return result
+    now = utcnow()
+    actor_id = actor.id if actor is not None else None
+    rows = [
+        {
+            **item,
+            "note": item["note"] or None,
+            "period_id": period.id,
+            "verified": True,
+            "recorded_by_id": actor_id,
+            "recorded_at": now,
+        }
+        for item in new
+    ]
+    insert_rows(Measurement, rows)
+    for current, value, note in changed:
+        current.value, current.note, current.verified = value, note or None, True
+        current.recorded_by_id, current.recorded_at = actor_id, now
+    audit_writer.record(
+        "measurement.import",
+        "measurement",
+        period.code,
+        actor,
+        summary=(
+            f"Impor nilai indikator {period.code} dari {filename}: {result.created} baru, "
+            f"{result.updated} diubah, {result.unchanged} tetap, "
+            f"{result.invalid} baris tidak valid"
+        ),
+        changes={"file": filename, "period": period.code, **result.counts()},
+    )
+    db.session.commit()
+    result.written = True
+    return result

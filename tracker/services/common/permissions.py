@@ -1,0 +1,53 @@
+"""Who may do what. One table, read by views (to refuse with 403) and templates (to hide links).
+
+Region scope is a separate check (`tracker.services.common.scope`): a permission says what kind
+of action a role may take, the scope says on which KIMs.
+"""
+
+from __future__ import annotations
+
+from tracker.models.user import ROLE_ADMIN, ROLE_KABID, ROLE_PETUGAS, ROLE_VIEWER, User
+
+VIEW = "view"  # read registry, regions, assessments, leaderboard
+EDIT_KIM = "edit_kim"  # create, edit, deactivate a KIM in scope
+IMPORT_KIM = "import_kim"  # bulk import of the registry
+MANAGE_USERS = "manage_users"
+MANAGE_REGIONS = "manage_regions"
+MANAGE_FRAMEWORK = "manage_framework"
+MANAGE_PERIODS = "manage_periods"  # add/close periods, run assessments
+ENTER_ACTIVITY = "enter_activity"  # import posts/counts, enter measurements in scope
+VIEW_AUDIT = "view_audit"
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    ROLE_ADMIN: frozenset(
+        {
+            VIEW,
+            EDIT_KIM,
+            IMPORT_KIM,
+            MANAGE_USERS,
+            MANAGE_REGIONS,
+            MANAGE_FRAMEWORK,
+            MANAGE_PERIODS,
+            ENTER_ACTIVITY,
+            VIEW_AUDIT,
+        }
+    ),
+    ROLE_KABID: frozenset({VIEW, EDIT_KIM, IMPORT_KIM, MANAGE_PERIODS, ENTER_ACTIVITY, VIEW_AUDIT}),
+    ROLE_PETUGAS: frozenset({VIEW, EDIT_KIM, ENTER_ACTIVITY}),
+    ROLE_VIEWER: frozenset({VIEW}),
+}
+
+
+def has_permission(role: str | None, permission: str) -> bool:
+    return permission in ROLE_PERMISSIONS.get(role or "", frozenset())
+
+
+class PermissionDenied(Exception):  # noqa: N818 - reads as the HTTP status it becomes
+    """Raised by services when the acting user may not do this; views turn it into 403."""
+
+
+def require(actor: User | None, permission: str) -> None:
+    """PermissionDenied unless the acting user's role holds `permission`. No actor is the system
+    (the command line), which acts for every role."""
+    if actor is not None and not has_permission(actor.role, permission):
+        raise PermissionDenied

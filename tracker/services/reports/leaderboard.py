@@ -1,0 +1,245 @@
+"""Top Konten: KIMs ranked by their total website uploads up to a date (DESIGN.md §4).
+
+Total = berita + galeri + pengumuman + agenda, cumulative up to the date. Two sources feed it:
+post-level uploads dated on or before the date, and per-period totals (ContentCount) of periods
+that ended by the date. A period's totals count for a KIM only when no post of that KIM is dated
+inside the period (the posts already say the same thing, in more detail), and only when no larger
+usable period of the same KIM encloses it (calendar periods nest: triwulan ⊂ semester ⊂ tahun, so
+taking the largest usable period never counts an upload twice).
+
+The whole ranking is one SQL statement: the database aggregates, orders and numbers the rows, and
+only the requested page comes back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import aliased
+
+from tracker.extensions import db
+from tracker.models import ContentCount, ContentPost, Kim, Period, Region
+from tracker.models.kim import STATUS_ACTIVE
+from tracker.models.region import LEVEL_KECAMATAN
+from tracker.models.user import User
+from tracker.services.common.clock import office_today
+from tracker.services.common.pagination import Page, paginate
+from tracker.services.common.scope import scope_filter, user_scope_filter
+from tracker.services.registry.lookup import kecamatan_key
+
+TYPES = ("berita", "galeri", "pengumuman", "agenda")
+
+
+class LeaderboardError(ValueError):
+    """A filter names nothing usable; the message is Indonesian and shown as is."""
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    rank: int
+    kim_id: int
+    name: str
+    desa: str
+    kecamatan: str
+    berita: int
+    galeri: int
+    pengumuman: int
+    agenda: int
+
+    @property
+    def total(self) -> int:
+        return self.berita + self.galeri + self.pengumuman + self.agenda
+
+
+def _post_totals(until: date) -> Select[tuple[int, int, int, int, int]]:
+    return (
+        select(
+            ContentPost.kim_id.label("kim_id"),
+            *(func.sum(case((ContentPost.type == kind, 1), else_=0)).label(kind) for kind in TYPES),
+        )
+        .where(ContentPost.posted_on <= until)
+        .group_by(ContentPost.kim_id)
+    )
+
+
+def _usable(count: type[ContentCount], period: type[Period], until: date) -> ColumnElement[bool]:
+    """A period's totals may count: the period ended by `until` and has no posts of that KIM."""
+    has_posts = exists().where(
+        ContentPost.kim_id == count.kim_id,
+        ContentPost.posted_on >= period.start_date,
+        ContentPost.posted_on <= period.end_date,
+    )
+    return and_(period.end_date <= until, ~has_posts)
+
+
+def _count_totals(until: date) -> Select[tuple[int, int, int, int, int]]:
+    outer_count, outer_period = aliased(ContentCount), aliased(Period)
+    inner_count, inner_period = aliased(ContentCount), aliased(Period)
+    enclosed = exists(
+        select(literal(1))
+        .select_from(inner_count)
+        .join(inner_period, inner_period.id == inner_count.period_id)
+        .where(
+            inner_count.kim_id == outer_count.kim_id,
+            inner_period.id != outer_period.id,
+            inner_period.start_date <= outer_period.start_date,
+            inner_period.end_date >= outer_period.end_date,
+            _usable(inner_count, inner_period, until),  # type: ignore[arg-type]
+        )
+    )
+    return (
+        select(
+            outer_count.kim_id.label("kim_id"),
+            *(func.coalesce(getattr(outer_count, kind), 0).label(kind) for kind in TYPES),
+        )
+        .join(outer_period, outer_period.id == outer_count.period_id)
+        .where(_usable(outer_count, outer_period, until), ~enclosed)  # type: ignore[arg-type]
+    )
+
+
+def _ranking(until: date, where: Iterable[ColumnElement[bool]]) -> Select[tuple]:  # type: ignore[type-arg]
+    parts = union_all(_post_totals(until), _count_totals(until)).subquery("parts")
+    sums = [func.sum(parts.c[kind]) for kind in TYPES]
+    totals = (
+        select(
+            parts.c.kim_id,
+            *(s.label(kind) for s, kind in zip(sums, TYPES, strict=True)),
+            (sums[0] + sums[1] + sums[2] + sums[3]).label("total"),
+        )
+        .group_by(parts.c.kim_id)
+        .subquery("totals")
+    )
+    desa = aliased(Region)
+    kecamatan = aliased(Region)
+    order = (totals.c.total.desc(), totals.c.berita.desc(), Kim.name_key, Kim.id)
+    return (
+        select(
+            func.row_number().over(order_by=order).label("rank"),
+            Kim.id,
+            Kim.name,
+            func.coalesce(desa.tidy_name, desa.name),
+            func.coalesce(kecamatan.tidy_name, kecamatan.name),
+            *(totals.c[kind] for kind in TYPES),
+        )
+        .join(totals, totals.c.kim_id == Kim.id)
+        .join(desa, desa.code == Kim.desa_code)
+        .join(kecamatan, kecamatan.code == desa.parent_code)
+        .where(Kim.status == STATUS_ACTIVE, totals.c.total > 0, *where)
+        .order_by(*order)
+    )
+
+
+def leaderboard(
+    user: User | None,
+    until: date | None = None,
+    kecamatan_code: str | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> Page[LeaderboardRow]:
+    """One page of the ranking of active KIMs with at least one upload up to `until` (default
+    today), within the user's region scope (no user: every KIM, for the CLI). Ranks are
+    positions within the filtered list."""
+    until = until or office_today()
+    where: list[ColumnElement[bool]] = []
+    if user is not None:
+        where.append(user_scope_filter(Kim.desa_code, user))
+    if kecamatan_code:
+        where.append(scope_filter(Kim.desa_code, [kecamatan_code]))
+    result = paginate(_ranking(until, where), page, per_page, scalars=False)
+    rows = [
+        LeaderboardRow(
+            rank=int(rank),
+            kim_id=kim_id,
+            name=name,
+            desa=desa,
+            kecamatan=kecamatan,
+            berita=int(berita or 0),
+            galeri=int(galeri or 0),
+            pengumuman=int(pengumuman or 0),
+            agenda=int(agenda or 0),
+        )
+        for rank, kim_id, name, desa, kecamatan, berita, galeri, pengumuman, agenda in result.items
+    ]
+    return Page(items=rows, number=result.number, per_page=result.per_page, total=result.total)
+
+
+@dataclass
+class LeaderboardView:
+    page: Page[LeaderboardRow]
+    until: date
+    kecamatan_code: str | None
+    kecamatan_name: str | None
+    kecamatan_options: list[tuple[str, str]]
+
+
+def leaderboard_page(
+    user: User,
+    until: date,
+    kecamatan_code: str | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> LeaderboardView:
+    """The Top Konten page: the ranking and the kecamatan the user may narrow it to. A kecamatan
+    outside the user's choices is ignored rather than revealed."""
+    options = kecamatan_choices(user)
+    names = dict(options)
+    if kecamatan_code not in names:
+        kecamatan_code = None
+    return LeaderboardView(
+        page=leaderboard(user, until, kecamatan_code, page, per_page),
+        until=until,
+        kecamatan_code=kecamatan_code,
+        kecamatan_name=names.get(kecamatan_code) if kecamatan_code else None,
+        kecamatan_options=options,
+    )
+
+
+def kecamatan_choices(user: User | None) -> list[tuple[str, str]]:
+    """(code, name) of the kecamatan the user may filter on, by name."""
+    shown = func.coalesce(Region.tidy_name, Region.name)
+    stmt = select(Region.code, shown).where(Region.level == LEVEL_KECAMATAN)
+    if user is not None:
+        # a kecamatan is offered when it lies in the scope or encloses part of it
+        codes = user.scope_codes
+        stmt = stmt.where(
+            or_(
+                user_scope_filter(Region.code, user),
+                *(Region.code == ".".join(c.split(".")[:3]) for c in codes if c.count(".") > 2),
+            )
+        )
+    return [(code, name) for code, name in db.session.execute(stmt.order_by(shown))]
+
+
+def find_kecamatan(name: str) -> str:
+    """The code of the kecamatan called `name` (any case and spacing, "Kec." prefix allowed)."""
+    wanted = kecamatan_key(name)
+    rows = db.session.execute(
+        select(Region.code, Region.name, Region.tidy_name).where(Region.level == LEVEL_KECAMATAN)
+    )
+    found = [
+        (code, tidy or official)
+        for code, official, tidy in rows
+        if wanted in (kecamatan_key(official), kecamatan_key(tidy or ""))
+    ]
+    if not wanted or not found:
+        raise LeaderboardError(f"Kecamatan '{name}' tidak ditemukan.")
+    if len(found) > 1:
+        listed = ", ".join(f"{code} {shown}" for code, shown in found)
+        raise LeaderboardError(
+            f"Nama kecamatan '{name}' ada di lebih dari satu kabupaten: {listed}."
+        )
+    return found[0][0]

@@ -1,0 +1,168 @@
+"""Assessment periods: created from their code, closed once their assessments are final.
+
+A period's dates are never typed: they follow from the code (`2025-T1` is 1 January–31 March 2025),
+so two offices can never disagree on what "triwulan 1" means. Closing is one-way: a closed period's
+assessments are frozen, and no import or data-entry grid may write counts or measurements into it.
+
+`actor=None` is the server operator on the command line (no scope, no permission check).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import distinct, func, select
+from sqlalchemy.exc import IntegrityError
+
+from tracker.extensions import db
+from tracker.models import Assessment, Kim, Period
+from tracker.models.base import utcnow
+from tracker.models.period import PERIOD_CLOSED, PERIOD_OPEN
+from tracker.models.user import User
+from tracker.scoring.periods import PeriodCodeError, parse_period_code
+from tracker.services.common import audit_writer
+from tracker.services.common.permissions import MANAGE_PERIODS, require
+from tracker.services.common.scope import user_scope_filter
+
+
+class PeriodError(ValueError):
+    """The period cannot be created or changed as asked; the message is shown to the user."""
+
+
+class PeriodClosedError(PeriodError):
+    """A write aimed at a closed period."""
+
+
+class PeriodNotFoundError(LookupError):
+    """No period with this code."""
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    period: Period
+    assessed: int  # KIMs in the viewer's scope with an assessment for the period
+
+
+def get_period(code: str) -> Period:
+    try:
+        normalised = parse_period_code(code).code
+    except PeriodCodeError as exc:
+        raise PeriodNotFoundError(code) from exc
+    period = db.session.scalar(select(Period).where(Period.code == normalised))
+    if period is None:
+        raise PeriodNotFoundError(code)
+    return period
+
+
+def require_open(period: Period) -> None:
+    """Refuse a write into a closed period (counts, measurements, assessments)."""
+    if period.state == PERIOD_CLOSED:
+        raise PeriodClosedError(
+            _(
+                "Periode %(code)s sudah ditutup; datanya tidak dapat diubah lagi.",
+                code=period.code,
+            )
+        )
+
+
+def get_open_period(code: str) -> Period:
+    """The period to write into: it must exist and be open."""
+    try:
+        parse_period_code(code)
+    except PeriodCodeError as exc:  # a code that cannot exist: say so, don't suggest adding it
+        raise PeriodError(str(exc)) from exc
+    try:
+        period = get_period(code)
+    except PeriodNotFoundError as exc:
+        raise PeriodError(
+            _(
+                "Periode %(code)s belum ada. Tambahkan dulu (flask period add %(code)s).",
+                code=code.strip(),
+            )
+        ) from exc
+    require_open(period)
+    return period
+
+
+def add_period(code: str, actor: User | None) -> Period:
+    """Create the period named by `code`, open, with the dates the code implies."""
+    require(actor, MANAGE_PERIODS)
+    try:
+        span = parse_period_code(code)
+    except PeriodCodeError as exc:
+        raise PeriodError(str(exc)) from exc
+    exists = db.session.scalar(select(Period.id).where(Period.code == span.code))
+    duplicate = PeriodError(_("Periode %(code)s sudah ada.", code=span.code))
+    if exists is not None:
+        raise duplicate
+    period = Period(
+        code=span.code,
+        kind=span.kind,
+        start_date=span.start,
+        end_date=span.end,
+        state=PERIOD_OPEN,
+    )
+    db.session.add(period)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # another request created it a moment ago
+        db.session.rollback()
+        raise duplicate from exc
+    audit_writer.record(
+        "period.create",
+        "period",
+        period.id,
+        actor,
+        summary=f"Periode {span.code} ditambahkan",
+        changes={"code": span.code, "start_date": span.start, "end_date": span.end},
+    )
+    db.session.commit()
+    return period
+
+
+def close_period(code: str, actor: User | None) -> Period:
+    """Open → closed. Closing twice is an error, so the audit log shows one closing."""
+    require(actor, MANAGE_PERIODS)
+    period = get_period(code)  # PeriodNotFoundError: a 404 on the web
+    if period.state == PERIOD_CLOSED:
+        raise PeriodError(_("Periode %(code)s sudah ditutup.", code=period.code))
+    period.state = PERIOD_CLOSED
+    period.closed_at = utcnow()
+    audit_writer.record(
+        "period.close",
+        "period",
+        period.id,
+        actor,
+        summary=f"Periode {period.code} ditutup",
+        changes={"state": [PERIOD_OPEN, PERIOD_CLOSED]},
+    )
+    db.session.commit()
+    return period
+
+
+def list_periods(actor: User | None) -> list[PeriodRow]:
+    """Every period, newest first, with how many KIMs in the actor's scope were assessed."""
+    assessed = select(Assessment.period_id, func.count(distinct(Assessment.kim_id)).label("n"))
+    if actor is not None:
+        assessed = assessed.join(Kim, Kim.id == Assessment.kim_id).where(
+            user_scope_filter(Kim.desa_code, actor)
+        )
+    counts = assessed.group_by(Assessment.period_id).subquery()
+    rows = db.session.execute(
+        select(Period, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.period_id == Period.id)
+        .order_by(Period.start_date.desc(), Period.end_date.desc())
+    ).all()
+    return [PeriodRow(period=p, assessed=int(n)) for p, n in rows]
+
+
+def open_periods() -> list[Period]:
+    """Open periods, newest first (the ones data may still be entered for)."""
+    return list(
+        db.session.scalars(
+            select(Period)
+            .where(Period.state == PERIOD_OPEN)
+            .order_by(Period.start_date.desc(), Period.end_date)
+        )
+    )

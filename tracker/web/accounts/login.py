@@ -1,0 +1,193 @@
+"""Login, logout and the user's own account page (password and language)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import PasswordField, RadioField, SelectChoice, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from tracker.services.accounts import authentication
+from tracker.web.common.forms import ConfirmForm
+from tracker.web.common.security import remember_password
+
+bp = Blueprint("auth", __name__)
+
+LANGUAGE_LABELS = {"id": "Bahasa Indonesia", "en": "English"}
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Nama pengguna"),
+        validators=[
+            DataRequired(_l("Isi nama pengguna.")),
+            Length(
+                max=authentication.USERNAME_MAX_LENGTH, message=_l("Nama pengguna terlalu panjang.")
+            ),
+        ],
+    )
+    password = PasswordField(
+        _l("Kata sandi"),
+        validators=[
+            DataRequired(_l("Isi kata sandi.")),
+            Length(
+                max=authentication.PASSWORD_MAX_LENGTH, message=_l("Kata sandi terlalu panjang.")
+            ),
+        ],
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Kata sandi saat ini"), validators=[DataRequired(_l("Isi kata sandi saat ini."))]
+    )
+    new_password = PasswordField(
+        _l("Kata sandi baru"), validators=[DataRequired(_l("Isi kata sandi baru."))]
+    )
+    confirm = PasswordField(
+        _l("Ulangi kata sandi baru"),
+        validators=[
+            DataRequired(_l("Ulangi kata sandi baru.")),
+            EqualTo("new_password", _l("Kedua kata sandi baru tidak sama.")),
+        ],
+    )
+
+
+class LocaleForm(FlaskForm):
+    locale = RadioField(
+        _l("Bahasa tampilan"),
+        choices=[SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()],
+        validate_choice=False,  # the service refuses an unknown language in Indonesian
+        validators=[DataRequired(_l("Pilih bahasa."))],
+    )
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a local path: no scheme, no host, not protocol-relative, no backslash tricks."""
+    if not target:
+        return None
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        result = authentication.authenticate(
+            form.username.data or "", form.password.data or "", request.remote_addr
+        )
+        if result.throttled:
+            minutes = current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"]
+            flash(
+                _(
+                    "Terlalu banyak percobaan masuk yang gagal untuk akun ini. "
+                    "Coba lagi dalam %(minutes)d menit.",
+                    minutes=minutes,
+                ),
+                "error",
+            )
+            return render_template("auth/login.html", form=form), 429
+        if result.user is None:
+            flash(_("Nama pengguna atau kata sandi salah."), "error")
+            return render_template("auth/login.html", form=form), 200
+        next_url = _safe_next(request.args.get("next"))
+        session.clear()  # renew the session at login: nothing from before survives
+        login_user(result.user)
+        session["locale"] = result.user.locale
+        remember_password(result.user)
+        return redirect(next_url or url_for("main.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("Anda telah keluar."), "info")
+    return redirect(url_for("auth.login"))
+
+
+def _render_preferences(
+    password_form: PasswordChangeForm | None = None,
+    locale_form: LocaleForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    if locale_form is None:
+        locale_form = LocaleForm(locale=current_user.locale)
+    return (
+        render_template(
+            "auth/preferences.html",
+            password_form=password_form or PasswordChangeForm(),
+            locale_form=locale_form,
+            languages=LANGUAGE_LABELS,
+        ),
+        status,
+    )
+
+
+@bp.get("/akun")
+@login_required
+def preferences() -> tuple[str, int]:
+    return _render_preferences()
+
+
+@bp.post("/akun/kata-sandi")
+@login_required
+def change_password() -> Response | tuple[str, int]:
+    form = PasswordChangeForm()
+    if not form.validate_on_submit():
+        return _render_preferences(password_form=form, status=400)
+    try:
+        authentication.change_own_password(
+            current_user, form.current_password.data or "", form.new_password.data or ""
+        )
+    except authentication.AccountError as error:
+        target = getattr(form, error.field or "new_password", form.new_password)
+        target.errors = [*target.errors, error.message]
+        return _render_preferences(password_form=form, status=400)
+    remember_password(current_user)  # this session stays; the account's other sessions end
+    flash(_("Kata sandi berhasil diganti."), "success")
+    return redirect(url_for("auth.preferences"))
+
+
+@bp.post("/akun/bahasa")
+@login_required
+def change_locale() -> Response | tuple[str, int]:
+    form = LocaleForm()
+    if not form.validate_on_submit():
+        return _render_preferences(locale_form=form, status=400)
+    try:
+        authentication.set_locale(current_user, form.locale.data or "")
+    except authentication.AccountError as error:
+        form.locale.errors = [*form.locale.errors, error.message]
+        return _render_preferences(locale_form=form, status=400)
+    session["locale"] = current_user.locale
+    with force_locale(current_user.locale):  # the next page is already in that language
+        flash(_("Bahasa tampilan disimpan."), "success")
+    return redirect(url_for("auth.preferences"))

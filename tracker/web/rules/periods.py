@@ -1,0 +1,87 @@
+"""Assessment periods: the list, adding a period by its code, closing one."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from tracker.scoring.periods import KIND_LABELS
+from tracker.services.common.permissions import MANAGE_PERIODS, VIEW
+from tracker.services.rules import periods
+from tracker.web.common.forms import ConfirmForm
+from tracker.web.common.guards import permission_required
+
+bp = Blueprint("periods", __name__, url_prefix="/periode")
+
+# The kind names come from tracker.scoring (no gettext there) and the template translates them with
+# _(kind_labels[...]); listed here so that `flask translate update` puts them in the catalogue.
+_KIND_NAMES = (_l("Triwulan"), _l("Semester"), _l("Tahun"))
+
+
+class PeriodForm(FlaskForm):
+    code = StringField(
+        _l("Kode periode"),
+        validators=[DataRequired(_l("Isi kode periode, mis. 2025-T1.")), Length(max=12)],
+        render_kw={"placeholder": "2025-T1", "autocomplete": "off"},
+    )
+
+
+def _index(form: PeriodForm, status: int = 200) -> tuple[str, int]:
+    return (
+        render_template(
+            "periods/index.html",
+            rows=periods.list_periods(current_user),
+            form=form,
+            kind_labels=KIND_LABELS,
+        ),
+        status,
+    )
+
+
+@bp.get("/")
+@permission_required(VIEW)
+def index() -> tuple[str, int]:
+    return _index(PeriodForm())
+
+
+@bp.post("/tambah")
+@permission_required(MANAGE_PERIODS)
+def add() -> Response | tuple[str, int]:
+    form = PeriodForm()
+    if form.validate_on_submit():
+        try:
+            period = periods.add_period(form.code.data or "", current_user)
+        except periods.PeriodError as exc:
+            form.code.errors = [*form.code.errors, str(exc)]
+        else:
+            flash(_("Periode %(code)s ditambahkan.", code=period.code), "success")
+            return redirect(url_for("periods.index"))
+    return _index(form, 400)
+
+
+@bp.post("/<code>/tutup")
+@permission_required(MANAGE_PERIODS)
+def close(code: str) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        period = periods.close_period(code, current_user)
+    except periods.PeriodNotFoundError:
+        abort(404)
+    except periods.PeriodError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(
+            _(
+                "Periode %(code)s ditutup. Penilaian dan datanya tidak dapat diubah lagi.",
+                code=period.code,
+            ),
+            "success",
+        )
+    return redirect(url_for("periods.index"))
