@@ -1,1 +1,1 @@
-"""demo."""
+"""The demo district (Lumajang) seeded by `make run` and `flask demo seed`."""

@@ -1,1 +1,1 @@
-"""rules."""
+"""The rules KIMs are assessed by: framework versions and assessment periods."""

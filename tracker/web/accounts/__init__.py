@@ -1,1 +1,1 @@
-"""accounts."""
+"""Login and own account, user administration, the audit log."""

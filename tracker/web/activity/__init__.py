@@ -1,1 +1,1 @@
-"""activity."""
+"""Activity imports and the measurement grid."""

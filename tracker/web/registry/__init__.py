@@ -1,1 +1,1 @@
-"""registry."""
+"""Regions, the KIM registry and its import/export."""

@@ -1,1 +1,1 @@
-"""reports."""
+"""The home page."""

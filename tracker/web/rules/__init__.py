@@ -1,1 +1,1 @@
-"""rules."""
+"""Periods and framework versions."""
