@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from argon2 import PasswordHasher
+from argon2 import DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM, DEFAULT_TIME_COST, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
@@ -23,10 +23,38 @@ PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256  # Argon2 takes any length; this only stops absurd request bodies
 USERNAME_MAX_LENGTH = 64  # the column width of user_account.username and login_failure.username
 
-_hasher = PasswordHasher()  # argon2-cffi defaults: Argon2id, RFC 9106 low-memory profile
-# A real hash of a random password: verifying against it when the user does not exist costs the
-# same time as a real check, so response time does not reveal which usernames exist.
-_DUMMY_HASH = _hasher.hash("jenjang-dummy-password")
+_HASHERS: dict[tuple[int, int, int], PasswordHasher] = {}
+_DUMMY_HASHES: dict[tuple[int, int, int], str] = {}
+
+
+def _hasher() -> PasswordHasher:
+    """The Argon2id hasher of the app's PASSWORD_HASH_COST (time, memory KiB, parallelism).
+
+    Production keeps argon2-cffi's defaults (RFC 9106 low-memory profile); the test configuration
+    names the cheapest parameters, so that logging in during a test does not re-hash at full cost.
+    """
+    cost = tuple(current_app.config.get("PASSWORD_HASH_COST") or _DEFAULT_COST)
+    hasher = _HASHERS.get(cost)  # type: ignore[call-overload]
+    if hasher is None:
+        time_cost, memory_cost, parallelism = cost
+        hasher = PasswordHasher(
+            time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism
+        )
+        _HASHERS[cost] = hasher  # type: ignore[index]
+    return hasher
+
+
+def _dummy_hash() -> str:
+    """A real hash of a random password: verifying against it when the user does not exist costs
+    the same time as a real check, so response time does not reveal which usernames exist."""
+    hasher = _hasher()
+    key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = hasher.hash("jenjang-dummy-password")
+    return _DUMMY_HASHES[key]
+
+
+_DEFAULT_COST = (DEFAULT_TIME_COST, DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM)
 
 
 class AccountError(ValueError):
@@ -39,7 +67,7 @@ class AccountError(ValueError):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def normalize_username(username: str) -> str:
@@ -68,7 +96,7 @@ def password_fingerprint(user: User) -> str:
 def verify_password(user: User | None, password: str) -> bool:
     """Constant-cost check: an unknown user still costs one Argon2 verification."""
     try:
-        ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        ok = _hasher().verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
     return bool(ok) and user is not None
@@ -119,7 +147,7 @@ def authenticate(username: str, password: str, remote_addr: str | None = None) -
         db.session.add(LoginFailure(username=username, remote_addr=(remote_addr or "")[:45]))
         db.session.commit()
         return LoginResult(user=None)
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))

@@ -7,6 +7,7 @@ of action a role may take, the scope says on which KIMs.
 from __future__ import annotations
 
 from tracker.models.user import ROLE_ADMIN, ROLE_KABID, ROLE_PETUGAS, ROLE_VIEWER, User
+from tracker.services.common.errors import Forbidden
 
 VIEW = "view"  # read registry, regions, assessments, leaderboard
 EDIT_KIM = "edit_kim"  # create, edit, deactivate a KIM in scope
@@ -42,7 +43,7 @@ def has_permission(role: str | None, permission: str) -> bool:
     return permission in ROLE_PERMISSIONS.get(role or "", frozenset())
 
 
-class PermissionDenied(Exception):  # noqa: N818 - reads as the HTTP status it becomes
+class PermissionDenied(Forbidden):
     """Raised by services when the acting user may not do this; views turn it into 403."""
 
 
