@@ -25,6 +25,16 @@ def _bool(name: str, default: bool = False) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "ya", "on"}
 
 
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw.replace("_", ""))
+    except ValueError as exc:
+        raise ConfigError(f"{name} harus bilangan bulat, bukan {raw!r}.") from exc
+
+
 def _database_url(default_sqlite: Path) -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
@@ -55,6 +65,13 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     LANGUAGES = ("id", "en")
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # uploads: spreadsheets of a whole district fit easily
+    # Imports (tracker.io.sheets.Limits): every upload form accepts files up to this size (below
+    # MAX_CONTENT_LENGTH, so the form can say why), every import reads at most IMPORT_MAX_ROWS
+    # data rows, and an XLSX is refused before unpacking when its parts would unpack to more than
+    # IMPORT_MAX_UNPACKED_MB or any large part more than IMPORT_MAX_ZIP_RATIO times its size.
+    IMPORT_MAX_UPLOAD_MB = 10
+    IMPORT_MAX_UNPACKED_MB = 256
+    IMPORT_MAX_ZIP_RATIO = 100
     LOGIN_MAX_FAILURES = 10
     LOGIN_FAILURE_WINDOW_MINUTES = 15
     PAGE_SIZE = 25
@@ -67,6 +84,8 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _database_url(INSTANCE_DIR / "jenjang.sqlite3")
         self.SECRET_KEY = os.environ.get("SECRET_KEY", "")
         self.OFFICE_NAME = os.environ.get("OFFICE_NAME", "Dinas Komunikasi dan Informatika")
+        # an operator importing a larger file from the command line raises it for that command
+        self.IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 200_000)
 
     def validate(self) -> None:
         if not self.SECRET_KEY:

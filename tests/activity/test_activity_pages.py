@@ -146,17 +146,19 @@ def test_preview_lists_problems_and_offers_valid_rows_only(client, login_as, dat
     assert "Impor 2 baris yang valid saja" in html
     assert "Impor sekarang" not in html
 
-    # confirming all-or-nothing (without the choice) writes nothing
+    # confirming all-or-nothing (without the choice) writes nothing, and keeps the file
     refused = client.post(
         "/aktivitas/impor/unggahan/konfirmasi", data={"token": token_of(html), "skip_invalid": ""}
     )
-    assert refused.status_code == 400
-    assert "Impor dibatalkan" in refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    refused_html = refused.get_data(as_text=True)
+    assert "Impor dibatalkan" in refused_html
+    assert "Impor 2 baris yang valid saja" in refused_html
     assert count(ContentPost) == 0
 
-    html = upload(client, "unggahan", content).get_data(as_text=True)
     done = client.post(
-        "/aktivitas/impor/unggahan/konfirmasi", data={"token": token_of(html), "skip_invalid": "1"}
+        "/aktivitas/impor/unggahan/konfirmasi",
+        data={"token": token_of(refused_html), "skip_invalid": "1"},
     )
     assert done.status_code == 200
     assert "2 baris tidak valid" in done.get_data(as_text=True)
@@ -178,24 +180,39 @@ def test_another_user_cannot_confirm_my_upload(client, auth, login_as, data):
     assert count(ContentPost) == 0
 
 
-def test_unreadable_file_and_missing_file_keep_the_form(client, login_as, data):
+def test_unreadable_file_and_missing_file_keep_the_form(client, login_as, data, tmp_path):
     login_as("petugas")
     bad = upload(client, "unggahan", b"Nama KIM;Judul\r\nx;y\r\n")
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     assert "Kolom wajib tidak ditemukan" in bad.get_data(as_text=True)
     broken = upload(client, "unggahan", b"PK\x03\x04 rusak", filename="rusak.xlsx")
-    assert broken.status_code == 400 and "XLSX" in broken.get_data(as_text=True)
+    assert broken.status_code == 422 and "XLSX" in broken.get_data(as_text=True)
     empty = client.post("/aktivitas/impor/unggahan", data={}, content_type="multipart/form-data")
-    assert empty.status_code == 400 and "Pilih berkas" in empty.get_data(as_text=True)
+    assert empty.status_code == 422 and "Pilih berkas" in empty.get_data(as_text=True)
+    other = upload(client, "unggahan", b"%PDF-1.4", filename="laporan.pdf")
+    assert other.status_code == 422 and "Hanya berkas .csv atau .xlsx" in other.get_data(
+        as_text=True
+    )
+    assert not list((tmp_path / "uploads").glob("*.bin"))  # a refused file is not kept
+
+
+def test_every_upload_form_has_the_same_size_limit(client, login_as, data, tmp_path):
+    login_as("kabid")
+    big = POSTS + b"x" * (10 * 1024 * 1024)
+    for kind in ("unggahan", "jumlah", "pengukuran"):
+        response = upload(client, kind, big, period="2025-T1")
+        assert response.status_code == 422
+        assert "Berkas terlalu besar (maksimal 10 MB)." in response.get_data(as_text=True)
+    assert not list((tmp_path / "uploads").glob("*.bin"))
 
 
 def test_counts_upload_needs_an_open_period(client, login_as, data):
     login_as("kabid")
     content = b"kimid;Berita;Galeri;Pengumuman;Agenda\r\nKIM-1;10;2;1;0\r\n"
     missing = upload(client, "jumlah", content)
-    assert missing.status_code == 400 and "Pilih periode" in missing.get_data(as_text=True)
+    assert missing.status_code == 422 and "Pilih periode" in missing.get_data(as_text=True)
     closed = upload(client, "jumlah", content, period="2024-T4")
-    assert closed.status_code == 400 and "sudah ditutup" in closed.get_data(as_text=True)
+    assert closed.status_code == 422 and "sudah ditutup" in closed.get_data(as_text=True)
 
     html = upload(client, "jumlah", content, period="2025-T1").get_data(as_text=True)
     assert "Periode 2025-T1" in html

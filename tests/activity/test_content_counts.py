@@ -9,7 +9,8 @@ from tests import factories
 from tracker.extensions import db
 from tracker.io.tabular import table_bytes
 from tracker.models import AuditEntry, ContentCount
-from tracker.services.activity.content_import import ImportFileError, import_counts
+from tracker.services.activity.count_import import CountImport
+from tracker.services.common.import_pipeline import ImportFileError, run_import
 
 HEADER = [
     "Nomor KIM.id",
@@ -26,6 +27,10 @@ HEADER = [
 def csv_bytes(rows, header=HEADER, delimiter=";"):
     lines = [delimiter.join(header)] + [delimiter.join(str(c) for c in r) for r in rows]
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def import_counts(data, filename, period_code, actor, **flags):
+    return run_import(CountImport, data, filename, actor, {"period": period_code}, **flags)
 
 
 def stored() -> dict[int, tuple[int, int, int, int]]:

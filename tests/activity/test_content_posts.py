@@ -12,7 +12,8 @@ from tests import factories
 from tracker.extensions import db
 from tracker.io.tabular import table_bytes
 from tracker.models import AuditEntry, ContentPost
-from tracker.services.activity.content_import import ImportFileError, import_posts, url_key
+from tracker.services.activity.post_import import PostImport, url_key
+from tracker.services.common.import_pipeline import ImportFileError, run_import
 
 HEADER = ["Nomor KIM.id", "Nama KIM", "Desa", "Kecamatan", "Jenis", "Tanggal", "Judul", "Tautan"]
 
@@ -28,6 +29,10 @@ def csv_bytes(
     lines = [delimiter.join(header)] + [delimiter.join(r) for r in rows]
     data = (newline.join(lines) + newline).encode(encoding)
     return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+def import_posts(data, filename, actor, **flags):
+    return run_import(PostImport, data, filename, actor, **flags)
 
 
 def post_count() -> int:

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from tests import factories
 from tracker.extensions import db
 from tracker.models import AuditEntry, Measurement
-from tracker.services.activity.content_import import ImportFileError
-from tracker.services.activity.measurements import import_measurements, rules
+from tracker.services.activity.measurement_import import MeasurementImport
+from tracker.services.activity.measurements import rules
+from tracker.services.common.import_pipeline import ImportFileError, run_import
 
 HEADER = ["Nomor KIM.id", "Nama KIM", "Desa", "Kecamatan", "Indikator", "Nilai", "Catatan"]
 
@@ -17,6 +18,10 @@ HEADER = ["Nomor KIM.id", "Nama KIM", "Desa", "Kecamatan", "Indikator", "Nilai",
 def csv_bytes(rows, header=HEADER):
     lines = [",".join(header)] + [",".join(f'"{c}"' for c in r) for r in rows]
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def import_measurements(data, filename, period_code, actor, **flags):
+    return run_import(MeasurementImport, data, filename, actor, {"period": period_code}, **flags)
 
 
 def values() -> dict[tuple[int, str], float]:

@@ -3,6 +3,7 @@ expiring, and safe against path tricks in the token."""
 
 from __future__ import annotations
 
+import io
 import os
 import time
 
@@ -23,7 +24,7 @@ def test_only_the_owner_and_kind_load_it_and_claim_is_single_use(app, users, tmp
         owner, "unggahan", "../../etc/berkas.csv", b"a;b\r\n", {"period": None}, base=tmp_path
     )
     stored = uploads.load(owner, token, "unggahan", base=tmp_path)
-    assert (stored.data, stored.filename, stored.options) == (
+    assert (stored.path.read_bytes(), stored.filename, stored.options) == (
         b"a;b\r\n",
         "berkas.csv",
         {"period": None},
@@ -32,9 +33,39 @@ def test_only_the_owner_and_kind_load_it_and_claim_is_single_use(app, users, tmp
         uploads.load(other, token, "unggahan", base=tmp_path)
     with pytest.raises(uploads.UploadMissingError):
         uploads.load(owner, token, "jumlah", base=tmp_path)
-    assert uploads.claim(owner, token, "unggahan", base=tmp_path).data == b"a;b\r\n"
-    with pytest.raises(uploads.UploadMissingError):
-        uploads.claim(owner, token, "unggahan", base=tmp_path)
+    with uploads.claim(owner, token, "unggahan", base=tmp_path) as claimed:
+        assert claimed.path.read_bytes() == b"a;b\r\n"
+        with (
+            pytest.raises(uploads.UploadMissingError),
+            uploads.claim(owner, token, "unggahan", base=tmp_path),
+        ):
+            pass  # a second confirmation while the first runs
+    with (
+        pytest.raises(uploads.UploadMissingError),
+        uploads.claim(owner, token, "unggahan", base=tmp_path),
+    ):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_claimed_upload_kept_or_failed_is_there_for_the_retry(app, users, tmp_path):
+    owner = users[0]
+    token = uploads.store(owner, "unggahan", "a.csv", b"a;b\r\n", base=tmp_path)
+    with uploads.claim(owner, token, "unggahan", base=tmp_path) as claimed:
+        claimed.keep()  # a refused import
+    with pytest.raises(RuntimeError), uploads.claim(owner, token, "unggahan", base=tmp_path):
+        raise RuntimeError("the import failed")
+    with uploads.claim(owner, token, "unggahan", base=tmp_path) as claimed:
+        assert claimed.path.read_bytes() == b"a;b\r\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_store_refuses_a_file_above_the_upload_limit(app, users, tmp_path):
+    app.config["IMPORT_MAX_UPLOAD_MB"] = 1
+    with pytest.raises(uploads.UploadTooLargeError, match="maksimal 1 MB"):
+        uploads.store(
+            users[0], "unggahan", "a.csv", io.BytesIO(b"x" * (1024 * 1024 + 1)), base=tmp_path
+        )
     assert list(tmp_path.iterdir()) == []
 
 

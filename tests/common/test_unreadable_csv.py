@@ -12,10 +12,11 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from tests.registry.test_kim_import import import_kims
 from tracker.extensions import db
 from tracker.io.tabular import TableError, read_table
 from tracker.models import Kim
-from tracker.services.registry import kim_import
+from tracker.services.common.import_pipeline import ImportFileError
 
 COLUMNS = {"name": ("Nama KIM",), "desa": ("Desa",)}
 HUGE_CELL = b"Nama KIM,Desa\r\n" + b"x" * 200_000 + b",Kutorenon\r\n"
@@ -33,14 +34,14 @@ def test_a_bom_followed_by_windows_1252_bytes_is_still_read() -> None:
 
 
 def test_registry_import_of_a_huge_cell_writes_nothing_and_says_why(regions) -> None:
-    result = kim_import.import_kims(HUGE_CELL, "registri.csv", None)
-    assert result.file_error is not None and "tidak dapat dibaca" in result.file_error
+    with pytest.raises(ImportFileError, match="tidak dapat dibaca"):
+        import_kims(HUGE_CELL, "registri.csv", None)
     assert db.session.scalar(select(func.count(Kim.id))) == 0
 
 
 def test_registry_import_of_a_bom_with_windows_1252_bytes(regions) -> None:
-    result = kim_import.import_kims(BOM_THEN_CP1252, "registri.csv", None)
-    assert result.file_error is None and result.problems == []
+    result = import_kims(BOM_THEN_CP1252, "registri.csv", None)
+    assert result.problems == []
     assert db.session.scalar(select(Kim.name)) == "KIM Café"
 
 

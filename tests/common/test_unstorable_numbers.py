@@ -11,12 +11,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.registry.test_kim_import import csv_bytes
+from tests.registry.test_kim_import import csv_bytes, import_kims
 from tests.registry.test_kim_registry import form_data
 from tracker.extensions import db
 from tracker.io.values import CellError, parse_decimal, parse_int
 from tracker.models import Kim
-from tracker.services.registry import kim_import
 
 
 @pytest.mark.parametrize("raw", ["nan", "NaN", "inf", "-inf", "Infinity", "1e400"])
@@ -43,7 +42,7 @@ def test_import_reports_an_unstorable_member_count_as_a_row_error(regions, membe
         [["KIM Angka", "Kutorenon", "Sukodono", members]],
         headers=["Nama KIM", "Desa", "Kecamatan", "Jumlah Anggota"],
     )
-    result = kim_import.import_kims(data, "x.csv", None)
+    result = import_kims(data, "x.csv", None)
     assert [(p.row, p.column) for p in result.problems] == [(2, "Jumlah Anggota")]
     assert not result.written
     assert db.session.scalar(select(func.count(Kim.id))) == 0

@@ -61,23 +61,20 @@ def test_import_with_a_bad_row_then_only_the_valid_rows(open_session):
     )
     page.get_by_role("button", name="Unggah dan periksa").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Pratinjau impor: kim-baru.csv")
-    problems = page.locator("section").filter(has_text="Masalah per baris").locator("tbody tr")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pratinjau impor: Registri KIM")
+    problems = page.locator("section").filter(has_text="Masalah pada berkas").locator("tbody tr")
     expect(problems).to_have_count(1)
     expect(problems.first.locator("td").nth(0)).to_have_text("3")
     expect(problems.first.locator("td").nth(1)).to_have_text("Desa/Kelurahan")
     expect(problems.first.locator("td").nth(2)).to_contain_text("Desa Entah")
-    expect(page.get_by_text("KIM yang akan ditambahkan (1)")).to_be_visible()
+    expect(page.get_by_text("Akan ditambahkan (1)")).to_be_visible()
 
-    # all-or-nothing unless the person asks otherwise
-    page.get_by_role("button", name="Impor sekarang").click()
-    expect(page.locator(".flash-error")).to_have_text("Tidak ada yang disimpan.")
-
-    page.get_by_label("Hanya impor baris yang valid").check()
-    page.get_by_role("button", name="Impor sekarang").click()
-    expect(page.locator(".flash-success")).to_contain_text("Impor selesai.")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Hasil impor: kim-baru.csv")
-    page.get_by_text("KIM yang ditambahkan (1)").click()
+    # with a bad row, only "the valid rows" is offered; nothing was written by the preview
+    expect(page.get_by_role("button", name="Impor sekarang")).to_have_count(0)
+    page.get_by_role("button", name="Impor 1 baris yang valid saja").click()
+    expect(page.locator(".flash-success")).to_contain_text("Impor selesai:")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hasil impor: Registri KIM")
+    page.get_by_text("Ditambahkan (1)").click()
     page.get_by_role("link", name="KIM Wonosari Peramban").click()
     expect(page.locator("dl.facts")).to_contain_text("Wonosari")
     expect(page.locator("dl.facts")).to_contain_text("7 Maret 2025")

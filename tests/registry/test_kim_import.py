@@ -14,7 +14,9 @@ from sqlalchemy import func, select
 from tests import factories
 from tracker.extensions import db
 from tracker.models import AuditEntry, Kim, KimChannel, Region
-from tracker.services.registry import kim_export, kim_import
+from tracker.services.common.import_pipeline import ImportFileError, ImportResult, run_import
+from tracker.services.registry import kim_export
+from tracker.services.registry.kim_import import KimImport
 from tracker.services.registry.kims import KimFilter
 
 HEADERS = [
@@ -66,6 +68,10 @@ def xlsx_bytes(rows: list[list[object]], headers: list[str] = HEADERS) -> bytes:
     return buffer.getvalue()
 
 
+def import_kims(data: bytes, filename: str, user, **flags) -> ImportResult:  # type: ignore[no-untyped-def]
+    return run_import(KimImport, data, filename, user, **flags)
+
+
 def kim_count() -> int:
     return db.session.scalar(select(func.count(Kim.id))) or 0
 
@@ -107,9 +113,9 @@ def test_csv_variants_are_all_accepted(regions, delimiter, encoding, newline) ->
         assert data.startswith(b"\xef\xbb\xbf")
     if encoding == "cp1252":
         assert "é".encode("cp1252") in data and "é".encode() not in data
-    result = kim_import.import_kims(data, "kim.csv", None)
-    assert result.problems == [] and result.file_error is None
-    assert len(result.created) == 4
+    result = import_kims(data, "kim.csv", None)
+    assert result.problems == []
+    assert result.created == 4
     assert result.written
     assert_good_rows_imported()
 
@@ -119,7 +125,7 @@ def test_xlsx_with_date_cells_and_numbers(regions) -> None:
     rows[0][0] = 1001.0  # Excel keeps a typed number as a float
     rows[0][5] = datetime(2025, 3, 7)  # a real date cell
     rows[1][5] = date(2025, 3, 7)
-    result = kim_import.import_kims(xlsx_bytes(rows), "Registri KIM.xlsx", None)
+    result = import_kims(xlsx_bytes(rows), "Registri KIM.xlsx", None)
     assert result.problems == []
     assert_good_rows_imported()
 
@@ -129,7 +135,7 @@ def test_headers_in_english_aliases_and_code_column(regions) -> None:
         [["KIM Kode", "35.08.02.2001", "12", "aktif", "https://fb.com/kimkode"]],
         headers=["KIM", "Kode Wilayah", "Jumlah Anggota", "STATUS", "Facebook"],
     )
-    result = kim_import.import_kims(data, "x.csv", None)
+    result = import_kims(data, "x.csv", None)
     assert result.problems == []
     kim = by_name("KIM Kode")
     assert kim.desa_code == "35.08.02.2001"
@@ -163,13 +169,13 @@ def bad_file() -> bytes:
     return csv_bytes(rows, delimiter=";")
 
 
-def problems_by_row(result: kim_import.ImportResult) -> dict[int, tuple[str | None, str]]:
+def problems_by_row(result: ImportResult) -> dict[int, tuple[str | None, str]]:
     return {p.row: (p.column, p.message) for p in result.problems}
 
 
 def test_bad_rows_reported_with_row_column_and_message_and_nothing_written(regions) -> None:
     before_kims, before_audit = kim_count(), db.session.scalar(select(func.count(AuditEntry.id)))
-    result = kim_import.import_kims(bad_file(), "kim.csv", None)
+    result = import_kims(bad_file(), "kim.csv", None)
     got = problems_by_row(result)
     assert sorted(got) == [3, 4, 5, 6, 7, 8, 9]
     assert got[3][0] == "desa/kelurahan" and "Desa Entah" in got[3][1]
@@ -185,27 +191,28 @@ def test_bad_rows_reported_with_row_column_and_message_and_nothing_written(regio
 
 
 def test_skip_invalid_writes_only_the_valid_rows(regions) -> None:
-    result = kim_import.import_kims(bad_file(), "kim.csv", None, skip_invalid=True)
+    result = import_kims(bad_file(), "kim.csv", None, skip_invalid=True)
     assert result.written
-    assert [o.name for o in result.created] == ["KIM Baik"]
+    assert [c.name for c in result.changes if c.action == "create"] == ["KIM Baik"]
     assert kim_count() == 1
     assert by_name("KIM Baik").sk_date == date(2024, 2, 1)
-    assert result.invalid_rows == [3, 4, 5, 6, 7, 8, 9]
+    assert sorted({p.row for p in result.problems}) == [3, 4, 5, 6, 7, 8, 9]
+    assert result.invalid == 7
 
 
 def test_dry_run_writes_nothing(regions) -> None:
-    result = kim_import.import_kims(csv_bytes(GOOD_ROWS), "kim.csv", None, dry_run=True)
-    assert len(result.created) == 4 and not result.written
+    result = import_kims(csv_bytes(GOOD_ROWS), "kim.csv", None, dry_run=True)
+    assert result.created == 4 and not result.written
     assert kim_count() == 0
 
 
 def test_second_import_of_the_same_file_changes_nothing(regions) -> None:
     data = csv_bytes(GOOD_ROWS, delimiter=";", encoding="cp1252")
-    first = kim_import.import_kims(data, "kim.csv", None)
-    assert len(first.created) == 4
+    first = import_kims(data, "kim.csv", None)
+    assert first.created == 4
     versions = {k.id: k.version for k in db.session.scalars(select(Kim))}
-    second = kim_import.import_kims(data, "kim.csv", None)
-    assert (len(second.created), len(second.updated), len(second.unchanged)) == (0, 0, 4)
+    second = import_kims(data, "kim.csv", None)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 4)
     assert kim_count() == 4
     db.session.expire_all()
     assert {k.id: k.version for k in db.session.scalars(select(Kim))} == versions
@@ -220,9 +227,9 @@ def test_update_matches_on_kimid_then_on_name_and_desa(regions) -> None:
             ["", "kim  SUMBEREJO", "Sumberejo", "Sukodono", "", "", "Ketua Baru", "", ""],
         ]
     )
-    result = kim_import.import_kims(data, "kim.csv", None)
+    result = import_kims(data, "kim.csv", None)
     assert result.problems == []
-    assert (len(result.created), len(result.updated)) == (0, 2)
+    assert (result.created, result.updated) == (0, 2)
     db.session.expire_all()
     assert db.session.get(Kim, by_id.id).name == "Nama Baru"
     pair = db.session.get(Kim, by_pair.id)
@@ -244,7 +251,7 @@ def test_duplicate_rows_within_the_file(regions) -> None:
             ["", "kim satu", "Kutorenon", "Sukodono", "", "", "", "", ""],
         ]
     )
-    got = problems_by_row(kim_import.import_kims(data, "kim.csv", None))
+    got = problems_by_row(import_kims(data, "kim.csv", None))
     assert got[3][0] == "Nomor KIM.id" and "baris 2" in got[3][1]
     assert got[4][0] == "NAMA KIM" and "baris 2" in got[4][1]
     assert kim_count() == 0
@@ -254,7 +261,7 @@ def test_name_already_used_in_the_desa_by_another_kim(regions) -> None:
     factories.kim("35.08.09.2001", name="KIM Pertama", kimid_number="5001")
     factories.kim("35.08.09.2001", name="KIM Kedua", kimid_number="5002")
     data = csv_bytes([["5002", "KIM Pertama", "Kutorenon", "Sukodono", "", "", "", "", ""]])
-    got = problems_by_row(kim_import.import_kims(data, "kim.csv", None))
+    got = problems_by_row(import_kims(data, "kim.csv", None))
     assert got[2][0] == "NAMA KIM" and "sudah dipakai" in got[2][1]
 
 
@@ -268,7 +275,7 @@ def test_rows_outside_the_users_scope_are_errors(regions) -> None:
             ["6001", "KIM Luar Diubah", "Kutorenon", "Sukodono", "", "", "", "", ""],
         ]
     )
-    result = kim_import.import_kims(data, "kim.csv", user)
+    result = import_kims(data, "kim.csv", user)
     got = problems_by_row(result)
     assert sorted(got) == [3, 4]
     assert "luar wilayah kerja" in got[3][1]
@@ -276,16 +283,41 @@ def test_rows_outside_the_users_scope_are_errors(regions) -> None:
     assert kim_count() == 1
 
 
-def test_missing_required_column_is_a_file_error(regions) -> None:
-    result = kim_import.import_kims(csv_bytes([["x"]], headers=["Ketua"]), "kim.csv", None)
-    assert result.file_error and "Nama KIM" in result.file_error
-    result = kim_import.import_kims(csv_bytes([["x"]], headers=["Nama KIM"]), "kim.csv", None)
-    assert result.file_error and "Desa" in result.file_error
+def test_missing_required_column_is_a_file_error_naming_the_headers_found(regions) -> None:
+    with pytest.raises(ImportFileError) as refused:
+        import_kims(csv_bytes([["x", "y"]], headers=["Ketua", "No. HP"]), "kim.csv", None)
+    assert refused.value.message == (
+        "Kolom wajib tidak ditemukan: Nama KIM, Desa/Kelurahan atau Kode Desa. "
+        "Judul kolom yang terbaca di baris 1: Ketua, No. HP."
+    )
+    found = r"Desa/Kelurahan atau Kode Desa.*: Nama KIM, Catatan"
+    with pytest.raises(ImportFileError, match=found):
+        import_kims(csv_bytes([["x", "y"]], headers=["Nama KIM", "Catatan"]), "kim.csv", None)
     assert kim_count() == 0
 
 
+def test_a_registry_with_title_rows_above_its_header_imports(regions) -> None:
+    """An office's sheet often starts with the list's title and a blank row."""
+    title = ["DAFTAR KIM KABUPATEN LUMAJANG", *[""] * (len(HEADERS) - 1)]
+    subtitle = ["Keadaan 31 Desember 2024"]
+    blank = [""] * len(HEADERS)
+    data = csv_bytes([subtitle, blank, HEADERS, *GOOD_ROWS], headers=title, delimiter=";")
+    result = import_kims(data, "daftar.csv", None)
+    assert result.problems == [] and result.header_row == 4
+    assert_good_rows_imported()
+    rows = [[title[0]], [], HEADERS, *GOOD_ROWS]
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    again = import_kims(buffer.getvalue(), "daftar.xlsx", None)
+    assert (again.header_row, again.unchanged, again.problems) == (3, 4, [])
+    assert [p.row for p in again.problems] == []
+
+
 def test_one_import_audit_entry_plus_one_per_kim(regions) -> None:
-    kim_import.import_kims(csv_bytes(GOOD_ROWS), "kim.csv", None)
+    import_kims(csv_bytes(GOOD_ROWS), "kim.csv", None)
     actions = [a for (a,) in db.session.execute(select(AuditEntry.action))]
     assert actions.count("kim.import") == 1
     assert actions.count("kim.create") == 4
@@ -396,11 +428,11 @@ def test_kecamatan_name_in_two_kabupaten_needs_the_kabupaten_column(regions) -> 
         )
     db.session.commit()
     row = ["", "KIM Kembar", "Kutorenon", "Kec. Sukodono", "", "", "", "", ""]
-    got = problems_by_row(kim_import.import_kims(csv_bytes([row]), "kim.csv", None))
+    got = problems_by_row(import_kims(csv_bytes([row]), "kim.csv", None))
     assert got[2][0] == "kecamatan"
     assert "35.08.09" in got[2][1] and "35.09.01" in got[2][1]
     data = csv_bytes([[*row, "Kab. Jember"]], headers=[*HEADERS, "Kabupaten"])
-    result = kim_import.import_kims(data, "kim.csv", None)
+    result = import_kims(data, "kim.csv", None)
     assert result.problems == []
     assert by_name("KIM Kembar").desa_code == "35.09.01.2001"
 
@@ -416,7 +448,7 @@ def test_import_runs_a_fixed_number_of_queries_whatever_the_row_count(regions, a
 
         event.listen(db.engine, "before_cursor_execute", count)
         try:
-            kim_import.import_kims(csv_bytes(rows), "kim.csv", None, dry_run=True)
+            import_kims(csv_bytes(rows), "kim.csv", None, dry_run=True)
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
         return len(statements)

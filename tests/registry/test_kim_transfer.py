@@ -72,7 +72,7 @@ def test_preview_lists_every_problem_and_writes_nothing(login_as, client, tmp_pa
     for row in (3, 4, 5, 6, 7, 8, 9):
         assert f"<td>{row}</td>" in html
     assert "KIM Baik" in html  # the valid row, listed as to be created
-    assert "Hanya impor baris yang valid" in html
+    assert "Impor 1 baris yang valid saja" in html
     assert kim_count() == 0
     assert len(stored_uploads(tmp_path)) == 1
 
@@ -101,7 +101,7 @@ def test_confirm_all_or_nothing_then_skip_invalid(login_as, client, tmp_path) ->
 def test_good_xlsx_upload_then_confirm_creates_and_audits(login_as, client) -> None:
     login_as("kabid")
     preview = upload(client, xlsx_bytes(GOOD_ROWS), "registri.xlsx").get_data(as_text=True)
-    assert "KIM Kutorenon Café" in preview and "KIM yang akan ditambahkan (4)" in preview
+    assert "KIM Kutorenon Café" in preview and "Akan ditambahkan (4)" in preview
     assert kim_count() == 0
     response = client.post("/kim/transfer/impor/konfirmasi", data={"token": token_of(preview)})
     assert response.status_code == 200
@@ -110,8 +110,9 @@ def test_good_xlsx_upload_then_confirm_creates_and_audits(login_as, client) -> N
     assert entry.user.username == "kabid1" and entry.changes["created"] == 4
     # the same file again: nothing to create or update
     preview = upload(client, xlsx_bytes(GOOD_ROWS), "registri.xlsx").get_data(as_text=True)
-    assert "KIM yang akan ditambahkan" not in preview
-    assert "KIM yang akan diperbarui" not in preview
+    assert "Akan ditambahkan" not in preview
+    assert "Akan diubah" not in preview
+    assert "Tidak ada yang perlu diimpor" in preview
     assert '<span class="big">4</span>tidak berubah' in preview
 
 
@@ -152,11 +153,12 @@ def test_bad_files_are_refused_with_a_message(login_as, client, data, filename, 
     assert kim_count() == 0
 
 
-def test_oversized_upload_is_refused(login_as, client) -> None:
+def test_oversized_upload_is_refused(login_as, client, tmp_path) -> None:
     login_as("admin")
-    response = upload(client, b"Nama KIM,Desa\r\n" + b"x" * (5 * 1024 * 1024 + 10))
+    response = upload(client, b"Nama KIM,Desa\r\n" + b"x" * (10 * 1024 * 1024 + 10))
     assert response.status_code == 422
-    assert "terlalu besar" in response.get_data(as_text=True)
+    assert "Berkas terlalu besar (maksimal 10 MB)." in response.get_data(as_text=True)
+    assert stored_uploads(tmp_path) == []
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

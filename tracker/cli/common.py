@@ -8,13 +8,14 @@ is 1 when the file or a row was refused and nothing was written.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
 from tracker.io.tabular import Problem
+from tracker.services.common.import_pipeline import ImportFileError, ImportRun, run_import
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -35,20 +36,41 @@ def refuse_file(error: object) -> NoReturn:
     fail(f"Gagal: {error} Tidak ada yang disimpan.")
 
 
-def report(
-    problems: Sequence[Problem], summary: str, *, refused: bool, dry_run: bool, invalid: int
-) -> None:
+def _listed(problems: Sequence[Problem], unlisted: int, prefix: str = "") -> None:
     for problem in problems:
-        click.echo(str(problem), err=True)
-    click.echo(summary)
-    if refused:
+        click.echo(prefix + str(problem), err=True)
+    if unlisted > 0:
+        click.echo(f"... dan {unlisted} lainnya.", err=True)
+
+
+def import_file(
+    kind: type[ImportRun],
+    file: Path,
+    options: Mapping[str, Any] | None = None,
+    *,
+    dry_run: bool,
+    skip_invalid: bool,
+) -> None:
+    """Run a spreadsheet import as the system (every region), reading FILE as a stream, and
+    report: the problems, the warnings, one summary line, what was saved."""
+    try:
+        result = run_import(
+            kind, file, file.name, None, options, dry_run=dry_run, skip_invalid=skip_invalid
+        )
+    except ImportFileError as error:
+        refuse_file(error)
+    _listed(result.problems, result.unlisted_problems)
+    _listed(result.warnings, result.unlisted_warnings, "Peringatan: ")
+    period = f" (periode {result.period_code})" if result.period_code else ""
+    click.echo(f"{result.rows} baris{period}: {kind.summary(result)}")
+    if result.refused:
         fail(
             "Impor dibatalkan: ada baris yang tidak valid, tidak ada yang disimpan. "
             "Perbaiki berkasnya, atau gunakan --skip-invalid untuk menyimpan baris yang valid saja."
         )
     if dry_run:
         click.echo("Uji coba (--dry-run): tidak ada yang disimpan.")
-    elif problems:
-        click.echo(f"Disimpan; {invalid} baris tidak valid dilewati.")
+    elif result.invalid:
+        click.echo(f"Disimpan; {result.invalid} baris tidak valid dilewati.")
     else:
         click.echo("Disimpan.")

@@ -13,9 +13,10 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from tracker.cli.common import DRY_RUN, FILE, SKIP_INVALID, fail, refuse_file, report
+from tracker.cli.common import DRY_RUN, FILE, SKIP_INVALID, fail, import_file
 from tracker.io.tabular import TableError
-from tracker.services.registry import kim_export, kim_import, regions
+from tracker.services.registry import kim_export, regions
+from tracker.services.registry.kim_import import KimImport
 
 _MAX_LISTED = 200  # a broken national file could list 90k problems; the first ones suffice
 
@@ -69,18 +70,7 @@ kim_cli = AppGroup("kim", help="Registri KIM: impor dan ekspor.")
 @SKIP_INVALID
 def kim_import_command(file: Path, dry_run: bool, skip_invalid: bool) -> None:
     """Impor registri KIM dari CSV atau XLSX."""
-    result = kim_import.import_kims(
-        file.read_bytes(), file.name, None, dry_run=dry_run, skip_invalid=skip_invalid
-    )
-    if result.file_error:
-        refuse_file(result.file_error)
-    report(
-        result.problems,
-        result.summary(),
-        refused=result.refused,
-        dry_run=dry_run,
-        invalid=len(result.invalid_rows),
-    )
+    import_file(KimImport, file, dry_run=dry_run, skip_invalid=skip_invalid)
 
 
 @kim_cli.command("export")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tracker.io.kim_columns import REFERENCE_COLUMNS, REFERENCE_REQUIRED
 from tracker.io.values import CellError
 from tracker.text import fold
 
@@ -19,13 +20,7 @@ KIND_COUNTS = "jumlah"
 KIND_MEASURES = "pengukuran"
 KINDS = (KIND_POSTS, KIND_COUNTS, KIND_MEASURES)
 
-KIM_COLUMNS: dict[str, tuple[str, ...]] = {
-    "kimid": ("Nomor KIM.id", "kimid", "No KIM.id", "KIM.id", "Nomor KIM id", "kim id"),
-    "name": ("Nama KIM", "KIM", "Nama", "name", "KIM name"),
-    "desa": ("Desa", "Desa/Kelurahan", "Kelurahan", "Nama Desa", "village"),
-    "kecamatan": ("Kecamatan", "Kec", "Kec.", "district", "subdistrict"),
-    "desa_code": ("Kode Desa", "Kode Wilayah", "village code"),
-}
+KIM_COLUMNS = REFERENCE_COLUMNS
 
 POST_COLUMNS: dict[str, tuple[str, ...]] = {
     **KIM_COLUMNS,
@@ -52,16 +47,12 @@ MEASURE_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 COLUMNS = {KIND_POSTS: POST_COLUMNS, KIND_COUNTS: COUNT_COLUMNS, KIND_MEASURES: MEASURE_COLUMNS}
-REQUIRED = {
-    KIND_POSTS: ("type", "date"),
-    KIND_COUNTS: COUNT_FIELDS,
-    KIND_MEASURES: ("indicator", "value"),
+# a tuple: one of these columns (a row names its KIM by number or by name)
+REQUIRED: dict[str, tuple[str | tuple[str, ...], ...]] = {
+    KIND_POSTS: (REFERENCE_REQUIRED, "type", "date"),
+    KIND_COUNTS: (REFERENCE_REQUIRED, *COUNT_FIELDS),
+    KIND_MEASURES: (REFERENCE_REQUIRED, "indicator", "value"),
 }
-
-
-def label(kind: str, key: str) -> str:
-    """The Indonesian header of a canonical field, for messages when the file lacks the column."""
-    return COLUMNS[kind][key][0]
 
 
 _CONTENT_TYPES = {

@@ -68,3 +68,15 @@ def header(field: str) -> str:
 
 
 EXPORT_HEADERS: tuple[str, ...] = tuple(header(f) for f in EXPORT_FIELDS)
+
+
+# How any other file (posts, totals, measurements, attendance lists…) names a KIM: its KIM.id
+# number, or its name with its desa (and kecamatan, or the desa's code).
+REFERENCE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "kimid": ("Nomor KIM.id", "kimid", "No KIM.id", "KIM.id", "Nomor KIM id", "kim id"),
+    "name": ("Nama KIM", "KIM", "Nama", "name", "KIM name"),
+    "desa": ("Desa", "Desa/Kelurahan", "Kelurahan", "Nama Desa", "village"),
+    "kecamatan": ("Kecamatan", "Kec", "Kec.", "district", "subdistrict"),
+    "desa_code": ("Kode Desa", "Kode Wilayah", "village code"),
+}
+REFERENCE_REQUIRED = ("kimid", "name")  # one of them: by number or by name

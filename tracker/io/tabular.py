@@ -1,7 +1,10 @@
 """Spreadsheets in and out: the one reader and writer every import and export uses.
 
 Reading takes what offices actually produce: Excel CSV with `;` or `,`, UTF-8 with or without BOM
-or Windows-1252, CRLF line ends, XLSX; headers in Indonesian or English in any case and spacing.
+or Windows-1252, CRLF line ends, XLSX; headers in Indonesian or English in any case and spacing,
+found even below title rows ("DAFTAR KIM KABUPATEN ..." and a blank row above the header). Rows
+stream from the file (`open_table`), so an import's memory does not grow with the file; the
+limits of `tracker.io.sheets` refuse what would be expensive to read.
 Writing guards against formula injection (a cell starting with = + - @ is prefixed with ').
 """
 
@@ -10,24 +13,38 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
+from tracker.io.sheets import Limits, Sheet, Source, TableError, detect_format, open_sheet
 from tracker.io.values import clean_text
 from tracker.text import fold
 
+__all__ = [
+    "FORMATS",
+    "MIMETYPES",
+    "Limits",
+    "Problem",
+    "Row",
+    "Table",
+    "TableError",
+    "detect_format",
+    "header_key",
+    "open_table",
+    "read_table",
+    "safe_cell",
+    "table_bytes",
+    "write_table",
+]
+
 FORMATS = ("csv", "xlsx")
+_LISTED_HEADERS = 20  # a message names at most this many of the headers it found
 
-
-class TableError(ValueError):
-    """The file as a whole cannot be read (wrong type, no header, missing columns)."""
+Required = Iterable[str | Sequence[str]]  # a field, or alternatives of which one must be there
 
 
 @dataclass(frozen=True)
@@ -43,27 +60,46 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-@dataclass
 class Row:
-    number: int  # spreadsheet row number
-    values: dict[str, Any]  # canonical field -> cell value (str, or date/number from XLSX)
+    """One data row: its spreadsheet row number and its cells, read by canonical field name."""
+
+    __slots__ = ("_positions", "cells", "number")
+
+    def __init__(self, number: int, cells: Sequence[Any], positions: Mapping[str, int]) -> None:
+        self.number = number  # spreadsheet row number
+        self.cells = cells  # raw cells (str, or date/number from XLSX); every used column present
+        self._positions = positions
+
+    def cell(self, key: str) -> Any:
+        position = self._positions.get(key)
+        return None if position is None else self.cells[position]
 
     def text(self, key: str) -> str:
-        return clean_text(self.values.get(key))
+        return clean_text(self.cell(key))
 
     def raw(self, key: str) -> Any:
-        value = self.values.get(key)
+        value = self.cell(key)
         return None if isinstance(value, str) and not value.strip() else value
 
 
 @dataclass
 class Table:
+    """A file's header and its data rows. From `open_table` the rows are read as they are
+    iterated (once); from `read_table` they are a list."""
+
     headers: dict[str, str]  # canonical field -> header as written in the file
-    rows: list[Row] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)  # canonical field -> column index
+    header_row: int = 1  # the header's spreadsheet row number
+    ignored: list[str] = field(default_factory=list)  # header cells no field recognised
+    rows: Iterable[Row] = field(default_factory=list)
 
     def label(self, key: str) -> str:
         """The column's name as the user wrote it, for messages."""
         return self.headers.get(key, key)
+
+    def recognised(self) -> list[tuple[str, str]]:
+        """(field, header as written) in the file's column order."""
+        return sorted(self.headers.items(), key=lambda item: self.positions.get(item[0], 0))
 
 
 def header_key(text: str) -> str:
@@ -71,88 +107,137 @@ def header_key(text: str) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]  # a BOM says UTF-8, but an edited file may carry Windows-1252 after it
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+@dataclass
+class _Candidate:
+    index: int  # in the sheet's first rows
+    positions: dict[str, int]
+    headers: dict[str, str]
+    found: list[str]  # every non-empty cell, as written
+    ignored: list[str]
+    missing: list[Sequence[str]]
 
 
-def _csv_rows(data: bytes) -> list[list[Any]]:
-    text = _decode(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    if first_line.count("\t") > max(first_line.count(";"), first_line.count(",")):
-        delimiter = "\t"
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:  # e.g. a cell beyond the field limit (128 KiB)
+def _alternatives(required: Required) -> list[Sequence[str]]:
+    return [(r,) if isinstance(r, str) else tuple(r) for r in required]
+
+
+def _candidate(
+    index: int, cells: Sequence[Any], aliases: Mapping[str, str], required: list[Sequence[str]]
+) -> _Candidate | None:
+    found = [clean_text(c) for c in cells]
+    if not any(found):
+        return None
+    positions: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    ignored: list[str] = []
+    for position, text in enumerate(found):
+        if not text:
+            continue
+        key = aliases.get(header_key(text))
+        if key is not None and key not in positions:
+            positions[key] = position
+            headers[key] = text
+        else:
+            ignored.append(text)
+    missing = [alt for alt in required if not any(k in positions for k in alt)]
+    return _Candidate(index, positions, headers, [t for t in found if t], ignored, missing)
+
+
+def _header(
+    sheet: Sheet, columns: Mapping[str, Iterable[str]], required: list[Sequence[str]]
+) -> _Candidate:
+    """The header row among the first rows: the one with every required column, else the one
+    with the most recognised columns (the earliest on a tie); title rows above it are skipped."""
+    aliases = {header_key(a): key for key, names in columns.items() for a in (key, *names)}
+    best: _Candidate | None = None
+    for index, cells in enumerate(sheet.head):
+        candidate = _candidate(index, cells, aliases, required)
+        if candidate is None:
+            continue
+        score = (not candidate.missing, len(candidate.positions))
+        if best is None or score > (not best.missing, len(best.positions)):
+            best = candidate
+    if best is None:
+        raise TableError("Berkas tidak berisi data.")
+    if best.missing:
+        names = {key: next(iter(aliases_of), key) for key, aliases_of in columns.items()}
+        wanted = ", ".join(" atau ".join(names.get(k, k) for k in alt) for alt in best.missing)
+        shown = ", ".join(best.found[:_LISTED_HEADERS])
+        if len(best.found) > _LISTED_HEADERS:
+            shown += ", …"
         raise TableError(
-            "Berkas CSV tidak dapat dibaca (ada sel yang terlalu panjang atau rusak)."
-        ) from exc
+            f"Kolom wajib tidak ditemukan: {wanted}. "
+            f"Judul kolom yang terbaca di baris {best.index + 1}: {shown}."
+        )
+    return best
 
 
-def _xlsx_rows(data: bytes) -> list[list[Any]]:
+def _data_rows(sheet: Sheet, header: _Candidate, limits: Limits) -> Iterator[Row]:
+    """The rows below the header, blank ones skipped (their numbers kept), within the limits."""
+    width = max(header.positions.values(), default=-1) + 1
+    positions = header.positions
+    is_blank = sheet.is_blank
+    rows = blanks = 0
+    for number, cells in sheet.rows_below(header.index, width):
+        if is_blank(cells[:width] if len(cells) > width else cells):
+            blanks += 1
+            if blanks > limits.max_rows:
+                raise TableError(
+                    f"Berkas berisi lebih dari {limits.max_rows:,} baris kosong; hapus baris "
+                    "kosong di bawah data lalu unggah lagi.".replace(",", ".")
+                )
+            continue
+        rows += 1
+        if rows > limits.max_rows:
+            raise TableError(
+                f"Berkas berisi lebih dari {limits.max_rows:,} baris data; pecah menjadi "
+                "beberapa berkas lalu impor satu per satu.".replace(",", ".")
+            )
+        yield Row(number, cells, positions)
+
+
+@contextmanager
+def open_table(
+    source: Source,
+    filename: str,
+    columns: Mapping[str, Iterable[str]],
+    required: Required = (),
+    limits: Limits | None = None,
+) -> Iterator[Table]:
+    """Open a CSV/XLSX file (bytes, a path, or a binary stream it then owns) for reading.
+
+    `columns` maps each canonical field to the header spellings it accepts (compared with
+    header_key); other columns are listed as ignored. `required` names fields that must be
+    present (a tuple: one of them). The header is checked before any data row is read; a missing
+    column is a TableError naming the headers that were found. Iterating `table.rows` streams the
+    data rows (empty rows are skipped but keep their numbering); going past `limits.max_rows` is
+    a TableError.
+    """
+    limits = limits or Limits()
+    sheet = open_sheet(source, filename, limits)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a damaged file
-        raise TableError("Berkas XLSX tidak dapat dibaca (rusak atau bukan XLSX).") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        header = _header(sheet, columns, _alternatives(required))
+        yield Table(
+            headers=header.headers,
+            positions=header.positions,
+            header_row=header.index + 1,
+            ignored=header.ignored,
+            rows=_data_rows(sheet, header, limits),
+        )
     finally:
-        workbook.close()
-
-
-def detect_format(filename: str, data: bytes) -> str:
-    suffix = Path(filename or "").suffix.lower().lstrip(".")
-    if data[:2] == b"PK" or suffix == "xlsx":
-        return "xlsx"
-    if suffix in ("csv", "txt", ""):
-        return "csv"
-    raise TableError(f"Jenis berkas .{suffix} tidak didukung; unggah CSV atau XLSX.")
+        sheet.close()
 
 
 def read_table(
-    data: bytes,
+    data: Source,
     filename: str,
     columns: Mapping[str, Iterable[str]],
-    required: Iterable[str] = (),
+    required: Required = (),
+    limits: Limits | None = None,
 ) -> Table:
-    """Read a CSV/XLSX file into rows keyed by canonical field names.
-
-    `columns` maps each canonical field to the header spellings it accepts (compared with
-    header_key). Unknown columns are ignored; a missing required column is a TableError naming it.
-    Empty rows are skipped but keep their numbering.
-    """
-    if not data:
-        raise TableError("Berkas kosong.")
-    kind = detect_format(filename, data)
-    raw_rows = _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
-    # the header is the first non-empty row
-    start = next((i for i, r in enumerate(raw_rows) if any(clean_text(c) for c in r)), None)
-    if start is None:
-        raise TableError("Berkas tidak berisi data.")
-    aliases = {header_key(a): key for key, names in columns.items() for a in (key, *names)}
-    positions: dict[str, int] = {}
-    headers: dict[str, str] = {}
-    for index, cell in enumerate(raw_rows[start]):
-        key = aliases.get(header_key(clean_text(cell)))
-        if key and key not in positions:
-            positions[key] = index
-            headers[key] = clean_text(cell)
-    missing = [k for k in required if k not in positions]
-    if missing:
-        wanted = ", ".join(next(iter(columns[k]), k) for k in missing)
-        raise TableError(f"Kolom wajib tidak ditemukan: {wanted}.")
-    table = Table(headers=headers)
-    for offset, cells in enumerate(raw_rows[start + 1 :], start=start + 2):
-        if not any(clean_text(c) for c in cells):
-            continue
-        values = {k: (cells[i] if i < len(cells) else None) for k, i in positions.items()}
-        table.rows.append(Row(number=offset, values=values))
+    """`open_table` with every row read into a list (for small files: templates, region lists)."""
+    with open_table(data, filename, columns, required, limits) as table:
+        table.rows = list(table.rows)
     return table
 
 
@@ -200,6 +285,12 @@ def write_table(
             writer.writerow([_csv_cell(v) for v in row])
         buffer.write(b"\xef\xbb\xbf" + text.getvalue().encode("utf-8"))
     else:
+        # imported here: openpyxl is a third of the application's start-up, and most commands
+        # and requests never write a spreadsheet
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(sheet_title[:31])
         bold = Font(bold=True)

@@ -1,4 +1,5 @@
-"""Manual indicator values: the data-entry grid of a kecamatan and the measurement import.
+"""Manual indicator values: the data-entry grid of a kecamatan, and the rules of each indicator's
+value (which the measurement import, `measurement_import`, checks its rows against).
 
 A value is entered in the indicator's own unit (DESIGN.md §4): K1/K2 ya/tidak, K3/D1 items 0–4,
 M1 channels, M2 uploads per month, W2/P2 percent, W4 days. What is valid comes from the active
@@ -21,22 +22,14 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.extensions import db
-from tracker.io.activity_columns import KIND_MEASURES
-from tracker.io.tabular import Row, Table
 from tracker.io.values import CellError, parse_bool, parse_decimal
 from tracker.models import Kim, Measurement, Period, Region, User
 from tracker.models.base import utcnow
 from tracker.models.kim import STATUS_ACTIVE
 from tracker.models.region import LEVEL_KECAMATAN
 from tracker.scoring.framework import Framework, default_framework
-from tracker.services.activity.content_import import (
-    ImportResult,
-    KimLookup,
-    open_period_or_file_error,
-    start_import,
-)
 from tracker.services.common import audit_writer
-from tracker.services.common.import_rows import RowProblems, earlier_row, insert_rows, period_rows
+from tracker.services.common.import_rows import period_rows
 from tracker.services.common.permissions import ENTER_ACTIVITY, require
 from tracker.services.common.scope import region_visible_filter, user_scope_filter
 from tracker.services.rules import frameworks
@@ -431,141 +424,3 @@ def kecamatan_choices(actor: User) -> list[KecamatanChoice]:
         .order_by(Region.name)
     ).all()
     return [KecamatanChoice(code, name, int(counts.get(code, 0))) for code, name in regions]
-
-
-# --- the import -------------------------------------------------------------------------------
-
-
-def _indicator_code(raw: str, known: Mapping[str, Rule]) -> str:
-    """'k3', 'K3 Kelengkapan kelembagaan' → 'K3'."""
-    code = (raw.split() or [""])[0].strip(".:").upper()
-    if not code:
-        raise CellError(_("kode indikator kosong"))
-    if code not in known:
-        raise CellError(
-            _(
-                "indikator '%(raw)s' tidak dikenal; gunakan salah satu: %(codes)s",
-                raw=raw,
-                codes=", ".join(known),
-            )
-        )
-    return code
-
-
-def _parse_measure_row(
-    row: Row,
-    table: Table,
-    lookup: KimLookup,
-    known: Mapping[str, Rule],
-    problems: RowProblems,
-    first_row: dict[tuple[int, str], int],
-) -> tuple[int, str, float, str] | None:
-    before = len(problems.problems)
-    kim_id = lookup.resolve(row, table, problems)
-    code = value = None
-    try:
-        code = _indicator_code(row.text("indicator"), known)
-    except CellError as exc:
-        problems.add(row.number, table.label("indicator"), str(exc))
-    if (
-        kim_id is not None
-        and code is not None
-        and (first := earlier_row(first_row, (kim_id, code), row.number)) is not None
-    ):
-        problems.add(
-            row.number,
-            table.label("indicator"),
-            _("nilai %(code)s untuk KIM ini sudah ada di baris %(row)s", code=code, row=first),
-        )
-    raw = row.raw("value")
-    if raw is None:
-        problems.add(row.number, table.label("value"), _("nilai kosong"))
-    elif code is not None:
-        try:
-            value = known[code].parse(raw.strip() if isinstance(raw, str) else raw)
-        except CellError as exc:
-            problems.add(row.number, table.label("value"), str(exc))
-    note = row.text("note")
-    if len(note) > NOTE_MAX:
-        problems.add(
-            row.number,
-            table.label("note"),
-            _("catatan terlalu panjang (maks. %(max)s karakter)", max=NOTE_MAX),
-        )
-    if len(problems.problems) > before or kim_id is None or code is None or value is None:
-        return None
-    return kim_id, code, value, note
-
-
-def import_measurements(
-    data: bytes,
-    filename: str,
-    period_code: str,
-    actor: User | None,
-    *,
-    dry_run: bool = False,
-    skip_invalid: bool = False,
-) -> ImportResult:
-    """Set manual indicator values for one open period from a file (KIM, Indikator, Nilai,
-    Catatan). The same KIM and indicator twice in a file is an error on the second row; a value
-    and note equal to what is stored are left untouched (with their recorder)."""
-    require(actor, ENTER_ACTIVITY)
-    period = open_period_or_file_error(period_code)
-    table, result, lookup, problems = start_import(
-        KIND_MEASURES, data, filename, actor, period, dry_run=dry_run, skip_invalid=skip_invalid
-    )
-    known = rules()
-    wanted: dict[tuple[int, str], tuple[float, str]] = {}
-    first_row: dict[tuple[int, str], int] = {}
-    for row in table.rows:
-        parsed = _parse_measure_row(row, table, lookup, known, problems, first_row)
-        if parsed is not None:
-            kim_id, code, value, note = parsed
-            wanted[(kim_id, code)] = (value, note)
-    result.take_problems(problems)
-    stored = _stored(period, sorted({kim_id for kim_id, _c in wanted}))
-    new: list[dict[str, Any]] = []
-    changed: list[tuple[Measurement, float, str]] = []
-    for (kim_id, code), (value, note) in wanted.items():
-        current = stored.get((kim_id, code))
-        if current is None:
-            new.append({"kim_id": kim_id, "indicator_code": code, "value": value, "note": note})
-        elif current.value != value or (current.note or "") != note or not current.verified:
-            changed.append((current, value, note))
-        else:
-            result.unchanged += 1
-    result.created, result.updated = len(new), len(changed)
-    if dry_run or result.refused:
-        return result
-    now = utcnow()
-    actor_id = actor.id if actor is not None else None
-    rows = [
-        {
-            **item,
-            "note": item["note"] or None,
-            "period_id": period.id,
-            "verified": True,
-            "recorded_by_id": actor_id,
-            "recorded_at": now,
-        }
-        for item in new
-    ]
-    insert_rows(Measurement, rows)
-    for current, value, note in changed:
-        current.value, current.note, current.verified = value, note or None, True
-        current.recorded_by_id, current.recorded_at = actor_id, now
-    audit_writer.record(
-        "measurement.import",
-        "measurement",
-        period.code,
-        actor,
-        summary=(
-            f"Impor nilai indikator {period.code} dari {filename}: {result.created} baru, "
-            f"{result.updated} diubah, {result.unchanged} tetap, "
-            f"{result.invalid} baris tidak valid"
-        ),
-        changes={"file": filename, "period": period.code, **result.counts()},
-    )
-    db.session.commit()
-    result.written = True
-    return result

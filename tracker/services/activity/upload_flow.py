@@ -1,101 +1,63 @@
-"""The /aktivitas pages' use cases: upload → preview → confirm for the three activity imports,
-their downloadable templates, and what the index page lists.
+"""The /aktivitas pages' use cases: the three activity imports (upload → preview → confirm, the one
+flow of `tracker.services.common.import_pipeline`), their downloadable templates, and what the
+index page lists.
 
-The preview is a dry run of the very import the confirmation performs, on the very bytes stored by
-`tracker.services.common.uploads`; the options chosen at upload (the period) travel with the
-stored file, so the confirmation cannot import something other than what was previewed.
+The options chosen at upload (the period) travel with the stored file, so the confirmation cannot
+import something other than what was previewed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import BinaryIO
 
-from tracker.io.activity_columns import KIND_COUNTS, KIND_MEASURES, KIND_POSTS, KINDS, TEMPLATES
+from tracker.io.activity_columns import TEMPLATES
 from tracker.io.tabular import FORMATS, table_bytes
 from tracker.models import Period
 from tracker.models.user import User
-from tracker.services.activity.content_import import (
-    ImportResult,
-    import_counts,
-    import_posts,
-)
-from tracker.services.activity.measurements import (
-    KecamatanChoice,
-    import_measurements,
-    kecamatan_choices,
-)
-from tracker.services.common import uploads
+from tracker.services.activity.count_import import CountImport
+from tracker.services.activity.measurement_import import MeasurementImport
+from tracker.services.activity.measurements import KecamatanChoice, kecamatan_choices
+from tracker.services.activity.post_import import PostImport
+from tracker.services.common import import_pipeline
+from tracker.services.common.errors import NotFound
+from tracker.services.common.import_pipeline import ImportRun, Preview
 from tracker.services.common.permissions import ENTER_ACTIVITY, require
 from tracker.services.rules.periods import open_periods
 
-
-class UnknownKindError(LookupError):
-    """Not one of the three imports (a 404 on the web)."""
-
-
-@dataclass(frozen=True)
-class Preview:
-    token: str
-    result: ImportResult
+# the activity imports, by the name their pages and stored uploads use
+KINDS: dict[str, type[ImportRun]] = {
+    kind.kind: kind for kind in (PostImport, CountImport, MeasurementImport)
+}
 
 
-def _run(
-    kind: str,
-    data: bytes,
-    filename: str,
-    actor: User,
-    period_code: str | None,
-    *,
-    dry_run: bool,
-    skip_invalid: bool,
-) -> ImportResult:
-    if kind == KIND_POSTS:
-        return import_posts(data, filename, actor, dry_run=dry_run, skip_invalid=skip_invalid)
-    if kind == KIND_COUNTS:
-        return import_counts(
-            data, filename, period_code or "", actor, dry_run=dry_run, skip_invalid=skip_invalid
-        )
-    if kind == KIND_MEASURES:
-        return import_measurements(
-            data, filename, period_code or "", actor, dry_run=dry_run, skip_invalid=skip_invalid
-        )
-    raise UnknownKindError(kind)
+class UnknownKindError(NotFound):
+    """Not one of the activity imports."""
+
+
+def kind_of(name: str) -> type[ImportRun]:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise UnknownKindError(name) from None
 
 
 def preview_upload(
-    kind: str, actor: User, filename: str, data: bytes, period_code: str | None = None
+    kind: str, actor: User, filename: str, stream: BinaryIO | bytes, period_code: str | None = None
 ) -> Preview:
     """Check the whole file without writing; keep it for the confirmation.
 
-    A file that cannot be read at all raises ImportFileError and is not kept.
+    A file that cannot be imported at all raises ImportFileError and is not kept.
     """
-    if kind not in KINDS:
-        raise UnknownKindError(kind)
-    require(actor, ENTER_ACTIVITY)
-    result = _run(kind, data, filename, actor, period_code, dry_run=True, skip_invalid=False)
-    token = uploads.store(actor, kind, filename, data, {"period": result.period_code})
-    return Preview(token=token, result=result)
+    options = {"period": period_code} if period_code else {}
+    return import_pipeline.preview_upload(kind_of(kind), actor, filename, stream, options)
 
 
-def confirm_upload(kind: str, actor: User, token: str, skip_invalid: bool) -> ImportResult:
-    """Import the stored upload for real (once: the stored file is claimed and removed).
-
-    With `skip_invalid` the valid rows are written and the rest reported; without it a file with
-    any bad row writes nothing. Raises uploads.UploadMissingError when the token is stale.
-    """
-    if kind not in KINDS:
-        raise UnknownKindError(kind)
-    require(actor, ENTER_ACTIVITY)
-    stored = uploads.claim(actor, token, kind)
-    return _run(
-        kind,
-        stored.data,
-        stored.filename,
-        actor,
-        stored.options.get("period"),
-        dry_run=False,
-        skip_invalid=skip_invalid,
-    )
+def confirm_upload(kind: str, actor: User, token: str, skip_invalid: bool) -> Preview:
+    """Import the stored upload for real (once). With `skip_invalid` the valid rows are written
+    and the rest reported; without it a file with any bad row writes nothing and stays stored
+    for the retry. Raises uploads.UploadMissingError when the token is stale."""
+    return import_pipeline.confirm_upload(kind_of(kind), actor, token, skip_invalid)
 
 
 @dataclass(frozen=True)

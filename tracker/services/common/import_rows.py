@@ -1,17 +1,21 @@
-"""What every spreadsheet import does the same way: collect problems per row, name the earlier
-row when a file repeats itself, and read or insert many rows a chunk at a time."""
+"""What every spreadsheet import does the same way with its rows: collect problems per row (listing
+the first ones, counting all), name the earlier row when a file repeats itself, and read or write
+many rows a chunk at a time."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, Table, insert, select
 
 from tracker.extensions import db
 from tracker.io.tabular import Problem
 
-CHUNK = 500  # ids per IN (...) list and rows per INSERT: well inside SQLite's parameter limit
+CHUNK = 500  # ids per IN (...) list and rows per ORM INSERT: well inside SQLite's parameter limit
+BULK_CHUNK = 10_000  # rows per executemany of plain tuples
+MAX_LISTED = 1_000  # problems (and warnings) listed per import; all of them are counted
 
 K = TypeVar("K", bound=Hashable)
 
@@ -25,6 +29,64 @@ def insert_rows(model: type[Any], rows: Iterable[dict[str, Any]]) -> None:
     """Bulk INSERT (Core executemany), a chunk per statement."""
     for chunk in chunks(list(rows)):
         db.session.execute(insert(model), list(chunk))
+
+
+def insert_tuples(table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Bulk INSERT of plain tuples (values in `columns` order) in the session's transaction;
+    returns how many rows were written.
+
+    For a million rows SQLAlchemy's per-row parameter processing would cost more than the insert,
+    so the rows go to the driver as they are: PostgreSQL through psycopg gets one `COPY … FROM
+    STDIN` (the server's bulk path), any other database an `executemany` per 10,000 rows. Column
+    types that convert values for the driver (dates on SQLite) are applied here, once per
+    distinct value. Python-side column defaults are not applied: give every column a value.
+    """
+    connection = db.session.connection()
+    dialect = connection.dialect
+    converters = []
+    for position, name in enumerate(columns):
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            converters.append((position, process, {}))
+    if converters:
+        rows = (_converted(row, converters) for row in rows)
+    preparer = dialect.identifier_preparer
+    names = ", ".join(preparer.quote(table.c[name].name) for name in columns)
+    target = preparer.format_table(table)
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        return _copy(connection, f"COPY {target} ({names}) FROM STDIN", rows)
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {target} ({names}) VALUES ({', '.join([mark] * len(columns))})"
+    written = 0
+    rows = iter(rows)
+    while chunk := [tuple(row) for row in islice(rows, BULK_CHUNK)]:
+        connection.exec_driver_sql(sql, chunk)
+        written += len(chunk)
+    return written
+
+
+def _converted(
+    row: Sequence[Any], converters: list[tuple[int, Any, dict[Any, Any]]]
+) -> tuple[Any, ...]:
+    values = list(row)
+    for position, process, cache in converters:
+        value = values[position]
+        if value is not None:
+            try:
+                values[position] = cache[value]
+            except KeyError:
+                values[position] = cache[value] = process(value)
+    return tuple(values)
+
+
+def _copy(connection: Connection, statement: str, rows: Iterable[Sequence[Any]]) -> int:
+    written = 0
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row(row)
+            written += 1
+    return written
 
 
 def period_rows(model: Any, period_id: int, kim_ids: Sequence[int]) -> Iterator[Any]:
@@ -45,15 +107,27 @@ def earlier_row(seen: dict[K, int], key: K, row: int) -> int | None:
 
 
 class RowProblems:
-    """Problems of one import, counted per row."""
+    """Problems of one import: errors (the row is not imported) and warnings (it is, but the user
+    should know), counted per row. The first MAX_LISTED of each are kept to show; a file of a
+    hundred thousand bad rows must not become a hundred thousand objects and a page to match."""
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.bad_rows: set[int] = set()
+        self.problem_count = 0
+        self.warning_count = 0
 
     def add(self, row: int, column: str | None, message: str) -> None:
-        self.problems.append(Problem(row=row, column=column, message=message))
+        self.problem_count += 1
         self.bad_rows.add(row)
+        if len(self.problems) < MAX_LISTED:
+            self.problems.append(Problem(row=row, column=column, message=message))
+
+    def warn(self, row: int, column: str | None, message: str) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_LISTED:
+            self.warnings.append(Problem(row=row, column=column, message=message))
 
     def in_row_order(self) -> list[Problem]:
         """As the file reads, top to bottom (problems found in a later pass join their row)."""

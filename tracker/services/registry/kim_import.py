@@ -1,20 +1,22 @@
-"""Importing the KIM registry from a spreadsheet: one service for the CLI and the web.
+"""Importing the KIM registry from a spreadsheet: one import kind of the one pipeline
+(`tracker.services.common.import_pipeline`), for the CLI and the web.
 
-Every row is validated before anything is written. By default the import is all-or-nothing: one
-invalid row and nothing is saved. With `skip_invalid` the valid rows are saved and the rest are
-listed. A row matches an existing KIM on its KIM.id number, else on name within its desa; an
-existing KIM is updated only with the cells the row fills (an empty cell never erases a value),
-so importing the same file twice changes nothing the second time.
+A row matches an existing KIM on its KIM.id number, else on name within its desa; an existing KIM
+is updated only with the cells the row fills (an empty cell never erases a value), so importing the
+same file twice changes nothing the second time. Every row is validated before anything is
+written; by default one invalid row and nothing is saved (the pipeline's all-or-nothing).
 
-Set-based: the region and KIM indexes are loaded once, the matched KIMs in one query per 500, and
-the writes are flushed together with their audit entries in one transaction.
+Set-based: the region and KIM indexes are loaded once, the matched KIMs in one query per 500, the
+new KIMs are inserted in bulk; each created or updated KIM gets its audit entry, and the file one
+entry for the whole import, in the same unit of work.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
@@ -25,15 +27,17 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
 from tracker.io.kim_columns import CHANNEL_COLUMNS, COLUMNS, channel_key
-from tracker.io.tabular import Problem, Row, Table, TableError, read_table
+from tracker.io.tabular import Row, Table
 from tracker.io.values import CellError, parse_date, parse_int
 from tracker.models import Kim, KimChannel
 from tracker.models.base import utcnow
 from tracker.models.kim import CHANNEL_PLATFORMS, STATUS_ACTIVE
 from tracker.models.user import User
-from tracker.services.common import audit_writer, uploads
+from tracker.services.common import audit_writer
+from tracker.services.common.errors import Stale
+from tracker.services.common.import_pipeline import Change, ImportResult, ImportRun
 from tracker.services.common.import_rows import RowProblems, chunks, earlier_row
-from tracker.services.common.permissions import IMPORT_KIM, require
+from tracker.services.common.permissions import IMPORT_KIM
 from tracker.services.common.scope import code_in_scope
 from tracker.services.registry.kims import (
     FieldError,
@@ -49,10 +53,9 @@ from tracker.services.registry.kims import (
 from tracker.services.registry.lookup import KimIndex, RegionIndex, ResolveError
 from tracker.text import fold
 
-UPLOAD_KIND = "kim"
 ACTION_CREATE = "create"
 ACTION_UPDATE = "update"
-ACTION_UNCHANGED = "unchanged"
+LISTED_CHANGES = 200  # KIMs listed in the preview per action; all are counted
 
 # plain text fields: canonical column -> (model attribute, length rule of registry.kims)
 _TEXT_FIELDS = {
@@ -61,66 +64,6 @@ _TEXT_FIELDS = {
 }
 
 assert set(CHANNEL_COLUMNS) == set(CHANNEL_PLATFORMS), "kim_columns and the model disagree"
-
-
-@dataclass
-class RowOutcome:
-    """What a valid row does: create a KIM, update one, or nothing."""
-
-    row: int
-    action: str
-    name: str
-    desa: str
-    kecamatan: str
-    kim_id: int | None = None
-    changes: dict[str, list[Any]] = field(default_factory=dict)
-
-
-@dataclass
-class ImportResult:
-    filename: str
-    dry_run: bool
-    skip_invalid: bool
-    rows: int = 0
-    outcomes: list[RowOutcome] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    file_error: str | None = None  # the file as a whole was refused (nothing read)
-    written: bool = False
-
-    def _of(self, action: str) -> list[RowOutcome]:
-        return [o for o in self.outcomes if o.action == action]
-
-    @property
-    def created(self) -> list[RowOutcome]:
-        return self._of(ACTION_CREATE)
-
-    @property
-    def updated(self) -> list[RowOutcome]:
-        return self._of(ACTION_UPDATE)
-
-    @property
-    def unchanged(self) -> list[RowOutcome]:
-        return self._of(ACTION_UNCHANGED)
-
-    @property
-    def invalid_rows(self) -> list[int]:
-        return sorted({p.row for p in self.problems})
-
-    @property
-    def refused(self) -> bool:
-        """Nothing may be written: the file failed, or a row failed without skip_invalid."""
-        return self.file_error is not None or (bool(self.problems) and not self.skip_invalid)
-
-    def summary(self) -> str:
-        return _(
-            "%(rows)d baris: %(created)d KIM baru, %(updated)d diperbarui, "
-            "%(unchanged)d tidak berubah, %(invalid)d baris tidak valid.",
-            rows=self.rows,
-            created=len(self.created),
-            updated=len(self.updated),
-            unchanged=len(self.unchanged),
-            invalid=len(self.invalid_rows),
-        )
 
 
 @dataclass
@@ -144,14 +87,14 @@ class _RegionError(Exception):
 class _Checker:
     """Per-row validation against the indexes loaded once for the whole file."""
 
-    def __init__(self, table: Table, user: User | None) -> None:
+    def __init__(self, table: Table, user: User | None, problems: RowProblems) -> None:
         self.table = table
         self.user = user
         self.scope = None if user is None else user.scope_codes
         self.regions = RegionIndex.load(self.scope)
         self._all_regions: RegionIndex | None = None
         self.kims = KimIndex.load(None)  # KIM.id numbers are unique across every scope
-        self.problems = RowProblems()
+        self.problems = problems
         self.seen_kimid: dict[str, int] = {}
         self.seen_name: dict[tuple[str, str], int] = {}
         self.seen_target: dict[int, int] = {}
@@ -204,7 +147,7 @@ class _Checker:
         return None
 
     def check(self, row: Row) -> _Plan | None:
-        before = len(self.problems.problems)
+        before = self.problems.problem_count
         values: dict[str, Any] = {}
         channels: dict[str, list[str]] = {}
 
@@ -261,7 +204,7 @@ class _Checker:
             self._duplicates(row, kimid, values["name"], desa_code, target_id)
         elif kimid:
             self._duplicates(row, kimid, None, None, None)
-        if len(self.problems.problems) > before or desa_code is None:
+        if self.problems.problem_count > before or desa_code is None:
             return None
         return _Plan(row.number, values, channels, desa_code, target_id)
 
@@ -359,182 +302,161 @@ def _compare(kim: Kim, plan: _Plan) -> dict[str, list[Any]]:
     return audit_writer.diff(before, after)
 
 
-def import_kims(
-    data: bytes,
-    filename: str,
-    user: User | None,
-    *,
-    dry_run: bool = False,
-    skip_invalid: bool = False,
-) -> ImportResult:
-    """Validate every row, then (unless dry_run or refused) create and update KIMs in one commit.
+class KimImportStaleError(Stale):
+    """Someone saved the same KIM while the import ran; nothing was written."""
 
-    `user=None` is the system (CLI): every region. A user imports only into his own scope.
-    """
-    require(user, IMPORT_KIM)
-    result = ImportResult(filename=filename, dry_run=dry_run, skip_invalid=skip_invalid)
-    try:
-        table = _read(data, filename)
-    except TableError as exc:
-        result.file_error = str(exc)
-        return result
-    result.rows = len(table.rows)
-    checker = _Checker(table, user)
-    plans = [plan for row in table.rows if (plan := checker.check(row)) is not None]
-    targets = _load_targets({p.target_id for p in plans if p.target_id is not None})
 
-    valid: list[_Plan] = []
-    for plan in plans:
-        kim = targets.get(plan.target_id) if plan.target_id is not None else None
-        if (
-            kim is not None
-            and checker.scope is not None
-            and not code_in_scope(kim.desa_code, checker.scope)
-        ):
-            checker.problems.add(
-                plan.row,
-                table.label("kimid"),
-                _("Nomor KIM.id '%(v)s' milik KIM di luar wilayah kerja Anda", v=kim.kimid_number),
+class KimImport(ImportRun):
+    """Create and update KIMs from a registry file. `actor=None` is the system (CLI): every
+    region; a user imports only into his own scope."""
+
+    kind = "kim"
+    columns = COLUMNS
+    required = ("name", ("desa", "desa_code"))
+    permission = IMPORT_KIM
+
+    def start(self, table: Table, result: ImportResult) -> None:
+        super().start(table, result)
+        self.checker = _Checker(table, self.actor, self.problems)
+        self.plans: list[_Plan] = []
+
+    def check(self, row: Row) -> None:
+        plan = self.checker.check(row)
+        if plan is not None:
+            self.plans.append(plan)
+
+    def finish(self) -> None:
+        """Load the KIMs the rows update, refuse what only the database can tell (scope, a name
+        taken by another KIM of the desa), and work out each row's change."""
+        checker, label = self.checker, self.table.label
+        self.targets = _load_targets({p.target_id for p in self.plans if p.target_id is not None})
+        self.writes: list[tuple[_Plan, Change]] = []
+        result = self.result
+        listed: Counter[str] = Counter()
+        for plan in self.plans:
+            kim = self.targets.get(plan.target_id) if plan.target_id is not None else None
+            if (
+                kim is not None
+                and checker.scope is not None
+                and not code_in_scope(kim.desa_code, checker.scope)
+            ):
+                self.problems.add(
+                    plan.row,
+                    label("kimid"),
+                    _(
+                        "Nomor KIM.id '%(v)s' milik KIM di luar wilayah kerja Anda",
+                        v=kim.kimid_number,
+                    ),
+                )
+                continue
+            holder = checker.kims.by_name.get((plan.desa_code, fold(plan.values["name"])))
+            if holder is not None and holder != plan.target_id:
+                self.problems.add(
+                    plan.row,
+                    label("name"),
+                    _(
+                        "nama KIM '%(v)s' sudah dipakai KIM lain di Desa %(desa)s",
+                        v=plan.values["name"],
+                        desa=checker.regions.names.get(plan.desa_code, plan.desa_code),
+                    ),
+                )
+                continue
+            kecamatan_code = checker.regions.parents.get(plan.desa_code) or ""
+            kecamatan = checker.regions.names.get(kecamatan_code, kecamatan_code)
+            result.tally(kecamatan)
+            if kim is None:
+                action, changes = ACTION_CREATE, {}
+                result.created += 1
+            else:
+                changes = _compare(kim, plan)
+                if not changes:
+                    result.unchanged += 1
+                    continue
+                action = ACTION_UPDATE
+                result.updated += 1
+            desa = checker.regions.names.get(plan.desa_code, plan.desa_code)
+            change = Change(
+                row=plan.row,
+                action=action,
+                name=plan.values["name"],
+                place=f"{desa}, {kecamatan}",
+                object_id=None if kim is None else kim.id,
+                changes=changes,
             )
-            continue
-        name_key = fold(plan.values["name"])
-        holder = checker.kims.by_name.get((plan.desa_code, name_key))
-        if holder is not None and holder != plan.target_id:
-            checker.problems.add(
-                plan.row,
-                table.label("name"),
+            self.writes.append((plan, change))
+            listed[action] += 1
+            if listed[action] <= LISTED_CHANGES:
+                result.changes.append(change)
+
+    def write(self) -> None:
+        """Every create and update, their audit entries and the file's, flushed together."""
+        actor, result = self.actor, self.result
+        created: list[tuple[Kim, Change]] = []
+        updated: list[tuple[Kim, Change]] = []
+        now = utcnow()
+        for plan, change in self.writes:
+            if change.action == ACTION_CREATE:
+                kim = Kim(status=STATUS_ACTIVE)
+                _apply(kim, plan)
+                db.session.add(kim)
+                created.append((kim, change))
+            else:
+                kim = self.targets[plan.target_id]  # type: ignore[index]
+                _apply(kim, plan)
+                kim.updated_at = now
+                updated.append((kim, change))
+        try:
+            db.session.flush()
+        except (StaleDataError, IntegrityError) as exc:
+            raise KimImportStaleError(
                 _(
-                    "nama KIM '%(v)s' sudah dipakai KIM lain di Desa %(desa)s",
-                    v=plan.values["name"],
-                    desa=checker.regions.names.get(plan.desa_code, plan.desa_code),
-                ),
-            )
-            continue
-        valid.append(plan)
-
-    for plan in valid:
-        kim = targets.get(plan.target_id) if plan.target_id is not None else None
-        kec = checker.regions.parents.get(plan.desa_code) or ""
-        outcome = RowOutcome(
-            row=plan.row,
-            action=ACTION_CREATE,
-            name=plan.values["name"],
-            desa=checker.regions.names.get(plan.desa_code, plan.desa_code),
-            kecamatan=checker.regions.names.get(kec, kec),
-        )
-        if kim is not None:
-            outcome.kim_id = kim.id
-            outcome.changes = _compare(kim, plan)
-            outcome.action = ACTION_UPDATE if outcome.changes else ACTION_UNCHANGED
-        result.outcomes.append(outcome)
-    result.problems = checker.problems.in_row_order()
-
-    if dry_run or result.refused:
-        return result
-    _write(result, valid, targets, user)
-    return result
-
-
-def _read(data: bytes, filename: str) -> Table:
-    if filename.lower().endswith(".csv") and b"\x00" in data[:4096]:
-        raise TableError(_("Berkas ini bukan CSV teks; unggah CSV atau XLSX."))
-    table = read_table(data, filename, COLUMNS, required=("name",))
-    if "desa" not in table.headers and "desa_code" not in table.headers:
-        raise TableError(_("Kolom wajib tidak ditemukan: Desa/Kelurahan (atau Kode Desa)."))
-    return table
-
-
-def _write(
-    result: ImportResult, plans: list[_Plan], targets: dict[int, Kim], user: User | None
-) -> None:
-    by_row = {o.row: o for o in result.outcomes}
-    created: list[tuple[Kim, RowOutcome]] = []
-    updated: list[tuple[Kim, RowOutcome]] = []
-    for plan in plans:
-        outcome = by_row[plan.row]
-        if outcome.action == ACTION_UNCHANGED:
-            continue
-        if outcome.action == ACTION_CREATE:
-            kim = Kim(status=STATUS_ACTIVE)
-            _apply(kim, plan)
-            db.session.add(kim)
-            created.append((kim, outcome))
-        else:
-            kim = targets[plan.target_id]  # type: ignore[index]
-            _apply(kim, plan)
-            kim.updated_at = utcnow()
-            updated.append((kim, outcome))
-    try:
-        db.session.flush()
-        for kim, outcome in created:
-            outcome.kim_id = kim.id
+                    "Registri KIM berubah selama impor berlangsung (pengguna lain menyimpan data "
+                    "yang sama). Tidak ada yang disimpan; ulangi impor."
+                )
+            ) from exc
+        for kim, change in created:
+            change.object_id = kim.id
             audit_writer.record(
                 "kim.create",
                 "kim",
                 kim.id,
-                user,
-                _("Menambah KIM %(name)s (impor baris %(row)d)", name=kim.name, row=outcome.row),
+                actor,
+                _("Menambah KIM %(name)s (impor baris %(row)d)", name=kim.name, row=change.row),
                 filled_snapshot(kim),
             )
-        for kim, outcome in updated:
+        for kim, change in updated:
             audit_writer.record(
                 "kim.update",
                 "kim",
                 kim.id,
-                user,
-                _("Mengubah KIM %(name)s (impor baris %(row)d)", name=kim.name, row=outcome.row),
-                outcome.changes,
+                actor,
+                _("Mengubah KIM %(name)s (impor baris %(row)d)", name=kim.name, row=change.row),
+                change.changes,
             )
         audit_writer.record(
             "kim.import",
             "kim",
             None,
-            user,
-            _("Impor registri KIM dari %(file)s: ", file=result.filename) + result.summary(),
+            actor,
+            _("Impor registri KIM dari %(file)s: ", file=result.filename)
+            + _("%(rows)d baris: ", rows=result.rows)
+            + self.summary(result),
             {
                 "file": result.filename,
                 "created": len(created),
                 "updated": len(updated),
-                "unchanged": len(result.unchanged),
-                "invalid_rows": result.invalid_rows,
+                "unchanged": result.unchanged,
+                "invalid_rows": sorted(self.problems.bad_rows),
             },
         )
-        db.session.commit()
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        result.file_error = _(
-            "Registri KIM berubah selama impor berlangsung (pengguna lain menyimpan data yang "
-            "sama). Tidak ada yang disimpan; ulangi impor."
+
+    @classmethod
+    def summary(cls, result: ImportResult) -> str:
+        return _(
+            "%(created)d KIM baru, %(updated)d diperbarui, %(unchanged)d tidak berubah, "
+            "%(invalid)d baris tidak valid.",
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            invalid=result.invalid,
         )
-        return
-    result.written = True
-
-
-# --- the web flow: upload -> preview -> confirm ------------------------------------------------
-
-
-@dataclass
-class Preview:
-    token: str
-    result: ImportResult
-
-
-def preview_upload(user: User, filename: str, data: bytes) -> Preview:
-    """Keep the uploaded bytes for the confirmation and show what they would do (nothing saved)."""
-    require(user, IMPORT_KIM)
-    result = import_kims(data, filename, user, dry_run=True)
-    token = "" if result.file_error else uploads.store(user, UPLOAD_KIND, filename, data)
-    return Preview(token, result)
-
-
-def confirm_upload(user: User, token: str, skip_invalid: bool) -> Preview:
-    """Import the previewed bytes, exactly once: the upload is claimed (removed) first, so a double
-    click cannot import twice. A refused import stores it again under a new token, so the user can
-    tick "only the valid rows" and confirm once more. UploadMissingError when it is gone."""
-    require(user, IMPORT_KIM)
-    upload = uploads.claim(user, token, UPLOAD_KIND)
-    result = import_kims(upload.data, upload.filename, user, skip_invalid=skip_invalid)
-    if not result.written and result.file_error is None:
-        token = uploads.store(user, UPLOAD_KIND, upload.filename, upload.data)
-        return Preview(token, result)
-    return Preview("", result)

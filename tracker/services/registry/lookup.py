@@ -183,6 +183,7 @@ class KimIndex:
     by_kimid: dict[str, int] = field(default_factory=dict)
     by_name: dict[tuple[str, str], int] = field(default_factory=dict)
     by_plain_name: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    desa: dict[int, str] = field(default_factory=dict)  # KIM id -> its desa code
 
     @classmethod
     def load(cls, scope_codes: Iterable[str] | None = None) -> KimIndex:
@@ -195,6 +196,7 @@ class KimIndex:
                 index.by_kimid[fold(kimid)] = kim_id
             index.by_name[(desa_code, name_key)] = kim_id
             index.by_plain_name[name_key].append(kim_id)
+            index.desa[kim_id] = desa_code
         return index
 
     def find(self, kimid: str = "", name: str = "", desa_code: str | None = None) -> int | None:

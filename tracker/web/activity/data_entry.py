@@ -19,20 +19,27 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from werkzeug.wrappers import Response
-from wtforms import HiddenField, SelectField
+from wtforms import SelectField
 
 from tracker.io.activity_columns import KIND_COUNTS, KIND_MEASURES, KIND_POSTS, KINDS
 from tracker.models import Period
 from tracker.services.activity import measurements, upload_flow
-from tracker.services.activity.content_import import ImportFileError
+from tracker.services.common.errors import Invalid
+from tracker.services.common.import_pipeline import ImportResult
 from tracker.services.common.permissions import ENTER_ACTIVITY
 from tracker.services.common.uploads import UploadMissingError
 from tracker.services.rules.periods import PeriodClosedError
 from tracker.web.common.downloads import send_table
 from tracker.web.common.forms import ConfirmForm
 from tracker.web.common.guards import permission_required
+from tracker.web.common.imports import (
+    ACCEPT,
+    ConfirmImportForm,
+    ImportPage,
+    render_result,
+    spreadsheet_field,
+)
 
 bp = Blueprint("activity", __name__, url_prefix="/aktivitas")
 
@@ -64,15 +71,8 @@ KIND_INFO: dict[str, tuple[LazyString, bool, LazyString]] = {
 
 
 class UploadForm(FlaskForm):
-    file = FileField(
-        _l("Berkas CSV atau XLSX"), validators=[FileRequired(_l("Pilih berkas CSV atau XLSX."))]
-    )
+    file = spreadsheet_field(_l("Berkas CSV atau XLSX"))
     period = SelectField(_l("Periode"), choices=[], validate_choice=False)
-
-
-class ConfirmImportForm(FlaskForm):
-    token = HiddenField()
-    skip_invalid = HiddenField()
 
 
 def _upload_form(kind: str, periods: list[Period], form: UploadForm | None = None) -> UploadForm:
@@ -86,7 +86,12 @@ def _index(failed: Mapping[str, UploadForm], status: int = 200) -> tuple[str, in
     forms = {k: _upload_form(k, overview.open_periods, failed.get(k)) for k in KINDS}
     return (
         render_template(
-            "activity/index.html", overview=overview, forms=forms, kinds=KIND_INFO, order=KINDS
+            "activity/index.html",
+            overview=overview,
+            forms=forms,
+            kinds=KIND_INFO,
+            order=KINDS,
+            accept=ACCEPT,
         ),
         status,
     )
@@ -114,24 +119,37 @@ def upload(kind: str) -> tuple[str, int]:
                 kind,
                 current_user,
                 storage.filename or "",
-                storage.read(),
+                storage.stream,
                 form.period.data if needs_period else None,
             )
-        except ImportFileError as exc:
-            form.file.errors = [*form.file.errors, str(exc)]
+        except Invalid as exc:  # the file as a whole, or its period
+            target = form.period if exc.field == "period" else form.file
+            target.errors = [*target.errors, exc.message]
         else:
-            return _preview(kind, preview), 200
-    return _index({kind: form}, 400)
+            return _result(kind, preview.result, preview.token), 200
+    return _index({kind: form}, 422)
 
 
-def _preview(kind: str, preview: upload_flow.Preview) -> str:
-    return render_template(
-        "activity/preview.html",
-        kind=kind,
-        info=KIND_INFO[kind],
-        result=preview.result,
-        form=ConfirmImportForm(token=preview.token),
+def _page(kind: str, result: ImportResult) -> ImportPage:
+    links = [(url_for("activity.index"), _("Kembali ke data aktivitas"))]
+    if result.period_code:
+        links.append(
+            (
+                url_for("assessments.period_overview", code=result.period_code),
+                _("Penilaian periode %(code)s", code=result.period_code),
+            )
+        )
+    return ImportPage(
+        title=KIND_INFO[kind][0],
+        upload_url=url_for("activity.index", _anchor=f"impor-{kind}"),
+        confirm_url=url_for("activity.confirm", kind=kind),
+        breadcrumbs=[(url_for("activity.index"), _("Data aktivitas"))],
+        links=links,
     )
+
+
+def _result(kind: str, result: ImportResult, token: str = "") -> str:
+    return render_result(_page(kind, result), upload_flow.kind_of(kind), result, token)
 
 
 @bp.post(f"/impor/{KIND_URL}/konfirmasi")
@@ -141,8 +159,8 @@ def confirm(kind: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         abort(400)
     try:
-        result = upload_flow.confirm_upload(
-            kind, current_user, form.token.data or "", form.skip_invalid.data == "1"
+        outcome = upload_flow.confirm_upload(
+            kind, current_user, form.token.data or "", bool(form.skip_invalid.data)
         )
     except UploadMissingError:
         flash(
@@ -150,13 +168,12 @@ def confirm(kind: str) -> Response | tuple[str, int]:
             "error",
         )
         return redirect(url_for("activity.index"))
-    except ImportFileError as exc:
-        flash(str(exc), "error")
+    except Invalid as exc:  # the file's period was closed since the preview
+        flash(exc.message, "error")
         return redirect(url_for("activity.index"))
-    status = 400 if result.refused else 200
-    return render_template(
-        "activity/summary.html", kind=kind, info=KIND_INFO[kind], result=result
-    ), status
+    if outcome.result.written:
+        return _result(kind, outcome.result), 200
+    return _result(kind, outcome.result, outcome.token), 422
 
 
 @bp.get(f"/templat/{KIND_URL}.<any(csv,xlsx):fmt>")

@@ -13,46 +13,54 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, HiddenField
-from wtforms.validators import DataRequired
 
 from tracker.io.tabular import FORMATS
+from tracker.services.common import import_pipeline
 from tracker.services.common.clock import office_today
+from tracker.services.common.errors import Invalid, Stale
+from tracker.services.common.import_pipeline import ImportResult
 from tracker.services.common.permissions import IMPORT_KIM, VIEW
 from tracker.services.common.uploads import UploadMissingError
-from tracker.services.registry import kim_export, kim_import
+from tracker.services.registry import kim_export
+from tracker.services.registry.kim_import import KimImport
 from tracker.services.registry.kims import KimFilter
 from tracker.web.common.downloads import send_table
 from tracker.web.common.guards import permission_required
+from tracker.web.common.imports import (
+    ACCEPT,
+    ConfirmImportForm,
+    ImportPage,
+    render_result,
+    spreadsheet_field,
+)
 from tracker.web.registry.kims import FIELD_LABELS
 
 bp = Blueprint("kim_transfer", __name__, url_prefix="/kim/transfer")
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a district's registry is a few hundred kilobytes
-
 
 class UploadForm(FlaskForm):
-    file = FileField(
-        _l("Berkas registri (CSV atau XLSX)"),
-        validators=[
-            FileRequired(_l("Pilih berkas yang akan diimpor.")),
-            FileAllowed(list(FORMATS), _l("Hanya berkas .csv atau .xlsx yang dapat diimpor.")),
-            FileSize(MAX_UPLOAD_BYTES, message=_l("Berkas terlalu besar (maksimal 5 MB).")),
+    file = spreadsheet_field(_l("Berkas registri (CSV atau XLSX)"))
+
+
+def _page() -> ImportPage:
+    return ImportPage(
+        title=_("Registri KIM"),
+        upload_url=url_for("kim_transfer.upload"),
+        confirm_url=url_for("kim_transfer.confirm"),
+        breadcrumbs=[
+            (url_for("kims.index"), _("Registri KIM")),
+            (url_for("kim_transfer.upload"), _("Impor")),
         ],
+        links=[(url_for("kims.index"), _("Ke registri KIM"))],
+        field_labels=FIELD_LABELS,
+        detail_endpoint="kims.detail",
+        detail_arg="kim_id",
     )
 
 
-class ConfirmImportForm(FlaskForm):
-    token = HiddenField(validators=[DataRequired()])
-    skip_invalid = BooleanField(_l("Hanya impor baris yang valid (lewati baris bermasalah)"))
-
-
-def _preview(result: kim_import.ImportResult, form: ConfirmImportForm | None, **extra: Any) -> str:
-    return render_template(
-        "kims/preview.html", result=result, form=form, field_labels=FIELD_LABELS, **extra
-    )
+def _result(result: ImportResult, token: str = "") -> str:
+    return render_result(_page(), KimImport, result, token)
 
 
 def _download(data: bytes, fmt: str, stem: str) -> Response:
@@ -65,14 +73,18 @@ def _download(data: bytes, fmt: str, stem: str) -> Response:
 def upload() -> Any:
     form = UploadForm()
     if not form.is_submitted():
-        return render_template("kims/import.html", form=form)
-    if not form.validate():
-        return render_template("kims/import.html", form=form), 422
-    storage = form.file.data
-    preview = kim_import.preview_upload(current_user, storage.filename or "", storage.read())
-    status = 422 if preview.result.file_error else 200
-    form = ConfirmImportForm(token=preview.token, formdata=None)
-    return _preview(preview.result, None if preview.result.file_error else form), status
+        return render_template("kims/import.html", form=form, accept=ACCEPT)
+    if form.validate():
+        storage = form.file.data
+        try:
+            preview = import_pipeline.preview_upload(
+                KimImport, current_user, storage.filename or "", storage.stream
+            )
+        except Invalid as exc:  # the file as a whole (too large, unreadable, no header)
+            form.file.errors = [*form.file.errors, exc.message]
+        else:
+            return _result(preview.result, preview.token)
+    return render_template("kims/import.html", form=form, accept=ACCEPT), 422
 
 
 @bp.post("/impor/konfirmasi")
@@ -82,8 +94,8 @@ def confirm() -> Any:
     if not form.validate():
         abort(400)
     try:
-        outcome = kim_import.confirm_upload(
-            current_user, form.token.data or "", bool(form.skip_invalid.data)
+        outcome = import_pipeline.confirm_upload(
+            KimImport, current_user, form.token.data or "", bool(form.skip_invalid.data)
         )
     except UploadMissingError:
         flash(
@@ -91,15 +103,12 @@ def confirm() -> Any:
             "error",
         )
         return redirect(url_for("kim_transfer.upload"))
-    result = outcome.result
-    if result.written:
-        flash(_("Impor selesai. ") + result.summary(), "success")
-        return _preview(result, None, done=True)
-    flash(_("Tidak ada yang disimpan."), "error")
-    again = ConfirmImportForm(
-        token=outcome.token, skip_invalid=form.skip_invalid.data, formdata=None
-    )
-    return _preview(result, again if outcome.token else None), 422
+    except (Invalid, Stale) as exc:  # the file, or the registry changed meanwhile (409)
+        flash(exc.message, "error")
+        return redirect(url_for("kim_transfer.upload"))
+    if outcome.result.written:
+        return _result(outcome.result)
+    return _result(outcome.result, outcome.token), 422
 
 
 @bp.get("/templat.<fmt>")
