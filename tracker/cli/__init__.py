@@ -16,12 +16,14 @@ def register(app: Flask) -> None:
         activity,
         assessment,
         demo,
+        migrations,
         registry,
         reports,
         rules,
         translate,
     )
 
-    for module in (accounts, registry, rules, activity, assessment, reports, demo, translate):
+    modules = (accounts, registry, rules, activity, assessment, reports, demo, translate)
+    for module in (*modules, migrations):
         for command in module.COMMANDS:
             app.cli.add_command(command)

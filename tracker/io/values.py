@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime
+from functools import cache
 
 from babel.dates import get_month_names
 
@@ -19,7 +20,10 @@ class CellError(ValueError):
     """A cell's text is not a value of the expected kind; the message is shown to the user."""
 
 
+@cache
 def _month_lookup() -> dict[str, int]:
+    """Month names in Indonesian and English (built on first use: reading Babel's locale data is a
+    noticeable part of start-up)."""
     lookup: dict[str, int] = {}
     for locale in ("id", "en"):
         for width in ("wide", "abbreviated"):
@@ -30,7 +34,6 @@ def _month_lookup() -> dict[str, int]:
     return lookup
 
 
-_MONTHS = _month_lookup()
 _NUMERIC_DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _WORDY = re.compile(r"^(\d{1,2})\s+([^\W\d_]+)\.?\s+(\d{4})$")
@@ -52,7 +55,7 @@ def parse_date(raw: object) -> date:
         if m := _ISO.match(text):
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if m := _WORDY.match(text):
-            month = _MONTHS.get(fold(m.group(2)))
+            month = _month_lookup().get(fold(m.group(2)))
             if month is None:
                 raise CellError(f"nama bulan '{m.group(2)}' tidak dikenal")
             return date(int(m.group(3)), month, int(m.group(1)))

@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -36,7 +37,7 @@ from tracker.models.user import User
 from tracker.services.common import audit_writer
 from tracker.services.common.errors import Stale
 from tracker.services.common.import_pipeline import Change, ImportResult, ImportRun
-from tracker.services.common.import_rows import RowProblems, chunks, earlier_row
+from tracker.services.common.import_rows import RowProblems, chunks, earlier_row, insert_tuples
 from tracker.services.common.permissions import IMPORT_KIM
 from tracker.services.common.scope import code_in_scope
 from tracker.services.registry.kims import (
@@ -302,6 +303,60 @@ def _compare(kim: Kim, plan: _Plan) -> dict[str, list[Any]]:
     return audit_writer.diff(before, after)
 
 
+@dataclass
+class _Channel:
+    platform: str
+    url: str
+
+
+@dataclass
+class _NewKim:
+    """A KIM about to be inserted, with the attributes `snapshot` reads (its audit record)."""
+
+    name: str
+    desa_code: str
+    kimid_number: str | None = None
+    website: str | None = None
+    sk_number: str | None = None
+    sk_date: date | None = None
+    chair: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    members: int | None = None
+    status: str = STATUS_ACTIVE
+    notes: str | None = None
+    channels: list[_Channel] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, plan: _Plan) -> _NewKim:
+        channels = _new_channels(None, plan.channels) or []
+        return cls(
+            desa_code=plan.desa_code,
+            channels=[_Channel(p, u) for p, u in channels],
+            **plan.values,
+        )
+
+
+_KIM_COLUMNS = (
+    "name",
+    "name_key",
+    "desa_code",
+    "kimid_number",
+    "website",
+    "sk_number",
+    "sk_date",
+    "chair",
+    "phone",
+    "email",
+    "members",
+    "status",
+    "notes",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
 class KimImportStaleError(Stale):
     """Someone saved the same KIM while the import ran; nothing was written."""
 
@@ -389,23 +444,24 @@ class KimImport(ImportRun):
                 result.changes.append(change)
 
     def write(self) -> None:
-        """Every create and update, their audit entries and the file's, flushed together."""
+        """Every create and update, their audit entries and the file's, in the one unit of work.
+
+        New KIMs go in as plain rows (`insert_tuples`), their ids read back by desa and name key
+        (unique together); updates go through the ORM, whose version check refuses a KIM someone
+        saved meanwhile."""
         actor, result = self.actor, self.result
-        created: list[tuple[Kim, Change]] = []
+        creates = [(plan, change) for plan, change in self.writes if change.action == ACTION_CREATE]
+        new_kims = [_NewKim.of(plan) for plan, _change in creates]
         updated: list[tuple[Kim, Change]] = []
         now = utcnow()
-        for plan, change in self.writes:
-            if change.action == ACTION_CREATE:
-                kim = Kim(status=STATUS_ACTIVE)
-                _apply(kim, plan)
-                db.session.add(kim)
-                created.append((kim, change))
-            else:
-                kim = self.targets[plan.target_id]  # type: ignore[index]
-                _apply(kim, plan)
-                kim.updated_at = now
-                updated.append((kim, change))
         try:
+            new_ids = self._insert(new_kims, now)
+            for plan, change in self.writes:
+                if change.action == ACTION_UPDATE:
+                    kim = self.targets[plan.target_id]  # type: ignore[index]
+                    _apply(kim, plan)
+                    kim.updated_at = now
+                    updated.append((kim, change))
             db.session.flush()
         except (StaleDataError, IntegrityError) as exc:
             raise KimImportStaleError(
@@ -414,15 +470,16 @@ class KimImport(ImportRun):
                     "yang sama). Tidak ada yang disimpan; ulangi impor."
                 )
             ) from exc
-        for kim, change in created:
-            change.object_id = kim.id
+        added = _("Menambah KIM %(name)s (impor baris %(row)d)")  # formatted per KIM below
+        for (_plan, change), kim, kim_id in zip(creates, new_kims, new_ids, strict=True):
+            change.object_id = kim_id
             audit_writer.record(
                 "kim.create",
                 "kim",
-                kim.id,
+                kim_id,
                 actor,
-                _("Menambah KIM %(name)s (impor baris %(row)d)", name=kim.name, row=change.row),
-                filled_snapshot(kim),
+                added % {"name": kim.name, "row": change.row},
+                filled_snapshot(kim),  # type: ignore[arg-type]
             )
         for kim, change in updated:
             audit_writer.record(
@@ -433,6 +490,7 @@ class KimImport(ImportRun):
                 _("Mengubah KIM %(name)s (impor baris %(row)d)", name=kim.name, row=change.row),
                 change.changes,
             )
+        created = creates
         audit_writer.record(
             "kim.import",
             "kim",
@@ -449,6 +507,33 @@ class KimImport(ImportRun):
                 "invalid_rows": sorted(self.problems.bad_rows),
             },
         )
+
+    def _insert(self, kims: list[_NewKim], now: datetime) -> list[int]:
+        """Insert the new KIMs and their channels; their ids, in the same order."""
+        if not kims:
+            return []
+        rows = [
+            (k.name, fold(k.name), k.desa_code, k.kimid_number, k.website, k.sk_number,
+             k.sk_date, k.chair, k.phone, k.email, k.members, k.status, k.notes, 1, now, now)
+            for k in kims
+        ]  # fmt: skip
+        insert_tuples(Kim.__table__, _KIM_COLUMNS, rows)
+        found: dict[tuple[str, str], int] = {}
+        for chunk in chunks(sorted({k.desa_code for k in kims})):
+            found.update(
+                ((desa, name_key), kim_id)
+                for kim_id, desa, name_key in db.session.execute(
+                    select(Kim.id, Kim.desa_code, Kim.name_key).where(Kim.desa_code.in_(chunk))
+                )
+            )
+        ids = [found[(k.desa_code, fold(k.name))] for k in kims]
+        channels = [
+            (kim_id, channel.platform, channel.url)
+            for kim, kim_id in zip(kims, ids, strict=True)
+            for channel in kim.channels
+        ]
+        insert_tuples(KimChannel.__table__, ("kim_id", "platform", "url"), channels)
+        return ids
 
     @classmethod
     def summary(cls, result: ImportResult) -> str:
