@@ -275,3 +275,38 @@ def test_csrf_enforced_on_upload_and_grid(app, client, login_as, data):
     grid_token = re.search(r'name="csrf_token" value="([^"]+)"', grid_page).group(1)
     saved = client.post(grid, data={f"v-{data['a'].id}-K1": "ya", "csrf_token": grid_token})
     assert saved.status_code == 302 and count(Measurement) == 1
+
+
+def test_preview_refuses_posts_in_a_closed_period_and_warns_of_none(client, login_as, data):
+    """2024-T4 is closed: its data is final. A post dated in no period is stored, with a warning."""
+    login_as("petugas", scope=["35.08.09"])
+    content = (
+        b"DAFTAR UNGGAHAN KIM KABUPATEN LUMAJANG\r\n"
+        b"\r\n"
+        b"Nomor KIM.id;Jenis;Tanggal;Judul;Tautan;Penulis\r\n"
+        b"KIM-1;berita;07/03/2025;Kerja bakti;https://a.id/1;Budi\r\n"
+        b"KIM-1;berita;15/11/2024;Rapat desa;https://a.id/2;Budi\r\n"
+        b"KIM-1;galeri;07/03/2023;Foto lama;https://a.id/3;Sri\r\n"
+    )
+    response = upload(client, "unggahan", content)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    # the header was found below the title rows; the extra column is named as ignored
+    assert "Judul kolom ada di baris 3; baris di atasnya dilewati." in html
+    assert "Diabaikan (tidak dipakai impor ini): Penulis" in html
+    assert "<td>Rapat desa</td>" in html  # the sample of rows as read
+    # the closed period is an error on its row, the missing period a warning
+    assert "<td>5</td><td>Tanggal</td>" in html
+    assert "15/11/2024 ada di periode 2024-T4 yang sudah ditutup" in html
+    assert "07/03/2023 tidak masuk periode mana pun" in html
+    assert "Impor 2 baris yang valid saja" in html
+    # valid rows per kecamatan and per period
+    assert "<td>Sukodono</td><td>2</td>" in html
+    assert "<td>2025-T1</td><td>1</td>" in html
+    assert "<td>(tidak masuk periode mana pun)</td><td>1</td>" in html
+    done = client.post(
+        "/aktivitas/impor/unggahan/konfirmasi", data={"token": token_of(html), "skip_invalid": "1"}
+    )
+    assert done.status_code == 200
+    titles = set(db.session.scalars(select(ContentPost.title)))
+    assert titles == {"Kerja bakti", "Foto lama"}

@@ -20,7 +20,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from tracker.io.sheets import Limits, Sheet, Source, TableError, detect_format, open_sheet
+from tracker.io.sheets import (
+    HEADER_ROWS,
+    Limits,
+    Sheet,
+    Source,
+    TableError,
+    detect_format,
+    open_sheet,
+)
 from tracker.io.values import clean_text
 from tracker.text import fold
 
@@ -158,7 +166,10 @@ def _header(
         if best is None or score > (not best.missing, len(best.positions)):
             best = candidate
     if best is None:
-        raise TableError("Berkas tidak berisi data.")
+        raise TableError(
+            f"Berkas tidak berisi data: {HEADER_ROWS} baris pertamanya kosong (judul kolom "
+            "dicari di sana)."
+        )
     if best.missing:
         names = {key: next(iter(aliases_of), key) for key, aliases_of in columns.items()}
         wanted = ", ".join(" atau ".join(names.get(k, k) for k in alt) for alt in best.missing)
