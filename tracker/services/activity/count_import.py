@@ -7,7 +7,6 @@ to guess. Totals equal to what is stored are left untouched.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -16,16 +15,14 @@ from tracker.io.activity_columns import COUNT_COLUMNS, COUNT_FIELDS, KIND_COUNTS
 from tracker.io.tabular import Row, Table
 from tracker.io.values import CellError, parse_int
 from tracker.models import ContentCount
-from tracker.models.user import User
-from tracker.services.activity.import_periods import open_period_or_file_error
+from tracker.services.activity.import_periods import PeriodImport
 from tracker.services.common import audit_writer
-from tracker.services.common.import_pipeline import ImportResult, ImportRun
+from tracker.services.common.import_pipeline import ImportResult
 from tracker.services.common.import_rows import earlier_row, insert_rows, period_rows
 from tracker.services.common.permissions import ENTER_ACTIVITY
-from tracker.services.registry.kim_rows import KimLookup
 
 
-class CountImport(ImportRun):
+class CountImport(PeriodImport):
     """Set each KIM's totals per content type for the period chosen (option `period`)."""
 
     kind = KIND_COUNTS
@@ -33,14 +30,8 @@ class CountImport(ImportRun):
     required = REQUIRED[KIND_COUNTS]
     permission = ENTER_ACTIVITY
 
-    def __init__(self, actor: User | None, options: Mapping[str, Any]) -> None:
-        super().__init__(actor, options)
-        self.period = open_period_or_file_error(str(options.get("period") or ""))
-
     def start(self, table: Table, result: ImportResult) -> None:
         super().start(table, result)
-        result.period_code = self.period.code
-        self.lookup = KimLookup.load(self.actor, table)
         self.wanted: dict[int, dict[str, int]] = {}
         self.first_row: dict[int, int] = {}
 
@@ -100,19 +91,3 @@ class CountImport(ImportRun):
             ),
             changes={"file": result.filename, "period": code, **result.counts()},
         )
-
-    @classmethod
-    def summary(cls, result: ImportResult) -> str:
-        return period_summary(result)
-
-
-def period_summary(result: ImportResult) -> str:
-    """The counts of a per-period import (totals, measurements) in one sentence."""
-    return _(
-        "%(created)s baru, %(updated)s diubah, %(unchanged)s tidak berubah, "
-        "%(invalid)s baris tidak valid.",
-        created=result.created,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        invalid=result.invalid,
-    )

@@ -1,18 +1,23 @@
-"""Periods as the activity imports see them: the open period a per-period file writes into, and
-the periods a dated row falls in."""
+"""Periods as the activity imports see them: the open period a per-period file writes into (and
+the base of the kinds that write into one), and the periods a dated row falls in."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.io.tabular import Table
 from tracker.models import Period
 from tracker.models.period import PERIOD_CLOSED
-from tracker.services.common.import_pipeline import ImportFileError
+from tracker.models.user import User
+from tracker.services.common.import_pipeline import ImportFileError, ImportResult, ImportRun
+from tracker.services.registry.kim_rows import KimLookup
 from tracker.services.rules.periods import PeriodError, get_open_period
 
 
@@ -22,6 +27,31 @@ def open_period_or_file_error(period_code: str) -> Period:
         return get_open_period(period_code)
     except PeriodError as exc:
         raise ImportFileError(str(exc), field="period") from exc
+
+
+class PeriodImport(ImportRun):
+    """A kind whose rows name KIMs and whose values belong to the one open period chosen at
+    upload (option `period`): a closed or unknown period refuses the file before it is read."""
+
+    def __init__(self, actor: User | None, options: Mapping[str, Any]) -> None:
+        super().__init__(actor, options)
+        self.period = open_period_or_file_error(str(options.get("period") or ""))
+
+    def start(self, table: Table, result: ImportResult) -> None:
+        super().start(table, result)
+        result.period_code = self.period.code
+        self.lookup = KimLookup.load(self.actor, table)
+
+    @classmethod
+    def summary(cls, result: ImportResult) -> str:
+        return _(
+            "%(created)s baru, %(updated)s diubah, %(unchanged)s tidak berubah, "
+            "%(invalid)s baris tidak valid.",
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            invalid=result.invalid,
+        )
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,12 @@ from tracker.io.tabular import Row, Table
 from tracker.io.values import CellError
 from tracker.models import Measurement
 from tracker.models.base import utcnow
-from tracker.models.user import User
-from tracker.services.activity.count_import import period_summary
-from tracker.services.activity.import_periods import open_period_or_file_error
+from tracker.services.activity.import_periods import PeriodImport
 from tracker.services.activity.measurements import NOTE_MAX, Rule, rules
 from tracker.services.common import audit_writer
-from tracker.services.common.import_pipeline import ImportResult, ImportRun
+from tracker.services.common.import_pipeline import ImportResult
 from tracker.services.common.import_rows import earlier_row, insert_rows, period_rows
 from tracker.services.common.permissions import ENTER_ACTIVITY
-from tracker.services.registry.kim_rows import KimLookup
 
 
 def _indicator_code(raw: str, known: Mapping[str, Rule]) -> str:
@@ -45,7 +42,7 @@ def _indicator_code(raw: str, known: Mapping[str, Rule]) -> str:
     return code
 
 
-class MeasurementImport(ImportRun):
+class MeasurementImport(PeriodImport):
     """Set manual indicator values for the period chosen (option `period`)."""
 
     kind = KIND_MEASURES
@@ -53,14 +50,8 @@ class MeasurementImport(ImportRun):
     required = REQUIRED[KIND_MEASURES]
     permission = ENTER_ACTIVITY
 
-    def __init__(self, actor: User | None, options: Mapping[str, Any]) -> None:
-        super().__init__(actor, options)
-        self.period = open_period_or_file_error(str(options.get("period") or ""))
-
     def start(self, table: Table, result: ImportResult) -> None:
         super().start(table, result)
-        result.period_code = self.period.code
-        self.lookup = KimLookup.load(self.actor, table)
         self.known = rules()
         self.wanted: dict[tuple[int, str], tuple[float, str]] = {}
         self.first_row: dict[tuple[int, str], int] = {}
@@ -157,7 +148,3 @@ class MeasurementImport(ImportRun):
             ),
             changes={"file": result.filename, "period": code, **result.counts()},
         )
-
-    @classmethod
-    def summary(cls, result: ImportResult) -> str:
-        return period_summary(result)
