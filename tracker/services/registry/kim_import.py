@@ -37,7 +37,13 @@ from tracker.models.user import User
 from tracker.services.common import audit_writer
 from tracker.services.common.errors import Stale
 from tracker.services.common.import_pipeline import Change, ImportResult, ImportRun
-from tracker.services.common.import_rows import RowProblems, chunks, earlier_row, insert_tuples
+from tracker.services.common.import_rows import (
+    RowProblems,
+    chunks,
+    earlier_row,
+    insert_tuples,
+    preassign_ids,
+)
 from tracker.services.common.permissions import IMPORT_KIM
 from tracker.services.common.scope import code_in_scope
 from tracker.services.registry.kims import (
@@ -471,42 +477,49 @@ class KimImport(ImportRun):
                 )
             ) from exc
         added = _("Menambah KIM %(name)s (impor baris %(row)d)")  # formatted per KIM below
+        entries = []
         for (_plan, change), kim, kim_id in zip(creates, new_kims, new_ids, strict=True):
             change.object_id = kim_id
-            audit_writer.record(
-                "kim.create",
-                "kim",
-                kim_id,
-                actor,
-                added % {"name": kim.name, "row": change.row},
-                filled_snapshot(kim),  # type: ignore[arg-type]
+            entries.append(
+                audit_writer.record(
+                    "kim.create",
+                    "kim",
+                    kim_id,
+                    actor,
+                    added % {"name": kim.name, "row": change.row},
+                    filled_snapshot(kim),  # type: ignore[arg-type]
+                )
             )
         for kim, change in updated:
-            audit_writer.record(
-                "kim.update",
-                "kim",
-                kim.id,
-                actor,
-                _("Mengubah KIM %(name)s (impor baris %(row)d)", name=kim.name, row=change.row),
-                change.changes,
+            entries.append(
+                audit_writer.record(
+                    "kim.update",
+                    "kim",
+                    kim.id,
+                    actor,
+                    _("Mengubah KIM %(name)s (impor baris %(row)d)", name=kim.name, row=change.row),
+                    change.changes,
+                )
             )
-        created = creates
-        audit_writer.record(
-            "kim.import",
-            "kim",
-            None,
-            actor,
-            _("Impor registri KIM dari %(file)s: ", file=result.filename)
-            + _("%(rows)d baris: ", rows=result.rows)
-            + self.summary(result),
-            {
-                "file": result.filename,
-                "created": len(created),
-                "updated": len(updated),
-                "unchanged": result.unchanged,
-                "invalid_rows": sorted(self.problems.bad_rows),
-            },
+        entries.append(
+            audit_writer.record(
+                "kim.import",
+                "kim",
+                None,
+                actor,
+                _("Impor registri KIM dari %(file)s: ", file=result.filename)
+                + _("%(rows)d baris: ", rows=result.rows)
+                + self.summary(result),
+                {
+                    "file": result.filename,
+                    "created": len(creates),
+                    "updated": len(updated),
+                    "unchanged": result.unchanged,
+                    "invalid_rows": sorted(self.problems.bad_rows),
+                },
+            )
         )
+        preassign_ids(entries)  # the flush writes them with one executemany
 
     def _insert(self, kims: list[_NewKim], now: datetime) -> list[int]:
         """Insert the new KIMs and their channels; their ids, in the same order."""
