@@ -227,7 +227,9 @@ def _raw(url: str):  # type: ignore[no-untyped-def]
     if url.startswith("sqlite"):
         import sqlite3
 
-        return sqlite3.connect(url.removeprefix("sqlite:///")), "?"
+        connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+        connection.execute("PRAGMA foreign_keys=ON")  # as the application sets it
+        return connection, "?"
     import psycopg
 
     return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")), "%s"

@@ -464,3 +464,14 @@ def test_import_runs_a_fixed_number_of_queries_whatever_the_row_count(regions, a
              for i in range(n)]  # fmt: skip
 
     assert queries_for(rows(3)) == queries_for(rows(60))
+
+
+def test_the_registry_caps_its_rows_below_the_setting(app, regions, monkeypatch) -> None:
+    """A registry keeps every row in memory until it writes: its own cap is lower."""
+    assert KimImport.max_rows is not None and KimImport.max_rows < app.config["IMPORT_MAX_ROWS"]
+    monkeypatch.setattr(KimImport, "max_rows", 3)
+    rows = [[f"KIM {i}", "Kutorenon", "Sukodono"] for i in range(4)]
+    data = csv_bytes(rows, headers=["Nama KIM", "Desa", "Kecamatan"])
+    with pytest.raises(ImportFileError, match="lebih dari 3 baris data"):
+        import_kims(data, "kim.csv", None)
+    assert kim_count() == 0

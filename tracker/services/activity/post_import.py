@@ -74,12 +74,13 @@ def title_key(title: str) -> str:
     return fold(title)
 
 
-def _digest(text: str) -> int:
-    """96 bits of a key: its SipHash (64 bits, salted per process) beside its CRC-32, two unrelated
-    functions, so two different keys share a digest with probability about 2^-96: among the
-    millions of keys of the largest import, never in practice. An int of 96 bits is a third of
-    the memory of the key's text, and costs a fraction of a cryptographic hash."""
-    return (hash(text) << 32) | crc32(text.encode())
+def _digest(key: tuple[Any, ...], text: str) -> int:
+    """96 bits of a key: the 64-bit hash of the whole key (SipHash for its text, salted per process)
+    beside the CRC-32 of its text, two unrelated functions: two different keys share a digest with
+    probability about 2^-96 (2^-64 when only their KIM differs), among the millions of keys of the
+    largest import never in practice. An int of 96 bits is a third of the key's memory and costs
+    a fraction of a cryptographic hash."""
+    return (hash(key) << 32) | crc32(text.encode())
 
 
 def post_keys(kim_id: int, type_: str, ordinal: int, title: str, url: str | None) -> list[int]:
@@ -88,10 +89,11 @@ def post_keys(kim_id: int, type_: str, ordinal: int, title: str, url: str | None
     told apart by their URLs)."""
     keys = []
     if url:
-        keys.append(_digest(f"u\x1f{kim_id}\x1f{url_key(url)}"))
+        address = url_key(url)
+        keys.append(_digest((kim_id, address), address))
     folded = title_key(title)
     if folded:
-        keys.append(_digest(f"t\x1f{kim_id}\x1f{type_}\x1f{ordinal}\x1f{folded}"))
+        keys.append(_digest((kim_id, type_, ordinal, folded), folded))
     return keys
 
 

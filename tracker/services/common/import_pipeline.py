@@ -48,13 +48,13 @@ class ImportFileError(Invalid):
     or an option that makes it impossible (the period chosen is closed). Nothing was written."""
 
 
-@dataclass
+@dataclass(slots=True)
 class SampleRow:
     number: int
     cells: list[str]
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
     """One object a row creates or updates, shown in the preview (the registry lists its KIMs)."""
 
@@ -145,6 +145,9 @@ class ImportRun:
     required: ClassVar[tuple[str | tuple[str, ...], ...]]
     permission: ClassVar[str]
     counters: ClassVar[tuple[str, ...]] = ("created", "updated", "unchanged")
+    # a kind that keeps every row in memory until it writes caps its files lower than the
+    # IMPORT_MAX_ROWS setting (None: the setting alone)
+    max_rows: ClassVar[int | None] = None
 
     def __init__(self, actor: User | None, options: Mapping[str, Any]) -> None:
         self.actor = actor
@@ -173,11 +176,14 @@ class ImportRun:
         raise NotImplementedError
 
 
-def limits() -> Limits:
-    """The application's import limits (config IMPORT_*)."""
+def limits(kind: type[ImportRun] | None = None) -> Limits:
+    """The application's import limits (config IMPORT_*), and the kind's own row cap."""
     config = current_app.config
+    rows = int(config.get("IMPORT_MAX_ROWS", Limits.max_rows))
+    if kind is not None and kind.max_rows is not None:
+        rows = min(rows, kind.max_rows)
     return Limits(
-        max_rows=int(config.get("IMPORT_MAX_ROWS", Limits.max_rows)),
+        max_rows=rows,
         max_unpacked_bytes=int(config.get("IMPORT_MAX_UNPACKED_MB", 256)) * MB,
         max_ratio=int(config.get("IMPORT_MAX_ZIP_RATIO", Limits.max_ratio)),
     )
@@ -231,7 +237,7 @@ def _run(
         kind=kind.kind, filename=filename, dry_run=dry_run, skip_invalid=skip_invalid
     )
     try:
-        with open_table(source, filename, kind.columns, kind.required, limits()) as table:
+        with open_table(source, filename, kind.columns, kind.required, limits(kind)) as table:
             result.header_row = table.header_row
             result.columns = table.recognised()
             result.ignored_columns = table.ignored

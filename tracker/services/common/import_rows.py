@@ -31,7 +31,7 @@ def insert_rows(model: type[Any], rows: Iterable[dict[str, Any]]) -> None:
         db.session.execute(insert(model), list(chunk))
 
 
-def insert_tuples(table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def insert_tuples(table: Table, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
     """Bulk INSERT of plain tuples (values in `columns` order) in the session's transaction;
     returns how many rows were written.
 
@@ -59,7 +59,7 @@ def insert_tuples(table: Table, columns: Sequence[str], rows: Iterable[Sequence[
     sql = f"INSERT INTO {target} ({names}) VALUES ({', '.join([mark] * len(columns))})"
     written = 0
     rows = iter(rows)
-    while chunk := [tuple(row) for row in islice(rows, BULK_CHUNK)]:
+    while chunk := list(islice(rows, BULK_CHUNK)):
         connection.exec_driver_sql(sql, chunk)
         written += len(chunk)
     return written
@@ -79,7 +79,7 @@ def _converted(
     return tuple(values)
 
 
-def _copy(connection: Connection, statement: str, rows: Iterable[Sequence[Any]]) -> int:
+def _copy(connection: Connection, statement: str, rows: Iterable[tuple[Any, ...]]) -> int:
     written = 0
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]

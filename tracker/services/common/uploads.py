@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from tracker.models.user import User
 from tracker.services.common.errors import Invalid
@@ -73,8 +74,6 @@ def max_bytes() -> int:
 
 
 def too_large_message(limit: int | None = None) -> str:
-    from flask_babel import gettext as _
-
     return _(
         "Berkas terlalu besar (maksimal %(mb)s MB).", mb=(limit or max_bytes()) // (1024 * 1024)
     )

@@ -73,7 +73,7 @@ _TEXT_FIELDS = {
 assert set(CHANNEL_COLUMNS) == set(CHANNEL_PLATFORMS), "kim_columns and the model disagree"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Plan:
     """A row that passed the per-row checks, before it is compared with the database."""
 
@@ -363,6 +363,18 @@ _KIM_COLUMNS = (
 )
 
 
+_WRITE_BATCH = 2_000  # new KIMs inserted, audited and flushed at a time
+
+
+def _flush_and_release(entries: list[Any]) -> None:
+    """Write a batch of audit entries with one executemany (their keys assigned in one query),
+    then drop them from the session: they are in the transaction, nothing reads them again."""
+    preassign_ids(entries)
+    db.session.flush()
+    for entry in entries:
+        db.session.expunge(entry)
+
+
 class KimImportStaleError(Stale):
     """Someone saved the same KIM while the import ran; nothing was written."""
 
@@ -375,6 +387,9 @@ class KimImport(ImportRun):
     columns = COLUMNS
     required = ("name", ("desa", "desa_code"))
     permission = IMPORT_KIM
+    # every valid row is held until the write (a couple of kilobytes each): fifty thousand KIMs,
+    # five times the largest province's registry, stay well inside the memory of an upload
+    max_rows = 50_000
 
     def start(self, table: Table, result: ImportResult) -> None:
         super().start(table, result)
@@ -457,11 +472,29 @@ class KimImport(ImportRun):
         saved meanwhile."""
         actor, result = self.actor, self.result
         creates = [(plan, change) for plan, change in self.writes if change.action == ACTION_CREATE]
-        new_kims = [_NewKim.of(plan) for plan, _change in creates]
         updated: list[tuple[Kim, Change]] = []
         now = utcnow()
+        added = _("Menambah KIM %(name)s (impor baris %(row)d)")  # formatted per KIM below
         try:
-            new_ids = self._insert(new_kims, now)
+            # a batch at a time, its audit entries flushed and let go: memory stays flat
+            for start in range(0, len(creates), _WRITE_BATCH):
+                batch = creates[start : start + _WRITE_BATCH]
+                new_kims = [_NewKim.of(plan) for plan, _change in batch]
+                new_ids = self._insert(new_kims, now)
+                entries = []
+                for (_plan, change), kim, kim_id in zip(batch, new_kims, new_ids, strict=True):
+                    change.object_id = kim_id
+                    entries.append(
+                        audit_writer.record(
+                            "kim.create",
+                            "kim",
+                            kim_id,
+                            actor,
+                            added % {"name": kim.name, "row": change.row},
+                            filled_snapshot(kim),  # type: ignore[arg-type]
+                        )
+                    )
+                _flush_and_release(entries)
             for plan, change in self.writes:
                 if change.action == ACTION_UPDATE:
                     kim = self.targets[plan.target_id]  # type: ignore[index]
@@ -476,20 +509,7 @@ class KimImport(ImportRun):
                     "yang sama). Tidak ada yang disimpan; ulangi impor."
                 )
             ) from exc
-        added = _("Menambah KIM %(name)s (impor baris %(row)d)")  # formatted per KIM below
         entries = []
-        for (_plan, change), kim, kim_id in zip(creates, new_kims, new_ids, strict=True):
-            change.object_id = kim_id
-            entries.append(
-                audit_writer.record(
-                    "kim.create",
-                    "kim",
-                    kim_id,
-                    actor,
-                    added % {"name": kim.name, "row": change.row},
-                    filled_snapshot(kim),  # type: ignore[arg-type]
-                )
-            )
         for kim, change in updated:
             entries.append(
                 audit_writer.record(
