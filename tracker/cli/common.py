@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from tracker.io.tabular import Problem
+from tracker.services.common.errors import Stale
 from tracker.services.common.import_pipeline import ImportFileError, ImportRun, run_import
 
 
@@ -57,7 +58,7 @@ def import_file(
         result = run_import(
             kind, file, file.name, None, options, dry_run=dry_run, skip_invalid=skip_invalid
         )
-    except ImportFileError as error:
+    except (ImportFileError, Stale) as error:  # the file as a whole, or a concurrent change
         refuse_file(error)
     _listed(result.problems, result.unlisted_problems)
     _listed(result.warnings, result.unlisted_warnings, "Peringatan: ")
