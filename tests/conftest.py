@@ -7,13 +7,14 @@ schema is created once per run and every table is truncated after each test.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from tests import factories
 from tracker import create_app
@@ -109,3 +110,24 @@ def login_as(regions: factories.RegionTree, auth: AuthActions):  # type: ignore[
         return user
 
     return _login
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], AbstractContextManager[list[str]]]:
+    """`with count_queries() as statements:` lists the SQL statements run inside the block (list
+    pages must run the same number of queries whatever the number of rows)."""
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def listener(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+
+    return counting

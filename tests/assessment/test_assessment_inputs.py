@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from tests import factories
-from tracker.extensions import db
 from tracker.scoring.engine import IndicatorValue
 from tracker.scoring.periods import window_count, window_index
 from tracker.services.assessment.inputs import collect_inputs
 
 NO_DATA = IndicatorValue(None, None)
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def _record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", _record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _record)
 
 
 def test_w1_is_berita_per_calendar_month(regions):
@@ -189,7 +171,7 @@ def test_only_active_kims_and_the_given_scope(regions):
     assert scoped[b.id]["W1"].value == pytest.approx(1 / 3)
 
 
-def test_the_number_of_queries_does_not_grow_with_the_number_of_kims(regions):
+def test_the_number_of_queries_does_not_grow_with_the_number_of_kims(regions, count_queries):
     period = factories.make_period("2025-T1")
 
     def add_kims(n: int) -> None:

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.assessment.test_assessment_inputs import count_queries
 from tracker.extensions import db
 from tracker.models import Assessment, AuditEntry, Kim
 from tracker.services.assessment.runner import (
@@ -190,7 +189,7 @@ def test_a_user_runs_it_for_their_scope_only_and_it_is_audited(regions, framewor
     assert "2025-T1" in entries[-1].summary
 
 
-def test_queries_do_not_grow_with_the_number_of_kims(regions, framework):
+def test_queries_do_not_grow_with_the_number_of_kims(regions, framework, count_queries):
     before = factories.make_period("2024-T4")
     period = factories.make_period("2025-T1")
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tracker.extensions import db
-from tracker.models import Assessment, AuditEntry, Framework
+from tracker.models import AuditEntry, Framework
 from tracker.scoring.framework import FrameworkInvalid, default_definition
 from tracker.services.common.permissions import PermissionDenied
 from tracker.services.rules import frameworks
@@ -113,21 +113,7 @@ def test_draft_with_assessments_cannot_be_edited(app, regions) -> None:
     draft = frameworks.create_draft(1, None)
     kim = factories.kim()
     period = factories.make_period("2025-T1")
-    db.session.add(
-        Assessment(
-            kim_id=kim.id,
-            period_id=period.id,
-            framework_id=draft.id,
-            score=50,
-            raw_tier="Berkembang",
-            tier="Berkembang",
-            reason="",
-            dimension_scores={},
-            indicators={},
-            data_gaps=[],
-        )
-    )
-    db.session.commit()
+    factories.make_assessment(kim, period, draft, score=50)
     assert frameworks.has_assessments(2) is True
     assert frameworks.has_assessments(1) is False
     with pytest.raises(FrameworkLocked, match="sudah dipakai untuk penilaian"):

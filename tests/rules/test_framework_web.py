@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tracker.extensions import db
-from tracker.models import Assessment, AuditEntry
+from tracker.models import AuditEntry
 from tracker.services.rules import frameworks
 
 
@@ -156,21 +156,7 @@ def test_draft_with_assessments_cannot_be_edited(
     draft = frameworks.create_draft(1, None)
     kim = factories.kim()
     period = factories.make_period("2025-T1")
-    db.session.add(
-        Assessment(
-            kim_id=kim.id,
-            period_id=period.id,
-            framework_id=draft.id,
-            score=41,
-            raw_tier="Berkembang",
-            tier="Berkembang",
-            reason="",
-            dimension_scores={},
-            indicators={},
-            data_gaps=[],
-        )
-    )
-    db.session.commit()
+    factories.make_assessment(kim, period, draft, score=41)
     login_as("admin")
     page = client.get("/kerangka/2")
     assert "Ubah draf" not in page.text

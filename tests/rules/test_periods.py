@@ -103,30 +103,12 @@ def test_cli_add_list_close(runner):
 
 
 def test_list_page_shows_dates_state_and_assessed_count(client, login_as, regions):
-    from tracker.models import Assessment, Framework
-
     login_as("viewer")
     p1 = factories.make_period("2025-T1")
     factories.make_period("2024-T4", state="closed")
-    fw = Framework(version=1, name="v1", state="active", definition={})
-    db.session.add(fw)
-    db.session.flush()
+    fw = factories.make_framework()
     for _ in range(2):
-        kim = factories.kim(regions.desa_a1)
-        db.session.add(
-            Assessment(
-                kim_id=kim.id,
-                period_id=p1.id,
-                framework_id=fw.id,
-                score=50.0,
-                raw_tier="Berkembang",
-                tier="Berkembang",
-                dimension_scores={},
-                indicators={},
-                data_gaps=[],
-            )
-        )
-    db.session.commit()
+        factories.make_assessment(factories.kim(regions.desa_a1), p1, fw)
 
     page = client.get("/periode/")
     assert page.status_code == 200

@@ -1,0 +1,61 @@
+"""Activity: content posts, per-period totals and manual measurements."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tracker.extensions import db
+from tracker.models import ContentCount, ContentPost, Kim, Measurement
+
+
+def make_posts(kim: Kim, *posts: tuple[str, date]) -> None:
+    """make_posts(k, ("berita", date(2025, 1, 3)), ("galeri", date(2025, 2, 1)), ...)."""
+    for number, (kind, day) in enumerate(posts):
+        db.session.add(
+            ContentPost(
+                kim_id=kim.id,
+                type=kind,
+                posted_on=day,
+                title=f"{kind} {day.isoformat()} {number}",
+                url=f"https://kim.example/{kim.id}/{kind}/{day.isoformat()}/{number}",
+            )
+        )
+    db.session.commit()
+
+
+def make_count(
+    kim: Kim, period: Any, berita: int = 0, galeri: int = 0, pengumuman: int = 0, agenda: int = 0
+) -> Any:
+    c = ContentCount(
+        kim_id=kim.id,
+        period_id=period.id,
+        berita=berita,
+        galeri=galeri,
+        pengumuman=pengumuman,
+        agenda=agenda,
+    )
+    db.session.add(c)
+    db.session.commit()
+    return c
+
+
+def make_measurement(
+    kim: Kim,
+    period: Any,
+    code: str,
+    value: float,
+    verified: bool = True,
+    note: str | None = "bukti uji",
+) -> Any:
+    m = Measurement(
+        kim_id=kim.id,
+        period_id=period.id,
+        indicator_code=code,
+        value=value,
+        verified=verified,
+        note=note,
+    )
+    db.session.add(m)
+    db.session.commit()
+    return m
