@@ -5,7 +5,7 @@
 Draws N KIMs' indicator values for framework v1 (each indicator: no data 25 %, else uniform over
 its range; gates "ya" 90 %; a random previous tier, so some tiers are held by the stability rule),
 assesses them, then times `roadmap()` on each result and prints the time per KIM (mean, median,
-99th percentile, maximum) and the worst case (no data at all: every indicator has every band
+99th percentile, maximum), then for a KIM with no data at all (every indicator has every band
 open). Pure computation: no database, no Flask. Never part of the test run.
 """
 

@@ -172,15 +172,16 @@ def test_kim_page_shows_breakdown_sources_gaps_history_and_roadmap(client, login
         assert text in page, text
 
 
-def _roadmap_section(page: str) -> str:
+def _roadmap_section(client, login_as, kim: Kim) -> str:  # type: ignore[no-untyped-def]
+    """The roadmap part of the KIM's 2025-T1 page, as a viewer reads it."""
+    login_as("viewer")
+    page = client.get(f"/penilaian/2025-T1/kim/{kim.id}").get_data(as_text=True)
     return page[page.index("Langkah menuju jenjang berikutnya") : page.index("Riwayat jenjang")]
 
 
 def test_kim_page_shows_the_plan_against_the_gap(client, login_as, world):
     # KIM Condro Sejahtera has an SK and a KIM.id site and nothing else, as KIM Alun-Alun: 5,00
-    login_as("viewer")
-    page = client.get(f"/penilaian/2025-T1/kim/{world.pasirian.id}").get_data(as_text=True)
-    section = _roadmap_section(page)
+    section = _roadmap_section(client, login_as, world.pasirian)
     assert (
         "Kurang 35,00 poin untuk mencapai batas bawah Berkembang; rencana ini +35,65 poin "
         "(skor menjadi 40,65)." in section
@@ -207,9 +208,7 @@ def test_kim_page_says_when_the_next_tier_is_out_of_reach(client, login_as, worl
     frameworks.activate(draft.version, None)
     assess_period("2025-T1", None)
 
-    login_as("viewer")
-    page = client.get(f"/penilaian/2025-T1/kim/{world.pasirian.id}").get_data(as_text=True)
-    section = _roadmap_section(page)
+    section = _roadmap_section(client, login_as, world.pasirian)
     assert (
         "Berkembang tidak dapat dicapai dalam satu periode: skor tertinggi yang dapat dicapai "
         "88,00 (batas bawah Berkembang 40,00)." in section

@@ -284,6 +284,17 @@ def test_unreachable_condition_says_which_and_the_best_score() -> None:
     assert after.total == 88.0 and after.raw_tier == "Maju"
 
 
+def test_a_condition_set_twice_holds_at_its_highest_floor() -> None:
+    definition = default_definition()
+    definition["conditions"].append({"tier": "Mandiri", "target": "D", "min": 25})
+    fw = load_framework(definition)  # Mandiri: D ≥ 50 and D ≥ 25
+    inputs = values(K3=4, W1=12, W2=80, W3=4, W4=3, M1=3, M2=12, P1=2, P2=100, D1=1)
+    result = assess(fw, inputs, None)
+    plan = roadmap(fw, result, framework_topics(fw))
+    assert {s.code: s.target_value for s in plan.steps}["D1"] == 2.0
+    assert_reaches(fw, inputs, result, plan)
+
+
 # --- hypothesis: any inputs, any previous tier -------------------------------------------------
 
 indicator_value = st.one_of(

@@ -137,22 +137,14 @@ def _current(ind: Indicator, value: float | None) -> Decimal | None:
 def _marks(ind: Indicator) -> list[Decimal]:
     """An indicator's band steps, worst to best: band bounds where the score rises (for
     lower-is-better bands, upper bounds from the open band down), or milestones and the maximum."""
-    if ind.bands and ind.higher_is_better:
-        marks, best = [], None
-        for band in ind.bands:
-            if best is None or band.score > best:
-                if best is not None:
-                    assert band.bound is not None
-                    marks.append(band.bound)
-                best = band.score
-        return marks
     if ind.bands:
-        marks, best = [], None
-        for band in reversed(ind.bands):
+        marks: list[Decimal] = []
+        best: Decimal | None = None
+        for band in ind.bands if ind.higher_is_better else reversed(ind.bands):
+            if best is not None and band.score > best:
+                assert band.bound is not None
+                marks.append(band.bound)
             if best is None or band.score > best:
-                if best is not None:
-                    assert band.bound is not None
-                    marks.append(band.bound)
                 best = band.score
         return marks
     assert ind.maximum is not None
@@ -176,7 +168,7 @@ def _candidates(
         values.add(min(limit, ind.maximum))  # type: ignore[type-var] # a linear reach in between
     ordered = sorted(values, reverse=not ind.higher_is_better)
     out: list[Decimal] = []
-    best = score_value(ind, None if v is None else v)
+    best = score_value(ind, v)
     for t in ordered:
         if v is not None and not _better(ind, t, v):
             continue
@@ -353,19 +345,9 @@ def roadmap(
     reach: Mapping[str, float] | None = None,
 ) -> Roadmap:
     """The plan for `result` (an assessment under `fw`); `topics` names each indicator's training
-    topic; `effort` weighs an indicator's steps (default 1); `reach` is the best value an indicator
-    can reach in one period (default its best band or maximum)."""
-    names = fw.tier_names
-    index = names.index(result.tier) if result.tier in names else 0
-    raw_index = names.index(result.raw_tier) if result.raw_tier in names else index
-    next_tier = names[index + 1] if index + 1 < len(names) else None
-    if raw_index < index:
-        goal, target = GOAL_KEEP, names[index]
-    elif next_tier is not None:
-        goal, target = GOAL_NEXT, next_tier
-    else:
-        goal, target = GOAL_TOP, None
-
+    topic; `effort` (> 0) weighs an indicator's steps (default 1); `reach` is the best value an
+    indicator can reach in one period (default its best band or maximum)."""
+    goal, target, next_tier = _goal(fw, result)
     values = {code: r.value for code, r in result.indicators.items()}
     scored = [code for code, ind in fw.indicators.items() if not ind.is_gate]
     scores = {code: score_value(fw.indicators[code], values.get(code)) for code in scored}
@@ -373,57 +355,90 @@ def roadmap(
     failing_gates = [
         code for code in fw.gates if (r := result.indicators.get(code)) is None or not r.passed
     ]
+    failed = _failing_now(fw, target or result.tier, scores, failing_gates)
+    chosen: list[_Option] = []
+    unreachable: list[str] | None = None
+    minimum = fw.tier_minimum(target) if target is not None else _ZERO
+    if target is not None:
+        weights = {
+            code: dec(effort[code]) if effort and code in effort else _ONE for code in fw.indicators
+        }
+        options = {
+            code: _options(
+                fw,
+                code,
+                values.get(code),
+                _condition_levels(fw, target, code),
+                weights[code],
+                None if reach is None or code not in reach else dec(reach[code]),
+            )
+            for code in scored
+        }
+        gate_steps = [  # a gate to "ya": one step, no points
+            _Option(code, _ONE, _ZERO, _ZERO, _key(weights[code], 1, 1), 1, weights[code])
+            for code in failing_gates
+        ]
+        chosen, unreachable = _plan(fw, target, options, scores, gate_steps)
+    steps, planned = _steps(fw, chosen, values, scores, base, topics)
+    return Roadmap(
+        tier=result.tier,
+        raw_tier=result.raw_tier,
+        next_tier=next_tier,
+        goal=goal,
+        target_tier=target,
+        target_minimum=float(minimum),
+        score=float(base),
+        points_missing=float(round2(max(_ZERO, minimum - base))),
+        failed_conditions=failed,
+        reachable=unreachable is None,
+        unreachable=unreachable or [],
+        steps=steps,
+        plan_gain=float(planned - base),
+        planned_score=float(planned),
+        cost=float(round(sum((o.cost for o in chosen), _ZERO), 2)),
+    )
 
-    failed: list[str] = [f"Syarat dasar {fw.label(code)} belum 'ya'." for code in failing_gates]
+
+def _goal(fw: Framework, result: AssessmentResult) -> tuple[str, str | None, str | None]:
+    """(goal, target tier, the tier above the assigned one)."""
+    names = fw.tier_names
+    index = names.index(result.tier) if result.tier in names else 0
+    raw_index = names.index(result.raw_tier) if result.raw_tier in names else index
+    next_tier = names[index + 1] if index + 1 < len(names) else None
+    if raw_index < index:
+        return GOAL_KEEP, names[index], next_tier
+    if next_tier is not None:
+        return GOAL_NEXT, next_tier, next_tier
+    return GOAL_TOP, None, None
+
+
+def _failing_now(
+    fw: Framework, upto: str, scores: Mapping[str, Decimal], failing_gates: list[str]
+) -> list[str]:
+    """Gates not "ya", and conditions failing now of every tier up to `upto` (the tier rule's
+    cascade checks the lower tiers again on the way down)."""
+    failed = [f"Syarat dasar {fw.label(code)} belum 'ya'." for code in failing_gates]
     dims = dimension_scores(fw, scores)
-    upto = names.index(target) if target is not None else index
-    for tier_name in names[1 : upto + 1]:
+    names = fw.tier_names
+    for tier_name in names[1 : names.index(upto) + 1] if upto in names else ():
         for code, value, minimum in failing_conditions(fw, tier_name, scores, dims):
             failed.append(
                 f"{tier_name} memerlukan {fw.label(code)} ≥ {fmt_bound(minimum)} "
                 f"(sekarang {fmt_score(value)})."
             )
+    return failed
 
-    if target is None:
-        return Roadmap(
-            tier=result.tier,
-            raw_tier=result.raw_tier,
-            next_tier=None,
-            goal=goal,
-            target_tier=None,
-            target_minimum=0.0,
-            score=float(base),
-            points_missing=0.0,
-            failed_conditions=failed,
-            reachable=True,
-            unreachable=[],
-            steps=[],
-            plan_gain=0.0,
-            planned_score=float(base),
-            cost=0.0,
-        )
 
+def _plan(
+    fw: Framework,
+    target: str,
+    options: Mapping[str, list[_Option]],
+    scores: Mapping[str, Decimal],
+    gate_steps: list[_Option],
+) -> tuple[list[_Option], list[str] | None]:
+    """The chosen moves and None; or, when one period cannot reach `target`, the moves to the best
+    reachable score and why not (conditions that even the best of every indicator fails)."""
     minimum = fw.tier_minimum(target)
-    missing = max(_ZERO, minimum - base)
-    weights = {
-        code: dec(effort[code]) if effort and code in effort else _ONE for code in fw.indicators
-    }
-    options = {
-        code: _options(
-            fw,
-            code,
-            values.get(code),
-            _condition_levels(fw, target, code),
-            weights[code],
-            None if reach is None or code not in reach else dec(reach[code]),
-        )
-        for code in scored
-    }
-    gate_steps = [
-        _Option(code, _ONE, _ZERO, _ZERO, _key(weights[code], 1, 1), 1, weights[code])
-        for code in failing_gates
-    ]
-
     best = {code: opts[-1] for code, opts in options.items()}
     best_scores = {code: o.score for code, o in best.items()}
     unreachable = [
@@ -433,47 +448,20 @@ def roadmap(
             fw, target, best_scores, dimension_scores(fw, best_scores)
         )
     ]
-    reachable = not unreachable and total_score(fw, best_scores) >= minimum
-    if _requirement_met(fw, target, scores, not failing_gates):
-        chosen: list[_Option] = []
-    elif reachable:
-        allowed = {
-            code: [
-                o
-                for o in opts
-                if all(
-                    round2(o.score) >= c.minimum
-                    for c in fw.conditions_for(target)
-                    if c.target == code
-                )
-            ]
-            for code, opts in options.items()
-        }
-        found = _search(fw, allowed, target, minimum)
-        assert found is not None  # the best of every indicator meets everything
-        chosen = [o for o in found if o.target is not None] + gate_steps
-    else:
-        chosen = [o for o in best.values() if o.target is not None] + gate_steps
-
-    steps, planned = _steps(fw, chosen, values, scores, base, topics)
-    cost = sum((o.cost for o in chosen), _ZERO)
-    return Roadmap(
-        tier=result.tier,
-        raw_tier=result.raw_tier,
-        next_tier=next_tier,
-        goal=goal,
-        target_tier=target,
-        target_minimum=float(minimum),
-        score=float(base),
-        points_missing=float(round2(missing)),
-        failed_conditions=failed,
-        reachable=reachable,
-        unreachable=unreachable,
-        steps=steps,
-        plan_gain=float(planned - base),
-        planned_score=float(planned),
-        cost=float(round(cost, 2)),
-    )
+    if unreachable or total_score(fw, best_scores) < minimum:
+        return [o for o in best.values() if o.target is not None] + gate_steps, unreachable
+    if _requirement_met(fw, target, scores, not gate_steps):
+        return [], None
+    floors = {
+        code: [c.minimum for c in fw.conditions_for(target) if c.target == code] for code in options
+    }
+    allowed = {
+        code: [o for o in opts if all(round2(o.score) >= m for m in floors[code])]
+        for code, opts in options.items()
+    }
+    found = _search(fw, allowed, target, minimum)
+    assert found is not None  # the best of every indicator meets everything
+    return [o for o in found if o.target is not None] + gate_steps, None
 
 
 def _steps(
