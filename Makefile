@@ -63,6 +63,7 @@ check: install-dev
 bench: install-dev
 	$(BIN)/python -m bench.assess --kims 1000
 	$(BIN)/python -m bench.assess --kims 10000
+	$(BIN)/python -m bench.roadmap
 
 clean:
 	rm -rf $(VENV) instance/jenjang.sqlite3

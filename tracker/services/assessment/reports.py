@@ -23,7 +23,7 @@ from tracker.models.assessment import TIERS
 from tracker.models.user import User
 from tracker.scoring.engine import AssessmentResult
 from tracker.scoring.framework import Framework, load_framework
-from tracker.scoring.roadmap import Roadmap, roadmap
+from tracker.scoring.roadmap import Roadmap, framework_topics, roadmap
 from tracker.services.assessment.runner import (
     AssessmentError,
     framework_for_period,
@@ -479,7 +479,8 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
                 "data_gaps": stored.data_gaps,
             }
         )
-        view.roadmap = roadmap(fw, result)
+        # topics from the framework until a topic catalogue supplies them
+        view.roadmap = roadmap(fw, result, framework_topics(fw))
     return view
 
 
