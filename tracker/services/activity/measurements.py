@@ -39,6 +39,7 @@ from tracker.services.common import audit_writer
 from tracker.services.common.import_rows import RowProblems, earlier_row, insert_rows, period_rows
 from tracker.services.common.permissions import ENTER_ACTIVITY, require
 from tracker.services.common.scope import region_visible_filter, user_scope_filter
+from tracker.services.common.unit_of_work import transaction
 from tracker.services.rules import frameworks
 from tracker.services.rules.periods import PeriodNotFoundError, get_period, require_open
 
@@ -357,53 +358,53 @@ def save_grid(
     outcome = GridSave(grid=grid)
     if grid.errors:
         return outcome
-    now = utcnow()
-    changes: dict[str, list[Any]] = {}
-    names = {row.kim_id: row.name for row in grid.rows}
-    for (kim_id, code), (value, note) in parsed.items():
-        current = stored.get((kim_id, code))
-        label = f"{names[kim_id]} ({kim_id}) {code}"
-        if value is None:
-            if current is not None:
-                changes[label] = [current.value, None]
-                db.session.delete(current)
-                outcome.deleted += 1
-            continue
-        if current is None:
-            db.session.add(
-                Measurement(
-                    kim_id=kim_id,
-                    period_id=grid.period.id,
-                    indicator_code=code,
-                    value=value,
-                    note=note or None,
-                    verified=True,
-                    recorded_by_id=actor.id,
-                    recorded_at=now,
+    with transaction():
+        now = utcnow()
+        changes: dict[str, list[Any]] = {}
+        names = {row.kim_id: row.name for row in grid.rows}
+        for (kim_id, code), (value, note) in parsed.items():
+            current = stored.get((kim_id, code))
+            label = f"{names[kim_id]} ({kim_id}) {code}"
+            if value is None:
+                if current is not None:
+                    changes[label] = [current.value, None]
+                    db.session.delete(current)
+                    outcome.deleted += 1
+                continue
+            if current is None:
+                db.session.add(
+                    Measurement(
+                        kim_id=kim_id,
+                        period_id=grid.period.id,
+                        indicator_code=code,
+                        value=value,
+                        note=note or None,
+                        verified=True,
+                        recorded_by_id=actor.id,
+                        recorded_at=now,
+                    )
                 )
+                changes[label] = [None, value]
+                outcome.created += 1
+            elif current.value != value or (current.note or "") != note or not current.verified:
+                changes[label] = [current.value, value]
+                current.value, current.note, current.verified = value, note or None, True
+                current.recorded_by_id, current.recorded_at = actor.id, now
+                outcome.updated += 1
+            else:
+                outcome.unchanged += 1
+        if changes:
+            audit_writer.record(
+                "measurement.grid",
+                "measurement",
+                f"{grid.period.code}/{grid.kecamatan_code}",
+                actor,
+                summary=(
+                    f"Nilai indikator {grid.period.code}, Kecamatan {grid.kecamatan_name}: "
+                    f"{outcome.created} baru, {outcome.updated} diubah, {outcome.deleted} dihapus"
+                ),
+                changes=changes,
             )
-            changes[label] = [None, value]
-            outcome.created += 1
-        elif current.value != value or (current.note or "") != note or not current.verified:
-            changes[label] = [current.value, value]
-            current.value, current.note, current.verified = value, note or None, True
-            current.recorded_by_id, current.recorded_at = actor.id, now
-            outcome.updated += 1
-        else:
-            outcome.unchanged += 1
-    if changes:
-        audit_writer.record(
-            "measurement.grid",
-            "measurement",
-            f"{grid.period.code}/{grid.kecamatan_code}",
-            actor,
-            summary=(
-                f"Nilai indikator {grid.period.code}, Kecamatan {grid.kecamatan_name}: "
-                f"{outcome.created} baru, {outcome.updated} diubah, {outcome.deleted} dihapus"
-            ),
-            changes=changes,
-        )
-        db.session.commit()
     return outcome
 
 

@@ -35,6 +35,7 @@ from tracker.services.assessment.store import assessment_rows, insert_rows
 from tracker.services.common import audit_writer
 from tracker.services.common.permissions import MANAGE_PERIODS, PermissionDenied, has_permission
 from tracker.services.common.scope import scope_filter
+from tracker.services.common.unit_of_work import transaction
 from tracker.services.rules import frameworks
 from tracker.services.rules.periods import PeriodNotFoundError, get_period
 
@@ -212,21 +213,21 @@ def assess_period(period: Period | str, actor: User | None) -> AssessmentRun:
     narrow = _kims_in(scope)
     if narrow is not None:
         replace = replace.where(narrow)
-    db.session.execute(replace.execution_options(synchronize_session=False))
-    insert_rows(rows)
     tier_counts = {name: counts.get(name, 0) for name in fw.tier_names}
-    audit_writer.record(
-        "assessment.run",
-        "period",
-        period.id,
-        actor,
-        summary=(
-            f"Penilaian periode {period.code} dengan kerangka v{fw_row.version}: "
-            f"{len(rows)} KIM dinilai"
-        ),
-        changes={"framework_version": fw_row.version, "kims": len(rows), "tiers": tier_counts},
-    )
-    db.session.commit()
+    with transaction():
+        db.session.execute(replace.execution_options(synchronize_session=False))
+        insert_rows(rows)
+        audit_writer.record(
+            "assessment.run",
+            "period",
+            period.id,
+            actor,
+            summary=(
+                f"Penilaian periode {period.code} dengan kerangka v{fw_row.version}: "
+                f"{len(rows)} KIM dinilai"
+            ),
+            changes={"framework_version": fw_row.version, "kims": len(rows), "tiers": tier_counts},
+        )
     return AssessmentRun(
         period_code=period.code,
         framework_version=fw_row.version,

@@ -31,6 +31,7 @@ from tracker.services.common.clock import office_today
 from tracker.services.common.pagination import Page, paginate
 from tracker.services.common.permissions import EDIT_KIM, require
 from tracker.services.common.scope import actor_scope_filter, user_scope_filter
+from tracker.services.common.unit_of_work import transaction
 from tracker.text import fold
 
 # column widths of tracker.models.kim, checked before the database refuses them
@@ -432,36 +433,35 @@ def _apply(kim: Kim, values: dict[str, Any]) -> None:
         kim.channels = [KimChannel(platform=p, url=u) for p, u in wanted]
 
 
-def _commit_or_stale() -> None:
+def _flush_or_refuse() -> None:
+    """Write the unit's changes now, so that a concurrent edit (the version column matched no row)
+    or a name taken a moment ago is refused as such, wherever the outermost commit happens."""
     try:
-        db.session.commit()
+        db.session.flush()
     except StaleDataError as exc:
-        db.session.rollback()
         raise KimStaleError() from exc
+    except IntegrityError as exc:  # a concurrent write took the name or number first
+        raise KimInvalidError(
+            {"name": _("Nama KIM atau Nomor KIM.id sudah dipakai KIM lain.")}
+        ) from exc
 
 
 def create_kim(user: User | None, data: KimInput) -> Kim:
     require(user, EDIT_KIM)
-    values = _clean(user, data, None)
-    kim = Kim(status=STATUS_ACTIVE)
-    _apply(kim, values)
-    db.session.add(kim)
-    try:
-        db.session.flush()
-    except IntegrityError as exc:  # a concurrent create took the name or number first
-        db.session.rollback()
-        raise KimInvalidError(
-            {"name": _("Nama KIM atau Nomor KIM.id sudah dipakai KIM lain.")}
-        ) from exc
-    audit_writer.record(
-        "kim.create",
-        "kim",
-        kim.id,
-        user,
-        _("Menambah KIM %(name)s", name=kim.name),
-        filled_snapshot(kim),
-    )
-    db.session.commit()
+    with transaction():
+        values = _clean(user, data, None)
+        kim = Kim(status=STATUS_ACTIVE)
+        _apply(kim, values)
+        db.session.add(kim)
+        _flush_or_refuse()
+        audit_writer.record(
+            "kim.create",
+            "kim",
+            kim.id,
+            user,
+            _("Menambah KIM %(name)s", name=kim.name),
+            filled_snapshot(kim),
+        )
     return kim
 
 
@@ -472,45 +472,40 @@ def update_kim(user: User | None, kim_id: int, data: KimInput, expected_version:
     our write is caught by the version column (the UPDATE matches no row) and refused the same way.
     """
     require(user, EDIT_KIM)
-    kim = get_kim(user, kim_id)
-    if kim.version != expected_version:
-        raise KimStaleError()
-    values = _clean(user, data, kim.id)
-    before = snapshot(kim)
-    _apply(kim, values)
-    changes = audit_writer.diff(before, snapshot(kim))
-    if not changes:
-        db.session.rollback()
-        return False
-    kim.updated_at = utcnow()  # always UPDATE the row, so a channel-only edit bumps the version
-    audit_writer.record(
-        "kim.update", "kim", kim.id, user, _("Mengubah KIM %(name)s", name=kim.name), changes
-    )
-    try:
-        _commit_or_stale()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise KimInvalidError(
-            {"name": _("Nama KIM atau Nomor KIM.id sudah dipakai KIM lain.")}
-        ) from exc
+    with transaction():
+        kim = get_kim(user, kim_id)
+        if kim.version != expected_version:
+            raise KimStaleError()
+        values = _clean(user, data, kim.id)
+        before = snapshot(kim)
+        _apply(kim, values)
+        changes = audit_writer.diff(before, snapshot(kim))
+        if not changes:
+            return False  # every value is the stored one: the flush writes nothing
+        kim.updated_at = utcnow()  # always UPDATE the row, so a channel-only edit bumps the version
+        audit_writer.record(
+            "kim.update", "kim", kim.id, user, _("Mengubah KIM %(name)s", name=kim.name), changes
+        )
+        _flush_or_refuse()
     return True
 
 
 def set_active(user: User | None, kim_id: int, active: bool) -> bool:
     """Deactivate or reactivate. False when the KIM already had that status."""
     require(user, EDIT_KIM)
-    kim = get_kim(user, kim_id)
-    status = STATUS_ACTIVE if active else STATUS_INACTIVE
-    if kim.status == status:
-        return False
-    changes = {"status": [kim.status, status]}
-    kim.status = status
-    action = "kim.reactivate" if active else "kim.deactivate"
-    summary = (
-        _("Mengaktifkan kembali KIM %(name)s", name=kim.name)
-        if active
-        else _("Menonaktifkan KIM %(name)s", name=kim.name)
-    )
-    audit_writer.record(action, "kim", kim.id, user, summary, changes)
-    _commit_or_stale()
+    with transaction():
+        kim = get_kim(user, kim_id)
+        status = STATUS_ACTIVE if active else STATUS_INACTIVE
+        if kim.status == status:
+            return False
+        changes = {"status": [kim.status, status]}
+        kim.status = status
+        action = "kim.reactivate" if active else "kim.deactivate"
+        summary = (
+            _("Mengaktifkan kembali KIM %(name)s", name=kim.name)
+            if active
+            else _("Menonaktifkan KIM %(name)s", name=kim.name)
+        )
+        audit_writer.record(action, "kim", kim.id, user, summary, changes)
+        _flush_or_refuse()
     return True

@@ -40,6 +40,7 @@ from tracker.services.common.scope import (
     user_scope_filter,
     user_sees_code,
 )
+from tracker.services.common.unit_of_work import transaction
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 BUNDLED_NAME = "wilayah-indonesia.csv"
@@ -111,13 +112,12 @@ def import_regions(
     filename: str,
     actor: User | None = None,
     only: str | None = None,
-    commit: bool = True,
 ) -> ImportReport:
     """Create new regions and rename changed ones; all-or-nothing.
 
     `actor=None` is the operator on the command line. Running the same file twice changes nothing
-    (the second report says 0 baru, 0 diubah). With `commit=False` the caller owns the transaction
-    (the demo seed loads regions, KIMs and activity as one unit).
+    (the second report says 0 baru, 0 diubah). Inside a caller's transaction (the demo seed loads
+    regions, KIMs and activity as one unit) the caller commits.
     """
     require(actor, MANAGE_REGIONS)
     only = only.strip() if only else None
@@ -161,34 +161,31 @@ def import_regions(
     report.created, report.updated = len(new_rows), len(changed)
     report.unchanged = len(parsed.rows) - len(new_rows) - len(changed)
 
-    if new_rows:
-        # file order: a parent is in the database or on an earlier row (the parser saw to it),
-        # so every foreign key holds row by row
-        # Core executemany on the table: the ORM bulk path would split the batch wherever
-        # a column switches between NULL and a value (kind is NULL on kecamatan rows)
-        db.session.execute(insert(Region.__table__), new_rows)
-    if changed:
-        db.session.execute(update(Region), changed)
     where = f" (hanya {only})" if only else ""
-    audit_writer.record(
-        "region.import",
-        "region",
-        only,
-        actor,
-        f"Impor wilayah dari {filename}{where}: {report.created} baru, {report.updated} diubah",
-        {
-            "berkas": filename,
-            "hanya": only,
-            "baru": report.created,
-            "diubah": report.updated,
-            "tetap": report.unchanged,
-            **({"nama_diubah": renamed} if renamed else {}),
-        },
-    )
-    if commit:
-        db.session.commit()
-    else:
-        db.session.flush()
+    with transaction():
+        if new_rows:
+            # file order: a parent is in the database or on an earlier row (the parser saw to
+            # it), so every foreign key holds row by row
+            # Core executemany on the table: the ORM bulk path would split the batch wherever
+            # a column switches between NULL and a value (kind is NULL on kecamatan rows)
+            db.session.execute(insert(Region.__table__), new_rows)
+        if changed:
+            db.session.execute(update(Region), changed)
+        audit_writer.record(
+            "region.import",
+            "region",
+            only,
+            actor,
+            f"Impor wilayah dari {filename}{where}: {report.created} baru, {report.updated} diubah",
+            {
+                "berkas": filename,
+                "hanya": only,
+                "baru": report.created,
+                "diubah": report.updated,
+                "tetap": report.unchanged,
+                **({"nama_diubah": renamed} if renamed else {}),
+            },
+        )
     return report
 
 

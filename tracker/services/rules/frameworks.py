@@ -32,6 +32,7 @@ from tracker.scoring.framework import (
 )
 from tracker.services.common import audit_writer
 from tracker.services.common.permissions import MANAGE_FRAMEWORK, require
+from tracker.services.common.unit_of_work import transaction
 
 __all__ = [
     "FrameworkInvalid",
@@ -77,31 +78,31 @@ def ensure_default(actor: User | None = None) -> FrameworkRow | None:
     Idempotent: returns the new row, or None when any version already exists. Called by
     `flask framework init`, `flask demo seed` and at first start.
     """
-    if db.session.scalar(select(func.count()).select_from(FrameworkRow)):
-        return None
-    definition = default_definition()
-    fw = load_framework(definition)  # the shipped file must itself be valid
-    now = utcnow()
-    row = FrameworkRow(
-        version=1,
-        name=fw.name,
-        description=fw.description,
-        state=FRAMEWORK_ACTIVE,
-        definition=definition,
-        created_at=now,
-        activated_at=now,
-        created_by_id=actor.id if actor is not None else None,
-    )
-    db.session.add(row)
-    db.session.flush()
-    audit_writer.record(
-        "framework.create",
-        "framework",
-        row.version,
-        actor,
-        summary=f"Kerangka bawaan v1 dipasang dan diaktifkan: {fw.name}",
-    )
-    db.session.commit()
+    with transaction():
+        if db.session.scalar(select(func.count()).select_from(FrameworkRow)):
+            return None
+        definition = default_definition()
+        fw = load_framework(definition)  # the shipped file must itself be valid
+        now = utcnow()
+        row = FrameworkRow(
+            version=1,
+            name=fw.name,
+            description=fw.description,
+            state=FRAMEWORK_ACTIVE,
+            definition=definition,
+            created_at=now,
+            activated_at=now,
+            created_by_id=actor.id if actor is not None else None,
+        )
+        db.session.add(row)
+        db.session.flush()
+        audit_writer.record(
+            "framework.create",
+            "framework",
+            row.version,
+            actor,
+            summary=f"Kerangka bawaan v1 dipasang dan diaktifkan: {fw.name}",
+        )
     return row
 
 
@@ -160,30 +161,30 @@ def version_row(version: int) -> VersionRow:
 def create_draft(from_version: int, actor: User | None) -> FrameworkRow:
     """A new draft version copied from `from_version` (usually the active one)."""
     require(actor, MANAGE_FRAMEWORK)
-    source = get(from_version)
-    number = (db.session.scalar(select(func.max(FrameworkRow.version))) or 0) + 1
-    definition = dict(source.definition)
-    definition["name"] = _("Kerangka Penilaian KIM v%(n)s", n=number)
-    definition = load_framework(definition).to_dict()
-    row = FrameworkRow(
-        version=number,
-        name=definition["name"],
-        description=source.description,
-        state=FRAMEWORK_DRAFT,
-        definition=definition,
-        created_by_id=actor.id if actor is not None else None,
-    )
-    db.session.add(row)
-    db.session.flush()
-    audit_writer.record(
-        "framework.draft",
-        "framework",
-        number,
-        actor,
-        summary=f"Draf kerangka v{number} dibuat dari v{source.version}",
-        changes={"from_version": source.version},
-    )
-    db.session.commit()
+    with transaction():
+        source = get(from_version)
+        number = (db.session.scalar(select(func.max(FrameworkRow.version))) or 0) + 1
+        definition = dict(source.definition)
+        definition["name"] = _("Kerangka Penilaian KIM v%(n)s", n=number)
+        definition = load_framework(definition).to_dict()
+        row = FrameworkRow(
+            version=number,
+            name=definition["name"],
+            description=source.description,
+            state=FRAMEWORK_DRAFT,
+            definition=definition,
+            created_by_id=actor.id if actor is not None else None,
+        )
+        db.session.add(row)
+        db.session.flush()
+        audit_writer.record(
+            "framework.draft",
+            "framework",
+            number,
+            actor,
+            summary=f"Draf kerangka v{number} dibuat dari v{source.version}",
+            changes={"from_version": source.version},
+        )
     return row
 
 
@@ -208,27 +209,30 @@ def editable_draft(version: int) -> FrameworkRow:
 def update_draft(version: int, definition: dict[str, Any], actor: User | None) -> FrameworkRow:
     """Replace a draft's definition after validating it (FrameworkInvalid lists every problem)."""
     require(actor, MANAGE_FRAMEWORK)
-    row = editable_draft(version)
-    fw = load_framework(definition)
-    return _store(row, fw, actor)
+    with transaction():
+        row = editable_draft(version)
+        fw = load_framework(definition)
+        return _store(row, fw, actor)
 
 
 def edit_draft(version: int, fields: dict[str, str | None], actor: User | None) -> FrameworkRow:
     """The edit form's path: typed values applied to the draft; parse and validation problems
     are raised together, and nothing is written unless there are none."""
     require(actor, MANAGE_FRAMEWORK)
-    row = editable_draft(version)
-    definition, problems = apply_form(row.definition, fields)
-    try:
-        fw = load_framework(definition)
-    except FrameworkInvalid as exc:
-        raise FrameworkInvalid(problems + exc.problems) from exc
-    if problems:
-        raise FrameworkInvalid(problems)
-    return _store(row, fw, actor)
+    with transaction():
+        row = editable_draft(version)
+        definition, problems = apply_form(row.definition, fields)
+        try:
+            fw = load_framework(definition)
+        except FrameworkInvalid as exc:
+            raise FrameworkInvalid(problems + exc.problems) from exc
+        if problems:
+            raise FrameworkInvalid(problems)
+        return _store(row, fw, actor)
 
 
 def _store(row: FrameworkRow, fw: Framework, actor: User | None) -> FrameworkRow:
+    """Replace the draft's rules (inside the caller's unit of work)."""
     definition = fw.to_dict()
     changed = _changed_paths(row.definition, definition)
     row.definition = definition
@@ -242,7 +246,6 @@ def _store(row: FrameworkRow, fw: Framework, actor: User | None) -> FrameworkRow
         summary=f"Draf kerangka v{row.version} diubah",
         changes=changed,
     )
-    db.session.commit()
     return row
 
 
@@ -273,26 +276,26 @@ def activate(version: int, actor: User | None) -> FrameworkRow:
     """Make `version` the active framework and retire the one it replaces. A draft or a retired
     version may be activated; its rules are validated again first."""
     require(actor, MANAGE_FRAMEWORK)
-    row = get(version)
-    if row.state == FRAMEWORK_ACTIVE:
-        raise FrameworkLocked(_("Kerangka v%(v)s sudah aktif.", v=version))
-    load_framework(row.definition)
-    previous = get_active()
-    if previous is not None:
-        previous.state = FRAMEWORK_RETIRED
-        db.session.flush()  # one active version at any moment
-    row.state = FRAMEWORK_ACTIVE
-    row.activated_at = utcnow()
-    audit_writer.record(
-        "framework.activate",
-        "framework",
-        row.version,
-        actor,
-        summary=(
-            f"Kerangka v{row.version} diaktifkan"
-            + (f", menggantikan v{previous.version}" if previous is not None else "")
-        ),
-        changes={"previous_version": previous.version if previous is not None else None},
-    )
-    db.session.commit()
+    with transaction():
+        row = get(version)
+        if row.state == FRAMEWORK_ACTIVE:
+            raise FrameworkLocked(_("Kerangka v%(v)s sudah aktif.", v=version))
+        load_framework(row.definition)
+        previous = get_active()
+        if previous is not None:
+            previous.state = FRAMEWORK_RETIRED
+            db.session.flush()  # one active version at any moment
+        row.state = FRAMEWORK_ACTIVE
+        row.activated_at = utcnow()
+        audit_writer.record(
+            "framework.activate",
+            "framework",
+            row.version,
+            actor,
+            summary=(
+                f"Kerangka v{row.version} diaktifkan"
+                + (f", menggantikan v{previous.version}" if previous is not None else "")
+            ),
+            changes={"previous_version": previous.version if previous is not None else None},
+        )
     return row
