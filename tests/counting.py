@@ -1,7 +1,5 @@
-"""Counting what reaches the database: COMMITs (the unit of work) and statements (query counts).
-
-Listeners on the engine, so they see what the database sees whatever the session does.
-"""
+"""Counting the COMMITs that reach the database (the unit of work): a listener on the engine, so
+it sees what the database sees whatever the session does."""
 
 from __future__ import annotations
 
@@ -35,8 +33,3 @@ def _counting(name: str) -> Iterator[Counter]:
 def commits() -> Any:
     """`with commits() as c: ...; c.count` — the COMMITs sent while inside."""
     return _counting("commit")
-
-
-def statements() -> Any:
-    """`with statements() as s: ...; s.count` — the SQL statements executed while inside."""
-    return _counting("before_cursor_execute")

@@ -28,6 +28,7 @@ from tracker.models.user import ROLE_LABELS, UserScope
 from tracker.services.accounts.authentication import hash_password, verify_password
 from tracker.services.assessment.runner import assess_period
 from tracker.services.common import audit_writer
+from tracker.services.common.errors import Invalid
 from tracker.services.common.unit_of_work import transaction
 from tracker.services.registry import regions
 from tracker.services.rules import periods
@@ -48,7 +49,7 @@ _DATA_MARKERS = (User, Region, Kim)
 Progress = Callable[[str], None]
 
 
-class DemoRefusedError(RuntimeError):
+class DemoRefusedError(Invalid):
     """The database is not empty and --force was not given; nothing was changed."""
 
 

@@ -33,6 +33,7 @@ from tracker.services.accounts.authentication import (
     normalize_username,
 )
 from tracker.services.common import audit_writer
+from tracker.services.common.errors import NotFound
 from tracker.services.common.pagination import Page, paginate
 from tracker.services.common.permissions import MANAGE_USERS, require
 from tracker.services.common.scope import code_in_scope, scope_filter
@@ -42,7 +43,7 @@ from tracker.text import fold
 _USERNAME_RE = re.compile(rf"^[\w.\-]{{3,{USERNAME_MAX_LENGTH}}}$")
 
 
-class UserNotFoundError(LookupError):
+class UserNotFoundError(NotFound):
     """No such account, or one outside the acting admin's scope (the same thing to him)."""
 
 
@@ -77,6 +78,7 @@ def scope_choices(actor: User | None, keep: Iterable[str] = ()) -> list[Region]:
     """Region nodes an actor may grant: his own nodes and the kabupaten/kecamatan below them,
     plus `keep` (an edited account's present scopes, e.g. a desa given on the command line, so
     that saving the form does not silently drop them)."""
+    require(actor, MANAGE_USERS)
     keep = list(keep)
     level_ok = Region.level <= LEVEL_KECAMATAN
     stmt = (
@@ -111,7 +113,7 @@ def get_user(actor: User, user_id: int) -> User:
     require(actor, MANAGE_USERS)
     user = db.session.scalar(_managed_users(actor).where(User.id == user_id))
     if user is None:
-        raise UserNotFoundError(user_id)
+        raise UserNotFoundError()
     return user
 
 
@@ -326,9 +328,7 @@ def find_by_username(username: str) -> User:
     folded = normalize_username(username)
     user = db.session.scalar(select(User).where(User.username == folded))
     if user is None:
-        raise AccountError(
-            _("Pengguna tidak ditemukan: %(username)s.", username=folded), "username"
-        )
+        raise UserNotFoundError(_("Pengguna tidak ditemukan: %(username)s.", username=folded))
     return user
 
 

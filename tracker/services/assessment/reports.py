@@ -31,7 +31,9 @@ from tracker.services.assessment.runner import (
     resolve_period,
 )
 from tracker.services.common.pagination import Page, paginate
+from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import user_scope_filter
+from tracker.services.registry.kims import KimNotFoundError
 from tracker.services.rules import frameworks
 from tracker.text import fold
 
@@ -43,19 +45,8 @@ KECAMATAN_NAME = func.coalesce(Kecamatan.tidy_name, Kecamatan.name)
 MOVERS_SHOWN = 10
 
 
-class AssessmentNotFoundError(LookupError):
-    """No such period or KIM, or one outside the viewer's scope (the same thing to them)."""
-
-
 def _scope(user: User | None) -> ColumnElement[bool]:
     return true() if user is None else user_scope_filter(Kim.desa_code, user)
-
-
-def _period(code: str) -> Period:
-    try:
-        return resolve_period(code)
-    except AssessmentError as exc:
-        raise AssessmentNotFoundError(code) from exc
 
 
 def _tier_rank(column: Any, names: tuple[str, ...]) -> ColumnElement[int]:
@@ -256,7 +247,8 @@ def period_overview(
     per_page: int = 25,
 ) -> PeriodOverview:
     """Tier counts, the table per kecamatan, movers and one page of KIMs for a period."""
-    period = _period(code)
+    require(user, VIEW)
+    period = resolve_period(code)
     fw = framework_for_period(period.id)
     active = frameworks.get_active()
     sort = sort if sort.lstrip("-") in SORTS else "-skor"
@@ -430,8 +422,10 @@ def _history(kim_id: int) -> list[HistoryRow]:
 
 
 def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
-    """A KIM's assessment for a period with its breakdown, history and roadmap."""
-    period = _period(code)
+    """A KIM's assessment for a period with its breakdown, history and roadmap (a KIM outside
+    the viewer's scope is not found)."""
+    require(user, VIEW)
+    period = resolve_period(code)
     found = db.session.execute(
         select(Kim.id, Kim.name, Kim.kimid_number, DESA_NAME, KECAMATAN_NAME)
         .join(Desa, Desa.code == Kim.desa_code)
@@ -439,7 +433,7 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
         .where(Kim.id == kim_id, _scope(user))
     ).first()
     if found is None:
-        raise AssessmentNotFoundError(kim_id)
+        raise KimNotFoundError()
     fw_row = framework_for_period(period.id)
     stored = None
     if fw_row is not None:
@@ -496,11 +490,12 @@ class ExportFile:
 
 def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
     """The period's assessments as CSV or XLSX: one row per KIM, ordered by place and name."""
+    require(user, VIEW)
     if fmt not in FORMATS:
         raise AssessmentError(
             _("Format .%(fmt)s tidak didukung; gunakan .csv atau .xlsx.", fmt=fmt or "?")
         )
-    period = _period(code)
+    period = resolve_period(code)
     fw_row = framework_for_period(period.id)
     if fw_row is None:
         raise AssessmentError(

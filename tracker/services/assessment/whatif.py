@@ -25,15 +25,17 @@ from tracker.scoring.engine import assess
 from tracker.scoring.framework import Framework, load_framework
 from tracker.services.assessment.inputs import collect_inputs
 from tracker.services.assessment.runner import (
-    AssessmentError,
     framework_for_period,
     previous_tiers,
     resolve_period,
 )
+from tracker.services.common.errors import Invalid
 from tracker.services.common.pagination import Page
+from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import actor_scope_filter
 from tracker.services.rules import frameworks
 from tracker.services.rules.frameworks import VersionRow
+from tracker.services.rules.periods import PeriodNotFoundError
 
 Desa = aliased(Region)
 Kecamatan = aliased(Region)
@@ -41,7 +43,7 @@ Kecamatan = aliased(Region)
 PER_PAGE = 50
 
 
-class WhatIfError(ValueError):
+class WhatIfError(Invalid):
     """The comparison cannot be made (no assessed period, unknown period); Indonesian message."""
 
 
@@ -111,6 +113,7 @@ def compare(
     per_page: int = PER_PAGE,
 ) -> WhatIf:
     """Apply framework `draft_version` to `period` (default: the latest assessed one)."""
+    require(actor, VIEW)
     draft_row = frameworks.get(draft_version)
     draft = load_framework(draft_row.definition)
 
@@ -119,10 +122,7 @@ def compare(
         if found is None:
             raise WhatIfError(_("Belum ada periode yang dinilai untuk dibandingkan."))
         period = found
-    try:
-        period = resolve_period(period)
-    except AssessmentError as exc:
-        raise WhatIfError(str(exc)) from exc
+    period = resolve_period(period)
 
     current_row = framework_for_period(period.id)
     if current_row is None:
@@ -219,6 +219,7 @@ def version_page(
 ) -> VersionPage:
     """A version with its parsed rules; with `compare_period` ("" = the latest assessed period)
     also what would change if it were applied to that period."""
+    require(actor, VIEW)
     row = frameworks.version_row(version)
     rules = load_framework(row.framework.definition)
     comparison = None
@@ -226,6 +227,6 @@ def version_page(
     if compare_period is not None:
         try:
             comparison = compare(version, compare_period, actor, page=page)
-        except WhatIfError as exc:
-            error = str(exc)
+        except (WhatIfError, PeriodNotFoundError) as exc:  # said on the page, next to the choice
+            error = exc.message
     return VersionPage(row, rules, assessed_periods(actor), comparison, error)

@@ -28,8 +28,9 @@ from tracker.models.region import LEVEL_DESA, LEVEL_KECAMATAN
 from tracker.models.user import User
 from tracker.services.common import audit_writer
 from tracker.services.common.clock import office_today
+from tracker.services.common.errors import Invalid, NotFound, Stale
 from tracker.services.common.pagination import Page, paginate
-from tracker.services.common.permissions import EDIT_KIM, require
+from tracker.services.common.permissions import EDIT_KIM, VIEW, require
 from tracker.services.common.scope import actor_scope_filter, user_scope_filter
 from tracker.services.common.unit_of_work import transaction
 from tracker.text import fold
@@ -47,19 +48,19 @@ MAX_LENGTHS = {
 }
 
 
-class KimNotFoundError(LookupError):
+class KimNotFoundError(NotFound):
     """No such KIM, or one outside the user's scope (the same thing to him)."""
 
 
-class KimInvalidError(ValueError):
+class KimInvalidError(Invalid):
     """The input was refused; `errors` maps a field name to its Indonesian message."""
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
+        super().__init__("; ".join(errors.values()), next(iter(errors), None))
         self.errors = errors
 
 
-class KimStaleError(RuntimeError):
+class KimStaleError(Stale):
     """The KIM changed since the form was opened; nothing was written."""
 
     def __init__(self) -> None:
@@ -71,7 +72,7 @@ class KimStaleError(RuntimeError):
         )
 
 
-class FieldError(ValueError):
+class FieldError(Invalid):
     """One value breaks a registry rule; the message is Indonesian and names the value."""
 
 
@@ -230,6 +231,7 @@ class RegistryPage:
 
 
 def registry_page(user: User, flt: KimFilter, page: int, per_page: int) -> RegistryPage:
+    require(user, VIEW)
     flt = flt.normalized()
     result = paginate(registry_select(user, flt), page, per_page, scalars=False)
     desa_label = ""
@@ -256,6 +258,7 @@ def kecamatan_options(user: User | None) -> list[tuple[str, str]]:
 
 def desa_choices(user: User) -> dict[str, list[tuple[str, str]]]:
     """Desa in the user's scope grouped by kecamatan name, for a select with optgroups."""
+    require(user, EDIT_KIM)
     stmt = (
         select(Region.code, _shown(Region), _shown(Kecamatan))
         .outerjoin(Kecamatan, Kecamatan.code == Region.parent_code)
@@ -270,13 +273,14 @@ def desa_choices(user: User) -> dict[str, list[tuple[str, str]]]:
 
 def get_kim(user: User | None, kim_id: int) -> Kim:
     """The KIM with its channels, or KimNotFoundError when it is missing or outside the scope."""
+    require(user, VIEW)
     kim = db.session.scalar(
         select(Kim)
         .where(Kim.id == kim_id, actor_scope_filter(Kim.desa_code, user))
         .options(selectinload(Kim.channels), selectinload(Kim.desa).selectinload(Region.parent))
     )
     if kim is None:
-        raise KimNotFoundError(kim_id)
+        raise KimNotFoundError()
     return kim
 
 

@@ -32,8 +32,9 @@ from tracker.models.kim import STATUS_ACTIVE, Kim
 from tracker.models.region import LEVEL_DESA, Region
 from tracker.models.user import User
 from tracker.services.common import audit_writer
+from tracker.services.common.errors import NotFound
 from tracker.services.common.pagination import Page, paginate
-from tracker.services.common.permissions import MANAGE_REGIONS, require
+from tracker.services.common.permissions import MANAGE_REGIONS, VIEW, require
 from tracker.services.common.scope import (
     region_visible_filter,
     scope_filter,
@@ -50,7 +51,7 @@ LUMAJANG_PATH = DATA_DIR / "wilayah-lumajang.csv"
 CODE_LENGTH = {1: 2, 2: 5, 3: 8, 4: 13}
 
 
-class RegionNotFoundError(LookupError):
+class RegionNotFoundError(NotFound):
     """No such region, or one outside the user's visible regions (the same to him)."""
 
 
@@ -265,6 +266,7 @@ def browse(user: User, code: str | None = None) -> BrowseView:
 
     Without a code the user starts at his scope roots; with a single root that root is shown.
     """
+    require(user, VIEW)
     visible = region_visible_filter(Region.code, user)
     if code is None:
         roots = list(
@@ -284,7 +286,7 @@ def browse(user: User, code: str | None = None) -> BrowseView:
         )
     node = db.session.scalar(select(Region).where(Region.code == code, visible))
     if node is None:
-        raise RegionNotFoundError(code)
+        raise RegionNotFoundError()
     crumbs = list(
         db.session.scalars(
             select(Region)
@@ -329,6 +331,7 @@ _LIKE_SPECIAL = re.compile(r"([\\%_])")
 def search(user: User, query: str, page: int = 1, per_page: int = 25) -> SearchResult:
     """Regions whose name contains the query (or whose code starts with it), within what the
     user may see; each result carries its path so two desa of one name can be told apart."""
+    require(user, VIEW)
     text = " ".join(query.split())
     visible = region_visible_filter(Region.code, user)
     stmt = select(Region).where(visible)

@@ -37,14 +37,16 @@ from tracker.models.kim import STATUS_ACTIVE
 from tracker.models.region import LEVEL_KECAMATAN
 from tracker.models.user import User
 from tracker.services.common.clock import office_today
+from tracker.services.common.errors import Invalid
 from tracker.services.common.pagination import Page, paginate
+from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import scope_filter, user_scope_filter
 from tracker.services.registry.lookup import kecamatan_key
 
 TYPES = ("berita", "galeri", "pengumuman", "agenda")
 
 
-class LeaderboardError(ValueError):
+class LeaderboardError(Invalid):
     """A filter names nothing usable; the message is Indonesian and shown as is."""
 
 
@@ -153,6 +155,7 @@ def leaderboard(
     """One page of the ranking of active KIMs with at least one upload up to `until` (default
     today), within the user's region scope (no user: every KIM, for the CLI). Ranks are
     positions within the filtered list."""
+    require(user, VIEW)
     until = until or office_today()
     where: list[ColumnElement[bool]] = []
     if user is not None:
@@ -195,6 +198,7 @@ def leaderboard_page(
 ) -> LeaderboardView:
     """The Top Konten page: the ranking and the kecamatan the user may narrow it to. A kecamatan
     outside the user's choices is ignored rather than revealed."""
+    require(user, VIEW)
     options = kecamatan_choices(user)
     names = dict(options)
     if kecamatan_code not in names:

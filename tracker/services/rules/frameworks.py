@@ -31,13 +31,14 @@ from tracker.scoring.framework import (
     load_framework,
 )
 from tracker.services.common import audit_writer
-from tracker.services.common.permissions import MANAGE_FRAMEWORK, require
+from tracker.services.common.errors import Forbidden, Invalid, NotFound
+from tracker.services.common.permissions import MANAGE_FRAMEWORK, VIEW, require
 from tracker.services.common.unit_of_work import transaction
 
 __all__ = [
-    "FrameworkInvalid",
     "FrameworkLocked",
     "FrameworkNotFound",
+    "FrameworkRulesInvalid",
     "VersionRow",
     "activate",
     "active_framework",
@@ -53,13 +54,30 @@ __all__ = [
 ]
 
 
-class FrameworkNotFound(LookupError):  # noqa: N818 - reads as the 404 it becomes
+class FrameworkNotFound(NotFound):
     """No framework with this version."""
 
 
-class FrameworkLocked(ValueError):  # noqa: N818
-    """The version may not be changed (not a draft, or assessments were made with it); the
-    message is Indonesian and shown as is."""
+class FrameworkLocked(Forbidden):
+    """The version may not be changed (not a draft, or assessments were made with it), whoever
+    asks; the message is Indonesian and shown as is."""
+
+
+class FrameworkRulesInvalid(Invalid):
+    """The rules were refused: the pure checker's FrameworkInvalid as a service refusal.
+    `problems` lists every one (Indonesian sentences for the admin)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+def _checked(definition: Any) -> Framework:
+    """The parsed rules, or FrameworkRulesInvalid listing every problem."""
+    try:
+        return load_framework(definition)
+    except FrameworkInvalid as exc:
+        raise FrameworkRulesInvalid(exc.problems) from exc
 
 
 @dataclass(frozen=True)
@@ -121,7 +139,7 @@ def active_framework() -> tuple[FrameworkRow, Framework] | None:
 def get(version: int) -> FrameworkRow:
     row = db.session.scalar(select(FrameworkRow).where(FrameworkRow.version == version))
     if row is None:
-        raise FrameworkNotFound(version)
+        raise FrameworkNotFound(_("Kerangka v%(v)s tidak ditemukan.", v=version))
     return row
 
 
@@ -140,8 +158,9 @@ def has_assessments(version: int) -> bool:
     )
 
 
-def list_versions() -> list[VersionRow]:
+def list_versions(actor: User | None) -> list[VersionRow]:
     """Every version, newest first, with how many assessments were made with it."""
+    require(actor, VIEW)
     counts = _assessment_counts()
     rows = db.session.scalars(select(FrameworkRow).order_by(FrameworkRow.version.desc())).all()
     return [VersionRow(row, counts.get(row.id, 0)) for row in rows]
@@ -188,8 +207,9 @@ def create_draft(from_version: int, actor: User | None) -> FrameworkRow:
     return row
 
 
-def editable_draft(version: int) -> FrameworkRow:
+def editable_draft(version: int, actor: User | None) -> FrameworkRow:
     """The version if it may still be edited, else FrameworkLocked saying why."""
+    require(actor, MANAGE_FRAMEWORK)
     row = get(version)
     if row.state != FRAMEWORK_DRAFT:
         raise FrameworkLocked(
@@ -207,11 +227,12 @@ def editable_draft(version: int) -> FrameworkRow:
 
 
 def update_draft(version: int, definition: dict[str, Any], actor: User | None) -> FrameworkRow:
-    """Replace a draft's definition after validating it (FrameworkInvalid lists every problem)."""
+    """Replace a draft's definition after validating it (FrameworkRulesInvalid lists every
+    problem)."""
     require(actor, MANAGE_FRAMEWORK)
     with transaction():
-        row = editable_draft(version)
-        fw = load_framework(definition)
+        row = editable_draft(version, actor)
+        fw = _checked(definition)
         return _store(row, fw, actor)
 
 
@@ -220,14 +241,14 @@ def edit_draft(version: int, fields: dict[str, str | None], actor: User | None) 
     are raised together, and nothing is written unless there are none."""
     require(actor, MANAGE_FRAMEWORK)
     with transaction():
-        row = editable_draft(version)
+        row = editable_draft(version, actor)
         definition, problems = apply_form(row.definition, fields)
         try:
-            fw = load_framework(definition)
-        except FrameworkInvalid as exc:
-            raise FrameworkInvalid(problems + exc.problems) from exc
+            fw = _checked(definition)
+        except FrameworkRulesInvalid as exc:
+            raise FrameworkRulesInvalid(problems + exc.problems) from exc
         if problems:
-            raise FrameworkInvalid(problems)
+            raise FrameworkRulesInvalid(problems)
         return _store(row, fw, actor)
 
 
@@ -280,7 +301,7 @@ def activate(version: int, actor: User | None) -> FrameworkRow:
         row = get(version)
         if row.state == FRAMEWORK_ACTIVE:
             raise FrameworkLocked(_("Kerangka v%(v)s sudah aktif.", v=version))
-        load_framework(row.definition)
+        _checked(row.definition)
         previous = get_active()
         if previous is not None:
             previous.state = FRAMEWORK_RETIRED

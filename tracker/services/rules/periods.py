@@ -22,12 +22,13 @@ from tracker.models.period import PERIOD_CLOSED, PERIOD_OPEN
 from tracker.models.user import User
 from tracker.scoring.periods import PeriodCodeError, parse_period_code
 from tracker.services.common import audit_writer
-from tracker.services.common.permissions import MANAGE_PERIODS, require
+from tracker.services.common.errors import Invalid, NotFound
+from tracker.services.common.permissions import MANAGE_PERIODS, VIEW, require
 from tracker.services.common.scope import user_scope_filter
 from tracker.services.common.unit_of_work import transaction
 
 
-class PeriodError(ValueError):
+class PeriodError(Invalid):
     """The period cannot be created or changed as asked; the message is shown to the user."""
 
 
@@ -35,8 +36,9 @@ class PeriodClosedError(PeriodError):
     """A write aimed at a closed period."""
 
 
-class PeriodNotFoundError(LookupError):
-    """No period with this code."""
+class PeriodNotFoundError(NotFound):
+    """No period with this code. The one place that says so: every page and command that names a
+    period lets this error through instead of translating it into its own."""
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,18 @@ class PeriodRow:
 
 
 def get_period(code: str) -> Period:
+    """The period a code names; a code that cannot exist names no period either."""
     try:
-        normalised = parse_period_code(code).code
-    except PeriodCodeError as exc:
-        raise PeriodNotFoundError(code) from exc
-    period = db.session.scalar(select(Period).where(Period.code == normalised))
+        normalised: str | None = parse_period_code(code).code
+    except PeriodCodeError:
+        normalised = None
+    period = (
+        None
+        if normalised is None
+        else db.session.scalar(select(Period).where(Period.code == normalised))
+    )
     if period is None:
-        raise PeriodNotFoundError(code)
+        raise PeriodNotFoundError(_("Periode %(code)s tidak ditemukan.", code=code.strip()))
     return period
 
 
@@ -143,6 +150,7 @@ def close_period(code: str, actor: User | None) -> Period:
 
 def list_periods(actor: User | None) -> list[PeriodRow]:
     """Every period, newest first, with how many KIMs in the actor's scope were assessed."""
+    require(actor, VIEW)
     assessed = select(Assessment.period_id, func.count(distinct(Assessment.kim_id)).label("n"))
     if actor is not None:
         assessed = assessed.join(Kim, Kim.id == Assessment.kim_id).where(
