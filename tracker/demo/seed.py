@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from tracker.demo import data
 from tracker.extensions import db
@@ -538,9 +538,7 @@ def logins() -> list[DemoLogin]:
     codes = {c for u in data.DEMO_USERS for c in u[2]}
     names = dict(
         db.session.execute(
-            select(Region.code, func.coalesce(Region.tidy_name, Region.name)).where(
-                Region.code.in_(codes)
-            )
+            select(Region.code, Region.display_name).where(Region.code.in_(codes))
         ).all()
     )
     out = []

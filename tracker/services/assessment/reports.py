@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.io.tabular import FORMATS, MIMETYPES, table_bytes
-from tracker.models import Assessment, Kim, Period, Region
+from tracker.models import Assessment, Kim, Period
 from tracker.models import Framework as FrameworkRow
 from tracker.models.assessment import TIERS
 from tracker.models.user import User
@@ -30,17 +30,17 @@ from tracker.services.assessment.runner import (
     previous_period,
     resolve_period,
 )
-from tracker.services.common.pagination import Page, paginate
+from tracker.services.common.pagination import Page, paginate, paginate_rows
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import user_scope_filter
+from tracker.services.common.sorting import SortKeys
 from tracker.services.registry.kims import KimNotFoundError
+from tracker.services.registry.places import Desa, Kecamatan, located
 from tracker.services.rules import frameworks
 from tracker.text import fold
 
-Desa = aliased(Region, name="desa")
-Kecamatan = aliased(Region, name="kecamatan")
-DESA_NAME = func.coalesce(Desa.tidy_name, Desa.name)
-KECAMATAN_NAME = func.coalesce(Kecamatan.tidy_name, Kecamatan.name)
+DESA_NAME = Desa.display_name
+KECAMATAN_NAME = Kecamatan.display_name
 
 MOVERS_SHOWN = 10
 
@@ -88,12 +88,15 @@ class KimRow:
     tier: str
 
 
-SORTS: dict[str, Any] = {
-    "skor": Assessment.score,
-    "nama": Kim.name_key,
-    "desa": DESA_NAME,
-    "kecamatan": KECAMATAN_NAME,
-}
+SORTS = SortKeys(
+    {
+        "skor": Assessment.score,
+        "nama": Kim.name_key,
+        "desa": DESA_NAME,
+        "kecamatan": KECAMATAN_NAME,
+    },
+    default="-skor",
+)
 
 
 @dataclass
@@ -121,11 +124,8 @@ class PeriodOverview:
 
 
 def _located(stmt: Select[Any]) -> Select[Any]:
-    return (
-        stmt.join(Kim, Kim.id == Assessment.kim_id)
-        .join(Desa, Desa.code == Kim.desa_code)
-        .join(Kecamatan, Kecamatan.code == Desa.parent_code)
-    )
+    """An assessment statement joined to its KIM and where the KIM lies."""
+    return located(stmt.join(Kim, Kim.id == Assessment.kim_id))
 
 
 def _kecamatan_rows(
@@ -227,15 +227,9 @@ def _kim_page(
                 func.lower(Kecamatan.name).contains(needle, autoescape=True),
             )
         )
-    column = SORTS[sort.lstrip("-")]
-    order = column.desc() if sort.startswith("-") else column.asc()
-    result = paginate(stmt.order_by(order, Kim.name_key, Kim.id), page, per_page, scalars=False)
-    return Page(
-        items=[KimRow(*row[:4], float(row[4]), row[5], row[6]) for row in result.items],
-        number=result.number,
-        per_page=result.per_page,
-        total=result.total,
-    )
+    ordered = stmt.order_by(SORTS.order_by(sort), Kim.name_key, Kim.id)
+    result = paginate(ordered, page, per_page, scalars=False)
+    return result.map(lambda row: KimRow(*row[:4], float(row[4]), row[5], row[6]))
 
 
 def period_overview(
@@ -251,10 +245,10 @@ def period_overview(
     period = resolve_period(code)
     fw = framework_for_period(period.id)
     active = frameworks.get_active()
-    sort = sort if sort.lstrip("-") in SORTS else "-skor"
+    sort = SORTS.normalized(sort)
     q = q.strip()
     if fw is None:
-        empty: Page[KimRow] = Page(items=[], number=1, per_page=per_page, total=0)
+        empty: Page[KimRow] = paginate_rows([], 1, per_page)
         names = load_framework(active.definition).tier_names if active else TIERS
         return PeriodOverview(
             period=period,
@@ -427,10 +421,9 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
     require(user, VIEW)
     period = resolve_period(code)
     found = db.session.execute(
-        select(Kim.id, Kim.name, Kim.kimid_number, DESA_NAME, KECAMATAN_NAME)
-        .join(Desa, Desa.code == Kim.desa_code)
-        .join(Kecamatan, Kecamatan.code == Desa.parent_code)
-        .where(Kim.id == kim_id, _scope(user))
+        located(select(Kim.id, Kim.name, Kim.kimid_number, DESA_NAME, KECAMATAN_NAME)).where(
+            Kim.id == kim_id, _scope(user)
+        )
     ).first()
     if found is None:
         raise KimNotFoundError()

@@ -32,7 +32,9 @@ from tracker.services.common.errors import Invalid, NotFound, Stale
 from tracker.services.common.pagination import Page, paginate
 from tracker.services.common.permissions import EDIT_KIM, VIEW, require
 from tracker.services.common.scope import actor_scope_filter, user_scope_filter
+from tracker.services.common.sorting import SortKeys
 from tracker.services.common.unit_of_work import transaction
+from tracker.services.registry.places import Desa, Kecamatan, located
 from tracker.text import fold
 
 # column widths of tracker.models.kim, checked before the database refuses them
@@ -139,23 +141,19 @@ def check_length(field_name: str, text: str) -> str:
 
 # --- reading ----------------------------------------------------------------------------------
 
-Desa = aliased(Region, name="desa")
-Kecamatan = aliased(Region, name="kecamatan")
 Kabupaten = aliased(Region, name="kabupaten")
 
-
-def _shown(region: Any) -> Any:
-    """The name people read: the tidy form when the official list shouts in capitals."""
-    return func.coalesce(region.tidy_name, region.name)
-
-
-SORTS: dict[str, Any] = {
-    "name": Kim.name_key,
-    "desa": _shown(Desa),
-    "kecamatan": _shown(Kecamatan),
-    "sk_date": Kim.sk_date,
-    "updated": Kim.updated_at,
-}
+SORTS = SortKeys(
+    {
+        "name": Kim.name_key,
+        "desa": Desa.display_name,
+        "kecamatan": Kecamatan.display_name,
+        "sk_date": Kim.sk_date,
+        "updated": Kim.updated_at,
+    },
+    default="name",
+    nulls_last={"sk_date"},
+)
 STATUS_FILTERS = ("semua", STATUS_ACTIVE, STATUS_INACTIVE)
 
 
@@ -181,7 +179,7 @@ class KimFilter:
         ).normalized()
 
     def normalized(self) -> KimFilter:
-        sort = self.sort if self.sort.lstrip("-") in SORTS else "name"
+        sort = SORTS.normalized(self.sort)
         status = self.status if self.status in STATUS_FILTERS else "semua"
         return KimFilter(self.q.strip(), self.kecamatan.strip(), self.desa.strip(), status, sort)
 
@@ -190,14 +188,15 @@ def registry_select(user: User | None, flt: KimFilter) -> Select[Any]:
     """KIMs in scope with their desa, kecamatan and kabupaten names, filtered and sorted."""
     flt = flt.normalized()
     stmt = (
-        select(
-            Kim,
-            _shown(Desa).label("desa_name"),
-            _shown(Kecamatan).label("kecamatan_name"),
-            _shown(Kabupaten).label("kabupaten_name"),
+        located(
+            select(
+                Kim,
+                Desa.display_name.label("desa_name"),
+                Kecamatan.display_name.label("kecamatan_name"),
+                Kabupaten.display_name.label("kabupaten_name"),
+            ),
+            kecamatan_optional=True,
         )
-        .join(Desa, Desa.code == Kim.desa_code)
-        .outerjoin(Kecamatan, Kecamatan.code == Desa.parent_code)
         .outerjoin(Kabupaten, Kabupaten.code == Kecamatan.parent_code)
         .where(actor_scope_filter(Kim.desa_code, user))
     )
@@ -206,7 +205,7 @@ def registry_select(user: User | None, flt: KimFilter) -> Select[Any]:
         stmt = stmt.where(
             or_(
                 Kim.name_key.contains(needle, autoescape=True),
-                func.lower(_shown(Desa)).contains(needle, autoescape=True),
+                func.lower(Desa.display_name).contains(needle, autoescape=True),
             )
         )
     if flt.kecamatan:
@@ -215,11 +214,7 @@ def registry_select(user: User | None, flt: KimFilter) -> Select[Any]:
         stmt = stmt.where(Kim.desa_code == flt.desa)
     if flt.status != "semua":
         stmt = stmt.where(Kim.status == flt.status)
-    column = SORTS[flt.sort.lstrip("-")]
-    order = column.desc() if flt.sort.startswith("-") else column.asc()
-    if flt.sort.lstrip("-") == "sk_date":
-        order = order.nulls_last()
-    return stmt.order_by(order, Kim.name_key, Kim.id)
+    return stmt.order_by(SORTS.order_by(flt.sort), Kim.name_key, Kim.id)
 
 
 @dataclass
@@ -238,7 +233,7 @@ def registry_page(user: User, flt: KimFilter, page: int, per_page: int) -> Regis
     if flt.desa:
         desa_label = (
             db.session.scalar(
-                select(_shown(Region)).where(
+                select(Region.display_name).where(
                     Region.code == flt.desa, user_scope_filter(Region.code, user)
                 )
             )
@@ -249,7 +244,7 @@ def registry_page(user: User, flt: KimFilter, page: int, per_page: int) -> Regis
 
 def kecamatan_options(user: User | None) -> list[tuple[str, str]]:
     """(code, name) of the kecamatan a user may filter on."""
-    shown = _shown(Region)
+    shown = Region.display_name
     stmt = select(Region.code, shown).where(
         Region.level == LEVEL_KECAMATAN, actor_scope_filter(Region.code, user)
     )
@@ -260,10 +255,10 @@ def desa_choices(user: User) -> dict[str, list[tuple[str, str]]]:
     """Desa in the user's scope grouped by kecamatan name, for a select with optgroups."""
     require(user, EDIT_KIM)
     stmt = (
-        select(Region.code, _shown(Region), _shown(Kecamatan))
+        select(Region.code, Region.display_name, Kecamatan.display_name)
         .outerjoin(Kecamatan, Kecamatan.code == Region.parent_code)
         .where(Region.level == LEVEL_DESA, user_scope_filter(Region.code, user))
-        .order_by(_shown(Kecamatan), _shown(Region), Region.code)
+        .order_by(Kecamatan.display_name, Region.display_name, Region.code)
     )
     groups: dict[str, list[tuple[str, str]]] = {}
     for code, name, kec_name in db.session.execute(stmt):

@@ -161,9 +161,6 @@ class RegionIndex:
             )
         return self.desa(desa, self.kecamatan(kecamatan, kabupaten or None))
 
-    def kecamatan_of(self, desa_code: str) -> str | None:
-        return self.parents.get(desa_code)
-
 
 def _inside(code: str, roots: list[str]) -> bool:
     return any(code == r or code.startswith(r + ".") for r in roots)

@@ -343,10 +343,11 @@ def search(user: User, query: str, page: int = 1, per_page: int = 25) -> SearchR
     stmt = stmt.order_by(Region.level, Region.name, Region.code)
     result = paginate(stmt, page, per_page)
     ancestors = {a for r in result.items for a in _ancestor_codes(r.code)}
-    rows = db.session.execute(
-        select(Region.code, Region.name, Region.tidy_name).where(Region.code.in_(ancestors))
+    names = dict(
+        db.session.execute(
+            select(Region.code, Region.display_name).where(Region.code.in_(ancestors))
+        ).all()
     )
-    names = {code: tidy or name for code, name, tidy in rows}
     paths = {
         r.code: " › ".join(names.get(a, a) for a in reversed(_ancestor_codes(r.code)))
         for r in result.items
