@@ -124,10 +124,10 @@ def test_date_range_uses_jakarta_days(client, login_as) -> None:
 def test_bad_dates_get_an_indonesian_message(client, login_as) -> None:
     login_as("admin")
     reversed_range = client.get("/admin/audit/?since=2025-03-09&until=2025-03-01")
-    assert reversed_range.status_code == 400
+    assert reversed_range.status_code == 422
     assert "Tanggal akhir tidak boleh sebelum tanggal awal." in reversed_range.text
     garbage = client.get("/admin/audit/?since=kemarin")
-    assert garbage.status_code == 400
+    assert garbage.status_code == 422
     assert "Tanggal tidak valid" in garbage.text
     assert 'value="kemarin"' in garbage.text
 

@@ -110,7 +110,7 @@ def test_duplicate_username_is_refused_in_indonesian(client, login_as, regions) 
     factories.user("viewer", username="budi.santoso")
     before = _count(User)
     response = client.post("/admin/pengguna/baru", data=_create_form(username=" BUDI.Santoso"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "sudah dipakai" in response.text
     assert 'value="Budi Santoso"' in response.text  # the form keeps what was typed
     assert _count(User) == before
@@ -130,7 +130,7 @@ def test_bad_create_input_writes_nothing(client, login_as, regions) -> None:
     ]
     for data, message in cases:
         response = client.post("/admin/pengguna/baru", data=data)
-        assert response.status_code == 400, message
+        assert response.status_code == 422, message
         assert message in response.text, message
     assert _count(User) == 1  # only the admin
     assert _count(AuditEntry) == 0
@@ -152,7 +152,7 @@ def test_admin_cannot_grant_a_scope_outside_his_own(client, login_as, regions) -
     login_as("admin", scope=[regions.kabupaten])
     for scopes in (["35.09"], ["35"], ["35.08.09", "35.09"]):
         response = client.post("/admin/pengguna/baru", data=_create_form(scopes=scopes))
-        assert response.status_code == 400
+        assert response.status_code == 422
         assert "di luar wilayah kerja Anda" in response.text
     assert _by_username("budi.santoso") is None
 
@@ -228,7 +228,7 @@ def test_bad_edit_keeps_input_and_writes_nothing(client, login_as, regions) -> N
         f"/admin/pengguna/{user.id}/ubah",
         data={"full_name": "Nama Baru", "role": "viewer", "scopes": [], "is_active": "y"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Pilih minimal satu wilayah kerja." in response.text
     assert 'value="Nama Baru"' in response.text
     db.session.expire_all()
@@ -244,13 +244,13 @@ def test_admin_cannot_deactivate_or_demote_himself(client, login_as, regions) ->
         f"/admin/pengguna/{admin.id}/ubah",
         data={"role": "admin", "scopes": [regions.kabupaten]},  # active box unticked
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Anda tidak dapat menonaktifkan akun Anda sendiri." in response.text
     response = client.post(
         f"/admin/pengguna/{admin.id}/ubah",
         data={"role": "viewer", "scopes": [regions.kabupaten], "is_active": "y"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Anda tidak dapat mengubah peran akun Anda sendiri." in response.text
     db.session.expire_all()
     admin = db.session.get(User, admin.id)
@@ -322,7 +322,7 @@ def test_reset_password_too_short_is_refused(client, login_as, regions) -> None:
         f"/admin/pengguna/{user.id}/kata-sandi",
         data={"password": "123456789", "confirm": "123456789"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Kata sandi minimal 10 karakter." in response.text
     db.session.expire_all()
     assert verify_password(db.session.get(User, user.id), factories.PASSWORD)
@@ -367,7 +367,7 @@ def test_no_role_is_preselected_and_one_must_be_chosen(client, login_as, regions
     form = client.get("/admin/pengguna/baru").text
     assert "<option selected" not in form.split('id="role"')[1].split("</select>")[0]
     response = client.post("/admin/pengguna/baru", data=_create_form(role=""))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Pilih peran." in response.text
     assert _by_username("budi.santoso") is None
 

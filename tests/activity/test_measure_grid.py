@@ -91,7 +91,7 @@ def test_one_bad_cell_refuses_everything_and_keeps_what_was_typed(client, login_
         f"n-{b.id}-K2": "bukti tanpa nilai",
     }
     response = client.post(URL, data=form)
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "3 isian belum benar" in html
     assert "K3 harus 0–4" in html
@@ -140,7 +140,7 @@ def test_override_columns_for_computed_indicators(client, login_as, grid_data):
     # a column holding a value is shown without asking
     assert f'name="v-{a.id}-W2"' in client.get(URL).get_data(as_text=True)
     bad = client.post(URL, data={f"v-{a.id}-W2": "120"})
-    assert bad.status_code == 400 and "0–100" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "0–100" in bad.get_data(as_text=True)
 
 
 def test_petugas_cannot_reach_another_kecamatan(client, login_as, grid_data):
@@ -212,7 +212,7 @@ def test_columns_and_ranges_follow_the_active_framework(client, login_as, grid_d
     html = client.get(URL).get_data(as_text=True)
     assert f'name="v-{a.id}-D2"' in html and "Kolaborasi dengan mitra" in html
     bad = client.post(URL, data={f"v-{a.id}-D2": "3"})
-    assert bad.status_code == 400 and "D2 harus 0–2" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "D2 harus 0–2" in bad.get_data(as_text=True)
     assert client.post(URL, data={f"v-{a.id}-D2": "2"}).status_code == 302
     assert stored() == {(a.id, "D2"): (2.0, None)}
 

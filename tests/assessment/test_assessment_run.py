@@ -12,13 +12,13 @@ from tracker.extensions import db
 from tracker.models import Assessment, AuditEntry, Kim
 from tracker.services.assessment.runner import (
     AssessmentError,
-    PeriodMissingError,
     assess_period,
     latest_for_kim,
     previous_tiers,
 )
 from tracker.services.common.permissions import PermissionDenied
 from tracker.services.rules import frameworks
+from tracker.services.rules.periods import PeriodNotFoundError
 
 STRONG = {"K3": 4, "W1": 12, "W2": 100, "W3": 4, "W4": 1, "M1": 3, "M2": 12, "D1": 4}
 
@@ -160,7 +160,7 @@ def test_a_closed_period_is_frozen(regions, framework):
 
 
 def test_unknown_period_and_missing_permission(regions, framework):
-    with pytest.raises(PeriodMissingError, match="tidak ditemukan"):
+    with pytest.raises(PeriodNotFoundError, match="tidak ditemukan"):
         assess_period("2031-T2", None)
     factories.make_period("2025-T1")
     petugas = factories.user(role="petugas", username="pet")

@@ -10,10 +10,14 @@ from sqlalchemy import func, select
 from tests import factories
 from tracker.extensions import db
 from tracker.models import AuditEntry, Framework
-from tracker.scoring.framework import FrameworkInvalid, default_definition
+from tracker.scoring.framework import default_definition
 from tracker.services.common.permissions import PermissionDenied
 from tracker.services.rules import frameworks
-from tracker.services.rules.frameworks import FrameworkLocked, FrameworkNotFound
+from tracker.services.rules.frameworks import (
+    FrameworkLocked,
+    FrameworkNotFound,
+    FrameworkRulesInvalid,
+)
 
 
 def _count(model: Any) -> int:
@@ -90,7 +94,7 @@ def test_update_draft_refuses_invalid_definition_and_writes_nothing(app) -> None
     definition = default_definition()
     definition["dimensions"][0]["weight"] = 0
     definition["tiers"][3]["min"] = 10
-    with pytest.raises(FrameworkInvalid) as err:
+    with pytest.raises(FrameworkRulesInvalid) as err:
         frameworks.update_draft(2, definition, None)
     assert len(err.value.problems) >= 2
     db.session.rollback()
@@ -120,14 +124,14 @@ def test_draft_with_assessments_cannot_be_edited(app, regions) -> None:
         frameworks.update_draft(2, default_definition(), None)
     with pytest.raises(FrameworkLocked):
         frameworks.edit_draft(2, {"stab_margin": "3"}, None)
-    versions = {v.framework.version: v for v in frameworks.list_versions()}
+    versions = {v.framework.version: v for v in frameworks.list_versions(None)}
     assert versions[2].assessments == 1 and versions[2].editable is False
 
 
 def test_edit_draft_reports_parse_and_validation_problems_together(app) -> None:
     frameworks.ensure_default()
     frameworks.create_draft(1, None)
-    with pytest.raises(FrameworkInvalid) as err:
+    with pytest.raises(FrameworkRulesInvalid) as err:
         frameworks.edit_draft(
             2,
             {"dim_K_weight": "abc", "ind_W1_bands": "0:0; 4:60; 1:30", "tier_3_min": "50"},
@@ -171,7 +175,7 @@ def test_activate_retires_the_previous_version(app, regions) -> None:
     frameworks.create_draft(1, None)
     admin = factories.user("admin")
     frameworks.activate(2, admin)
-    states = {v.framework.version: v.framework.state for v in frameworks.list_versions()}
+    states = {v.framework.version: v.framework.state for v in frameworks.list_versions(None)}
     assert states == {1: "retired", 2: "active"}
     assert frameworks.get(2).activated_at is not None
     entry = _audit("framework.activate")[0]
@@ -194,5 +198,5 @@ def test_list_versions_newest_first(app) -> None:
     frameworks.ensure_default()
     frameworks.create_draft(1, None)
     frameworks.create_draft(1, None)
-    assert [v.framework.version for v in frameworks.list_versions()] == [3, 2, 1]
-    assert [v.editable for v in frameworks.list_versions()] == [True, True, False]
+    assert [v.framework.version for v in frameworks.list_versions(None)] == [3, 2, 1]
+    assert [v.editable for v in frameworks.list_versions(None)] == [True, True, False]

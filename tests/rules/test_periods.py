@@ -138,11 +138,11 @@ def test_kabid_adds_and_closes_on_the_web(client, login_as):
     assert "Periode 2025-T3 ditambahkan" in response.get_data(as_text=True)
 
     again = client.post("/periode/tambah", data={"code": "2025-T3"})
-    assert again.status_code == 400
+    assert again.status_code == 422
     assert "Periode 2025-T3 sudah ada" in again.get_data(as_text=True)
 
     bad = client.post("/periode/tambah", data={"code": "2025-Q9"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     html = bad.get_data(as_text=True)
     assert "tidak dikenal" in html and 'value="2025-Q9"' in html  # what was typed is kept
 

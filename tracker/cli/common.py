@@ -1,26 +1,40 @@
 """What the commands share: how they fail and, for the spreadsheet imports, their FILE argument,
 options and report.
 
-Every problem is printed to stderr as "baris N, kolom X: pesan", then the summary; the exit code
-is 1 when the file or a row was refused and nothing was written.
+A service's refusal (any ServiceError) is printed to stderr with its message and exits 1, through
+`exit_on_refusal`. Every problem of an import is printed to stderr as "baris N, kolom X: pesan",
+then the summary; the exit code is 1 when the file or a row was refused and nothing was written.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
 from tracker.io.tabular import Problem
+from tracker.services.common.errors import ServiceError
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print an Indonesian error to stderr and exit non-zero."""
     click.echo(message, err=True)
     sys.exit(code)
+
+
+@contextmanager
+def exit_on_refusal(prefix: str = "Gagal:", suffix: str = "") -> Iterator[None]:
+    """Run a command's service calls; a ServiceError is printed ("Gagal: <its message>", or the
+    command's own `prefix`, then `suffix`) and the command exits 1: the one way every command
+    reports a refusal, whatever its kind."""
+    try:
+        yield
+    except ServiceError as error:
+        fail(" ".join(part for part in (prefix, error.message, suffix) if part))
 
 
 FILE = click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

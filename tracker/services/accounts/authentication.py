@@ -17,6 +17,7 @@ from tracker.extensions import db
 from tracker.models.base import utcnow
 from tracker.models.user import LoginFailure, User
 from tracker.services.common import audit_writer
+from tracker.services.common.errors import Invalid
 from tracker.text import fold
 
 PASSWORD_MIN_LENGTH = 10
@@ -57,7 +58,7 @@ def _dummy_hash() -> str:
 _DEFAULT_COST = (DEFAULT_TIME_COST, DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM)
 
 
-class AccountError(ValueError):
+class AccountError(Invalid):
     """The input was refused; `field` names the form field the message belongs to."""
 
     def __init__(self, message: str, field: str | None = None) -> None:

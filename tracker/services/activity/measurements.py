@@ -36,11 +36,13 @@ from tracker.services.activity.content_import import (
     start_import,
 )
 from tracker.services.common import audit_writer
+from tracker.services.common.errors import NotFound
 from tracker.services.common.import_rows import RowProblems, earlier_row, insert_rows, period_rows
 from tracker.services.common.permissions import ENTER_ACTIVITY, require
 from tracker.services.common.scope import region_visible_filter, user_scope_filter
+from tracker.services.common.unit_of_work import transaction
 from tracker.services.rules import frameworks
-from tracker.services.rules.periods import PeriodNotFoundError, get_period, require_open
+from tracker.services.rules.periods import get_period, require_open
 
 # The grid's standing columns: the manual indicators of DESIGN.md §4. The computed ones can be
 # overridden through extra columns the user asks for (or that already hold a value).
@@ -54,7 +56,7 @@ KIND_WHOLE = "whole"
 KIND_DECIMAL = "decimal"
 
 
-class GridNotFoundError(LookupError):
+class GridNotFoundError(NotFound):
     """No such period or kecamatan, or one outside the user's scope, or a KIM not on the grid."""
 
 
@@ -215,15 +217,8 @@ def _kecamatan(actor: User, code: str) -> Region:
         )
     )
     if region is None:
-        raise GridNotFoundError(code)
+        raise GridNotFoundError()
     return region
-
-
-def _grid_period(code: str) -> Period:
-    try:
-        return get_period(code)
-    except PeriodNotFoundError as exc:
-        raise GridNotFoundError(code) from exc
 
 
 def _grid_kims(actor: User, kecamatan_code: str) -> list[tuple[int, str, str, str | None]]:
@@ -262,7 +257,7 @@ def _recorder_names(stored: Iterable[Measurement]) -> dict[int, str]:
 def _build_grid(
     actor: User, period_code: str, kecamatan_code: str, extra: Iterable[str]
 ) -> tuple[Grid, dict[tuple[int, str], Measurement]]:
-    period = _grid_period(period_code)
+    period = get_period(period_code)
     kecamatan = _kecamatan(actor, kecamatan_code)
     all_rules = rules()
     kims = _grid_kims(actor, kecamatan.code)
@@ -337,7 +332,7 @@ def save_grid(
     for (kim_id, code), (raw_value, raw_note) in cells.items():
         row = on_grid.get(kim_id)
         if row is None or code not in all_rules or code not in row.cells:
-            raise GridNotFoundError(f"{kim_id}/{code}")
+            raise GridNotFoundError()
         value_text = (raw_value or "").strip()
         note = " ".join((raw_note or "").split())
         cell = row.cells[code]
@@ -357,53 +352,53 @@ def save_grid(
     outcome = GridSave(grid=grid)
     if grid.errors:
         return outcome
-    now = utcnow()
-    changes: dict[str, list[Any]] = {}
-    names = {row.kim_id: row.name for row in grid.rows}
-    for (kim_id, code), (value, note) in parsed.items():
-        current = stored.get((kim_id, code))
-        label = f"{names[kim_id]} ({kim_id}) {code}"
-        if value is None:
-            if current is not None:
-                changes[label] = [current.value, None]
-                db.session.delete(current)
-                outcome.deleted += 1
-            continue
-        if current is None:
-            db.session.add(
-                Measurement(
-                    kim_id=kim_id,
-                    period_id=grid.period.id,
-                    indicator_code=code,
-                    value=value,
-                    note=note or None,
-                    verified=True,
-                    recorded_by_id=actor.id,
-                    recorded_at=now,
+    with transaction():
+        now = utcnow()
+        changes: dict[str, list[Any]] = {}
+        names = {row.kim_id: row.name for row in grid.rows}
+        for (kim_id, code), (value, note) in parsed.items():
+            current = stored.get((kim_id, code))
+            label = f"{names[kim_id]} ({kim_id}) {code}"
+            if value is None:
+                if current is not None:
+                    changes[label] = [current.value, None]
+                    db.session.delete(current)
+                    outcome.deleted += 1
+                continue
+            if current is None:
+                db.session.add(
+                    Measurement(
+                        kim_id=kim_id,
+                        period_id=grid.period.id,
+                        indicator_code=code,
+                        value=value,
+                        note=note or None,
+                        verified=True,
+                        recorded_by_id=actor.id,
+                        recorded_at=now,
+                    )
                 )
+                changes[label] = [None, value]
+                outcome.created += 1
+            elif current.value != value or (current.note or "") != note or not current.verified:
+                changes[label] = [current.value, value]
+                current.value, current.note, current.verified = value, note or None, True
+                current.recorded_by_id, current.recorded_at = actor.id, now
+                outcome.updated += 1
+            else:
+                outcome.unchanged += 1
+        if changes:
+            audit_writer.record(
+                "measurement.grid",
+                "measurement",
+                f"{grid.period.code}/{grid.kecamatan_code}",
+                actor,
+                summary=(
+                    f"Nilai indikator {grid.period.code}, Kecamatan {grid.kecamatan_name}: "
+                    f"{outcome.created} baru, {outcome.updated} diubah, {outcome.deleted} dihapus"
+                ),
+                changes=changes,
             )
-            changes[label] = [None, value]
-            outcome.created += 1
-        elif current.value != value or (current.note or "") != note or not current.verified:
-            changes[label] = [current.value, value]
-            current.value, current.note, current.verified = value, note or None, True
-            current.recorded_by_id, current.recorded_at = actor.id, now
-            outcome.updated += 1
-        else:
-            outcome.unchanged += 1
-    if changes:
-        audit_writer.record(
-            "measurement.grid",
-            "measurement",
-            f"{grid.period.code}/{grid.kecamatan_code}",
-            actor,
-            summary=(
-                f"Nilai indikator {grid.period.code}, Kecamatan {grid.kecamatan_name}: "
-                f"{outcome.created} baru, {outcome.updated} diubah, {outcome.deleted} dihapus"
-            ),
-            changes=changes,
-        )
-        db.session.commit()
     return outcome
 
 

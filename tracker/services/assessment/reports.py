@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.io.tabular import FORMATS, MIMETYPES, table_bytes
-from tracker.models import Assessment, Kim, Period, Region
+from tracker.models import Assessment, Kim, Period
 from tracker.models import Framework as FrameworkRow
 from tracker.models.assessment import TIERS
 from tracker.models.user import User
@@ -30,32 +30,23 @@ from tracker.services.assessment.runner import (
     previous_period,
     resolve_period,
 )
-from tracker.services.common.pagination import Page, paginate
+from tracker.services.common.pagination import Page, paginate, paginate_rows
+from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import user_scope_filter
+from tracker.services.common.sorting import SortKeys
+from tracker.services.registry.kims import KimNotFoundError
+from tracker.services.registry.places import Desa, Kecamatan, located
 from tracker.services.rules import frameworks
 from tracker.text import fold
 
-Desa = aliased(Region, name="desa")
-Kecamatan = aliased(Region, name="kecamatan")
-DESA_NAME = func.coalesce(Desa.tidy_name, Desa.name)
-KECAMATAN_NAME = func.coalesce(Kecamatan.tidy_name, Kecamatan.name)
+DESA_NAME = Desa.display_name
+KECAMATAN_NAME = Kecamatan.display_name
 
 MOVERS_SHOWN = 10
 
 
-class AssessmentNotFoundError(LookupError):
-    """No such period or KIM, or one outside the viewer's scope (the same thing to them)."""
-
-
 def _scope(user: User | None) -> ColumnElement[bool]:
     return true() if user is None else user_scope_filter(Kim.desa_code, user)
-
-
-def _period(code: str) -> Period:
-    try:
-        return resolve_period(code)
-    except AssessmentError as exc:
-        raise AssessmentNotFoundError(code) from exc
 
 
 def _tier_rank(column: Any, names: tuple[str, ...]) -> ColumnElement[int]:
@@ -97,12 +88,15 @@ class KimRow:
     tier: str
 
 
-SORTS: dict[str, Any] = {
-    "skor": Assessment.score,
-    "nama": Kim.name_key,
-    "desa": DESA_NAME,
-    "kecamatan": KECAMATAN_NAME,
-}
+SORTS = SortKeys(
+    {
+        "skor": Assessment.score,
+        "nama": Kim.name_key,
+        "desa": DESA_NAME,
+        "kecamatan": KECAMATAN_NAME,
+    },
+    default="-skor",
+)
 
 
 @dataclass
@@ -130,11 +124,8 @@ class PeriodOverview:
 
 
 def _located(stmt: Select[Any]) -> Select[Any]:
-    return (
-        stmt.join(Kim, Kim.id == Assessment.kim_id)
-        .join(Desa, Desa.code == Kim.desa_code)
-        .join(Kecamatan, Kecamatan.code == Desa.parent_code)
-    )
+    """An assessment statement joined to its KIM and where the KIM lies."""
+    return located(stmt.join(Kim, Kim.id == Assessment.kim_id))
 
 
 def _kecamatan_rows(
@@ -236,15 +227,9 @@ def _kim_page(
                 func.lower(Kecamatan.name).contains(needle, autoescape=True),
             )
         )
-    column = SORTS[sort.lstrip("-")]
-    order = column.desc() if sort.startswith("-") else column.asc()
-    result = paginate(stmt.order_by(order, Kim.name_key, Kim.id), page, per_page, scalars=False)
-    return Page(
-        items=[KimRow(*row[:4], float(row[4]), row[5], row[6]) for row in result.items],
-        number=result.number,
-        per_page=result.per_page,
-        total=result.total,
-    )
+    ordered = stmt.order_by(SORTS.order_by(sort), Kim.name_key, Kim.id)
+    result = paginate(ordered, page, per_page, scalars=False)
+    return result.map(lambda row: KimRow(*row[:4], float(row[4]), row[5], row[6]))
 
 
 def period_overview(
@@ -256,13 +241,14 @@ def period_overview(
     per_page: int = 25,
 ) -> PeriodOverview:
     """Tier counts, the table per kecamatan, movers and one page of KIMs for a period."""
-    period = _period(code)
+    require(user, VIEW)
+    period = resolve_period(code)
     fw = framework_for_period(period.id)
     active = frameworks.get_active()
-    sort = sort if sort.lstrip("-") in SORTS else "-skor"
+    sort = SORTS.normalized(sort)
     q = q.strip()
     if fw is None:
-        empty: Page[KimRow] = Page(items=[], number=1, per_page=per_page, total=0)
+        empty: Page[KimRow] = paginate_rows([], 1, per_page)
         names = load_framework(active.definition).tier_names if active else TIERS
         return PeriodOverview(
             period=period,
@@ -430,16 +416,17 @@ def _history(kim_id: int) -> list[HistoryRow]:
 
 
 def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
-    """A KIM's assessment for a period with its breakdown, history and roadmap."""
-    period = _period(code)
+    """A KIM's assessment for a period with its breakdown, history and roadmap (a KIM outside
+    the viewer's scope is not found)."""
+    require(user, VIEW)
+    period = resolve_period(code)
     found = db.session.execute(
-        select(Kim.id, Kim.name, Kim.kimid_number, DESA_NAME, KECAMATAN_NAME)
-        .join(Desa, Desa.code == Kim.desa_code)
-        .join(Kecamatan, Kecamatan.code == Desa.parent_code)
-        .where(Kim.id == kim_id, _scope(user))
+        located(select(Kim.id, Kim.name, Kim.kimid_number, DESA_NAME, KECAMATAN_NAME)).where(
+            Kim.id == kim_id, _scope(user)
+        )
     ).first()
     if found is None:
-        raise AssessmentNotFoundError(kim_id)
+        raise KimNotFoundError()
     fw_row = framework_for_period(period.id)
     stored = None
     if fw_row is not None:
@@ -497,11 +484,12 @@ class ExportFile:
 
 def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
     """The period's assessments as CSV or XLSX: one row per KIM, ordered by place and name."""
+    require(user, VIEW)
     if fmt not in FORMATS:
         raise AssessmentError(
             _("Format .%(fmt)s tidak didukung; gunakan .csv atau .xlsx.", fmt=fmt or "?")
         )
-    period = _period(code)
+    period = resolve_period(code)
     fw_row = framework_for_period(period.id)
     if fw_row is None:
         raise AssessmentError(

@@ -33,16 +33,17 @@ from tracker.scoring.periods import PeriodCodeError, parse_period_code, previous
 from tracker.services.assessment.inputs import collect_inputs
 from tracker.services.assessment.store import assessment_rows, insert_rows
 from tracker.services.common import audit_writer
-from tracker.services.common.permissions import MANAGE_PERIODS, PermissionDenied, has_permission
+from tracker.services.common.errors import Invalid
+from tracker.services.common.permissions import MANAGE_PERIODS, require
 from tracker.services.common.scope import scope_filter
+from tracker.services.common.unit_of_work import transaction
 from tracker.services.rules import frameworks
-from tracker.services.rules.periods import PeriodNotFoundError, get_period
+from tracker.services.rules.periods import get_period
 
 __all__ = [
     "AssessmentError",
     "AssessmentRun",
     "LatestAssessment",
-    "PeriodMissingError",
     "assess_period",
     "collect_inputs",
     "framework_for_period",
@@ -53,12 +54,8 @@ __all__ = [
 ]
 
 
-class AssessmentError(ValueError):
+class AssessmentError(Invalid):
     """The run cannot happen as asked; the message is Indonesian and shown as is."""
-
-
-class PeriodMissingError(AssessmentError):
-    """No period has this code."""
 
 
 @dataclass(frozen=True)
@@ -84,14 +81,8 @@ class LatestAssessment:
 
 
 def resolve_period(period: Period | str) -> Period:
-    if isinstance(period, Period):
-        return period
-    try:
-        return get_period(period)
-    except PeriodNotFoundError as exc:
-        raise PeriodMissingError(
-            _("Periode %(code)s tidak ditemukan.", code=str(period).strip())
-        ) from exc
+    """The period itself, or the one a code names (PeriodNotFoundError when none)."""
+    return period if isinstance(period, Period) else get_period(period)
 
 
 def previous_period(period: Period) -> Period | None:
@@ -187,8 +178,7 @@ def assess_period(period: Period | str, actor: User | None) -> AssessmentRun:
     replacing that framework's stored assessments of the period. One transaction, one audit
     entry. Refuses a closed period: its assessments are frozen."""
     started = time.perf_counter()
-    if actor is not None and not has_permission(actor.role, MANAGE_PERIODS):
-        raise PermissionDenied
+    require(actor, MANAGE_PERIODS)
     period = resolve_period(period)
     if period.is_closed:
         raise AssessmentError(
@@ -212,21 +202,21 @@ def assess_period(period: Period | str, actor: User | None) -> AssessmentRun:
     narrow = _kims_in(scope)
     if narrow is not None:
         replace = replace.where(narrow)
-    db.session.execute(replace.execution_options(synchronize_session=False))
-    insert_rows(rows)
     tier_counts = {name: counts.get(name, 0) for name in fw.tier_names}
-    audit_writer.record(
-        "assessment.run",
-        "period",
-        period.id,
-        actor,
-        summary=(
-            f"Penilaian periode {period.code} dengan kerangka v{fw_row.version}: "
-            f"{len(rows)} KIM dinilai"
-        ),
-        changes={"framework_version": fw_row.version, "kims": len(rows), "tiers": tier_counts},
-    )
-    db.session.commit()
+    with transaction():
+        db.session.execute(replace.execution_options(synchronize_session=False))
+        insert_rows(rows)
+        audit_writer.record(
+            "assessment.run",
+            "period",
+            period.id,
+            actor,
+            summary=(
+                f"Penilaian periode {period.code} dengan kerangka v{fw_row.version}: "
+                f"{len(rows)} KIM dinilai"
+            ),
+            changes={"framework_version": fw_row.version, "kims": len(rows), "tiers": tier_counts},
+        )
     return AssessmentRun(
         period_code=period.code,
         framework_version=fw_row.version,

@@ -14,6 +14,7 @@ from tracker.models import AuditEntry, Kim
 from tracker.models.user import User
 from tracker.services.assessment import runner
 from tracker.services.assessment.runner import LatestAssessment
+from tracker.services.common.permissions import VIEW, require
 from tracker.services.registry.kims import get_kim
 
 
@@ -29,6 +30,7 @@ class KimDetail:
 
 def kim_detail(user: User, kim_id: int, history_limit: int = 50) -> KimDetail:
     """The KIM, where it is, and its audit history (newest first)."""
+    require(user, VIEW)
     kim = get_kim(user, kim_id)
     desa = kim.desa
     kecamatan = desa.parent

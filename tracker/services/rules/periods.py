@@ -22,11 +22,13 @@ from tracker.models.period import PERIOD_CLOSED, PERIOD_OPEN
 from tracker.models.user import User
 from tracker.scoring.periods import PeriodCodeError, parse_period_code
 from tracker.services.common import audit_writer
-from tracker.services.common.permissions import MANAGE_PERIODS, require
+from tracker.services.common.errors import Invalid, NotFound
+from tracker.services.common.permissions import MANAGE_PERIODS, VIEW, require
 from tracker.services.common.scope import user_scope_filter
+from tracker.services.common.unit_of_work import transaction
 
 
-class PeriodError(ValueError):
+class PeriodError(Invalid):
     """The period cannot be created or changed as asked; the message is shown to the user."""
 
 
@@ -34,8 +36,9 @@ class PeriodClosedError(PeriodError):
     """A write aimed at a closed period."""
 
 
-class PeriodNotFoundError(LookupError):
-    """No period with this code."""
+class PeriodNotFoundError(NotFound):
+    """No period with this code. The one place that says so: every page and command that names a
+    period lets this error through instead of translating it into its own."""
 
 
 @dataclass(frozen=True)
@@ -45,13 +48,18 @@ class PeriodRow:
 
 
 def get_period(code: str) -> Period:
+    """The period a code names; a code that cannot exist names no period either."""
     try:
-        normalised = parse_period_code(code).code
-    except PeriodCodeError as exc:
-        raise PeriodNotFoundError(code) from exc
-    period = db.session.scalar(select(Period).where(Period.code == normalised))
+        normalised: str | None = parse_period_code(code).code
+    except PeriodCodeError:
+        normalised = None
+    period = (
+        None
+        if normalised is None
+        else db.session.scalar(select(Period).where(Period.code == normalised))
+    )
     if period is None:
-        raise PeriodNotFoundError(code)
+        raise PeriodNotFoundError(_("Periode %(code)s tidak ditemukan.", code=code.strip()))
     return period
 
 
@@ -88,61 +96,61 @@ def get_open_period(code: str) -> Period:
 def add_period(code: str, actor: User | None) -> Period:
     """Create the period named by `code`, open, with the dates the code implies."""
     require(actor, MANAGE_PERIODS)
-    try:
-        span = parse_period_code(code)
-    except PeriodCodeError as exc:
-        raise PeriodError(str(exc)) from exc
-    exists = db.session.scalar(select(Period.id).where(Period.code == span.code))
-    duplicate = PeriodError(_("Periode %(code)s sudah ada.", code=span.code))
-    if exists is not None:
-        raise duplicate
-    period = Period(
-        code=span.code,
-        kind=span.kind,
-        start_date=span.start,
-        end_date=span.end,
-        state=PERIOD_OPEN,
-    )
-    db.session.add(period)
-    try:
-        db.session.flush()
-    except IntegrityError as exc:  # another request created it a moment ago
-        db.session.rollback()
-        raise duplicate from exc
-    audit_writer.record(
-        "period.create",
-        "period",
-        period.id,
-        actor,
-        summary=f"Periode {span.code} ditambahkan",
-        changes={"code": span.code, "start_date": span.start, "end_date": span.end},
-    )
-    db.session.commit()
+    with transaction():
+        try:
+            span = parse_period_code(code)
+        except PeriodCodeError as exc:
+            raise PeriodError(str(exc)) from exc
+        exists = db.session.scalar(select(Period.id).where(Period.code == span.code))
+        duplicate = PeriodError(_("Periode %(code)s sudah ada.", code=span.code))
+        if exists is not None:
+            raise duplicate
+        period = Period(
+            code=span.code,
+            kind=span.kind,
+            start_date=span.start,
+            end_date=span.end,
+            state=PERIOD_OPEN,
+        )
+        db.session.add(period)
+        try:
+            db.session.flush()
+        except IntegrityError as exc:  # another request created it a moment ago
+            raise duplicate from exc
+        audit_writer.record(
+            "period.create",
+            "period",
+            period.id,
+            actor,
+            summary=f"Periode {span.code} ditambahkan",
+            changes={"code": span.code, "start_date": span.start, "end_date": span.end},
+        )
     return period
 
 
 def close_period(code: str, actor: User | None) -> Period:
     """Open → closed. Closing twice is an error, so the audit log shows one closing."""
     require(actor, MANAGE_PERIODS)
-    period = get_period(code)  # PeriodNotFoundError: a 404 on the web
-    if period.state == PERIOD_CLOSED:
-        raise PeriodError(_("Periode %(code)s sudah ditutup.", code=period.code))
-    period.state = PERIOD_CLOSED
-    period.closed_at = utcnow()
-    audit_writer.record(
-        "period.close",
-        "period",
-        period.id,
-        actor,
-        summary=f"Periode {period.code} ditutup",
-        changes={"state": [PERIOD_OPEN, PERIOD_CLOSED]},
-    )
-    db.session.commit()
+    with transaction():
+        period = get_period(code)  # PeriodNotFoundError: a 404 on the web
+        if period.state == PERIOD_CLOSED:
+            raise PeriodError(_("Periode %(code)s sudah ditutup.", code=period.code))
+        period.state = PERIOD_CLOSED
+        period.closed_at = utcnow()
+        audit_writer.record(
+            "period.close",
+            "period",
+            period.id,
+            actor,
+            summary=f"Periode {period.code} ditutup",
+            changes={"state": [PERIOD_OPEN, PERIOD_CLOSED]},
+        )
     return period
 
 
 def list_periods(actor: User | None) -> list[PeriodRow]:
     """Every period, newest first, with how many KIMs in the actor's scope were assessed."""
+    require(actor, VIEW)
     assessed = select(Assessment.period_id, func.count(distinct(Assessment.kim_id)).label("n"))
     if actor is not None:
         assessed = assessed.join(Kim, Kim.id == Assessment.kim_id).where(

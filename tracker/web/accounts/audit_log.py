@@ -86,5 +86,5 @@ def index() -> tuple[str, int]:
         render_template(
             "audit/index.html", form=form, page=page, changes_of=audit_reader.changes_of
         ),
-        200 if valid else 400,
+        200 if valid else 422,
     )

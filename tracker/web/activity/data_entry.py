@@ -176,15 +176,12 @@ def _grid_page(grid: measurements.Grid, status: int = 200) -> tuple[str, int]:
 @bp.get("/pengukuran/<period_code>")
 @permission_required(ENTER_ACTIVITY)
 def grid(period_code: str) -> tuple[str, int]:
-    try:
-        grid = measurements.load_grid(
-            current_user,
-            period_code,
-            request.args.get("kecamatan", ""),
-            request.args.getlist("lainnya"),
-        )
-    except measurements.GridNotFoundError:
-        abort(404)
+    grid = measurements.load_grid(
+        current_user,
+        period_code,
+        request.args.get("kecamatan", ""),
+        request.args.getlist("lainnya"),
+    )
     return _grid_page(grid)
 
 
@@ -213,10 +210,8 @@ def grid_save(period_code: str) -> Response | tuple[str, int]:
         outcome = measurements.save_grid(
             current_user, period_code, kecamatan, _submitted_cells(request.form), extra
         )
-    except measurements.GridNotFoundError:
-        abort(404)
-    except PeriodClosedError as exc:
-        flash(str(exc), "error")
+    except PeriodClosedError as exc:  # said on the grid it came from
+        flash(exc.message, "error")
         return redirect(back)
     if not outcome.ok:
         flash(
@@ -226,7 +221,7 @@ def grid_save(period_code: str) -> Response | tuple[str, int]:
             ),
             "error",
         )
-        return _grid_page(outcome.grid, 400)
+        return _grid_page(outcome.grid, 422)
     flash(
         _(
             "Tersimpan: %(created)s nilai baru, %(updated)s diubah, %(deleted)s dihapus.",

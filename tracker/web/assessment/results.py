@@ -23,8 +23,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from tracker.services.assessment import reports, runner
-from tracker.services.assessment.reports import AssessmentNotFoundError
-from tracker.services.assessment.runner import AssessmentError, PeriodMissingError
+from tracker.services.assessment.runner import AssessmentError
 from tracker.services.common.clock import office_today
 from tracker.services.common.permissions import MANAGE_PERIODS, VIEW
 from tracker.services.reports import leaderboard
@@ -88,17 +87,14 @@ def leaderboard_view() -> str:
 def period_overview(code: str) -> str:
     form = OverviewFilter(request.args)
     form.validate()
-    try:
-        overview = reports.period_overview(
-            current_user,
-            code,
-            q="" if form.q.errors else (form.q.data or ""),
-            sort=form.sort.data or "-skor",
-            page=page_arg(),
-            per_page=page_size(),
-        )
-    except AssessmentNotFoundError:
-        abort(404)
+    overview = reports.period_overview(
+        current_user,
+        code,
+        q="" if form.q.errors else (form.q.data or ""),
+        sort=form.sort.data or "-skor",
+        page=page_arg(),
+        per_page=page_size(),
+    )
     return render_template("assessments/period.html", o=overview, form=form, run_form=ConfirmForm())
 
 
@@ -110,10 +106,8 @@ def run(code: str) -> Response:
         abort(400)
     try:
         result = runner.assess_period(code, current_user)
-    except PeriodMissingError:
-        abort(404)
-    except AssessmentError as exc:
-        flash(str(exc), "error")
+    except AssessmentError as exc:  # said on the period's page
+        flash(exc.message, "error")
         return redirect(url_for(".period_overview", code=code))
     flash(
         _(
@@ -132,10 +126,8 @@ def run(code: str) -> Response:
 def export(code: str, fmt: str) -> Response:
     try:
         exported = reports.export_assessments(current_user, code, fmt)
-    except AssessmentNotFoundError:
-        abort(404)
-    except AssessmentError as exc:
-        flash(str(exc), "error")
+    except AssessmentError as exc:  # said on the period's page
+        flash(exc.message, "error")
         return redirect(url_for(".period_overview", code=code))
     return send_table(exported.payload, fmt, exported.filename)
 
@@ -143,8 +135,5 @@ def export(code: str, fmt: str) -> Response:
 @bp.get("/<code>/kim/<int:kim_id>")
 @permission_required(VIEW)
 def kim_assessment(code: str, kim_id: int) -> str:
-    try:
-        view = reports.kim_assessment(current_user, code, kim_id)
-    except AssessmentNotFoundError:
-        abort(404)
+    view = reports.kim_assessment(current_user, code, kim_id)
     return render_template("assessments/kim.html", v=view)

@@ -58,11 +58,6 @@ FIELD_LABELS = {
 }
 
 
-@bp.errorhandler(kims.KimNotFoundError)
-def _not_found(error: Exception) -> Any:
-    return render_template("errors/404.html"), 404
-
-
 class ChannelForm(Form):
     """One social channel row (a subform: the parent form carries the CSRF token)."""
 

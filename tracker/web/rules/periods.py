@@ -58,11 +58,11 @@ def add() -> Response | tuple[str, int]:
         try:
             period = periods.add_period(form.code.data or "", current_user)
         except periods.PeriodError as exc:
-            form.code.errors = [*form.code.errors, str(exc)]
+            form.code.errors = [*form.code.errors, exc.message]
         else:
             flash(_("Periode %(code)s ditambahkan.", code=period.code), "success")
             return redirect(url_for("periods.index"))
-    return _index(form, 400)
+    return _index(form, 422)
 
 
 @bp.post("/<code>/tutup")
@@ -72,10 +72,8 @@ def close(code: str) -> Response:
         abort(400)
     try:
         period = periods.close_period(code, current_user)
-    except periods.PeriodNotFoundError:
-        abort(404)
-    except periods.PeriodError as exc:
-        flash(str(exc), "error")
+    except periods.PeriodError as exc:  # said on the list it came from
+        flash(exc.message, "error")
     else:
         flash(
             _(
