@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import event, text
+from sqlalchemy import text
 
-from tests import factories
+from tests import counting, factories
 from tracker import create_app
 from tracker.extensions import db
 
@@ -114,20 +114,5 @@ def login_as(regions: factories.RegionTree, auth: AuthActions):  # type: ignore[
 
 @pytest.fixture
 def count_queries(app: Flask) -> Callable[[], AbstractContextManager[list[str]]]:
-    """`with count_queries() as statements:` lists the SQL statements run inside the block (list
-    pages must run the same number of queries whatever the number of rows)."""
-
-    @contextmanager
-    def counting() -> Iterator[list[str]]:
-        statements: list[str] = []
-
-        def listener(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            yield statements
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-
-    return counting
+    """`with count_queries() as statements:` lists the SQL statements run inside the block."""
+    return counting.statements

@@ -1,5 +1,6 @@
-"""Counting the COMMITs that reach the database (the unit of work): a listener on the engine, so
-it sees what the database sees whatever the session does."""
+"""Counting what reaches the database: the statements a page runs (list pages must run the same
+number whatever their rows) and the COMMITs (the unit of work). Listeners on the engine, so they
+see what the database sees whatever the session does."""
 
 from __future__ import annotations
 
@@ -33,3 +34,18 @@ def _counting(name: str) -> Iterator[Counter]:
 def commits() -> Any:
     """`with commits() as c: ...; c.count` — the COMMITs sent while inside."""
     return _counting("commit")
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """`with statements() as sql: ...; len(sql)` — the SQL statements sent while inside."""
+    sent: list[str] = []
+
+    def listener(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)

@@ -4,13 +4,14 @@ memory), `Page.map`. The lists built from them keep their query counts, whatever
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.assessment.test_assessment_inputs import count_queries
 from tracker.extensions import db
 from tracker.models import Kim, Region, User
 from tracker.services.assessment import reports, whatif
@@ -69,7 +70,9 @@ def viewer(regions: factories.RegionTree) -> User:
 
 
 @pytest.mark.parametrize("name", sorted(LISTS))
-def test_a_list_runs_the_same_queries_for_few_and_many_rows(viewer: User, name: str) -> None:
+def test_a_list_runs_the_same_queries_for_few_and_many_rows(
+    viewer: User, name: str, count_queries: Callable[[], AbstractContextManager[list[str]]]
+) -> None:
     _district(4)
     with count_queries() as few:
         LISTS[name](viewer)
