@@ -8,13 +8,14 @@ need a stable tiny tree, and the bundled official list is tested on its own in t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 
 from tracker.extensions import db
-from tracker.models import Kim, Region, User, UserScope
+from tracker.models import Kim, LoginFailure, Region, User, UserScope
+from tracker.models.base import utcnow
 from tracker.models.region import level_of, parent_of
 
 PASSWORD = "rahasia-uji-123"
@@ -73,6 +74,16 @@ def user(
     db.session.add(u)
     db.session.commit()
     return u
+
+
+def login_failures(username: str, address: str, count: int, seconds_ago: float = 0) -> None:
+    """`count` failed logins on `username` from `address`, the last one `seconds_ago` (as if an
+    attacker had been at it for a while, without waiting out the back-off in the test)."""
+    last = utcnow() - timedelta(seconds=seconds_ago)
+    for n in range(count):
+        at = last - timedelta(seconds=count - 1 - n)
+        db.session.add(LoginFailure(username=username, remote_addr=address, attempted_at=at))
+    db.session.commit()
 
 
 _kim_counter = 0
