@@ -39,18 +39,29 @@ def _failures(**where: str) -> int:
     return db.session.scalar(stmt) or 0
 
 
+def _rina_signed_in_at_her_desk(app: Flask) -> None:
+    factories.region_tree()
+    factories.user("viewer", username="rina")
+    owner = _client(app, OWNER_DESK)
+    assert _login(owner).status_code == 302
+    owner.post("/logout")
+
+
 @pytest.fixture
 def workers(sibling_app):  # type: ignore[no-untyped-def]
     """Two app instances on one database (two gunicorn workers); rina has signed in from her desk
     before, so that address is known for her account."""
     first, second = sibling_app(), sibling_app()
     with first.app_context():
-        factories.region_tree()
-        factories.user("viewer", username="rina")
-        owner = _client(first, OWNER_DESK)
-        assert _login(owner).status_code == 302
-        owner.post("/logout")
+        _rina_signed_in_at_her_desk(first)
     return first, second
+
+
+@pytest.fixture
+def rina(app: Flask) -> Flask:
+    """One worker; rina has signed in from her desk before."""
+    _rina_signed_in_at_her_desk(app)
+    return app
 
 
 def test_spraying_from_one_address_is_throttled_while_the_owner_signs_in(workers) -> None:
@@ -94,48 +105,38 @@ def test_an_attacked_account_slows_strangers_but_not_its_owner(workers) -> None:
         assert _failures(username="rina") == 12
 
 
-def test_a_wrong_password_at_the_owners_desk_slows_that_desk(workers) -> None:
+def test_a_wrong_password_at_the_owners_desk_slows_that_desk(rina: Flask) -> None:
     """The owner's address counts its own failures: guessing from her desk backs off too."""
-    first, _ = workers
-    with first.app_context():
-        factories.login_failures("rina", OWNER_DESK, count=9, seconds_ago=100)
-        desk = _client(first, OWNER_DESK)
-        assert _login(desk, password="masih-salah-123").status_code == 200  # 10th failure
-        response = _login(desk)
-        assert response.status_code == 429
-        assert 25 < int(response.headers["Retry-After"]) <= 32  # 2 ** (10 - 5) s
+    factories.login_failures("rina", OWNER_DESK, count=9, seconds_ago=100)
+    desk = _client(rina, OWNER_DESK)
+    assert _login(desk, password="masih-salah-123").status_code == 200  # 10th failure
+    response = _login(desk)
+    assert response.status_code == 429
+    assert 25 < int(response.headers["Retry-After"]) <= 32  # 2 ** (10 - 5) s
 
 
-def test_back_off_lifts_when_its_time_has_passed(workers) -> None:
-    first, _ = workers
-    with first.app_context():
-        factories.login_failures("rina", "10.66.0.1", count=10)
-        stranger = _client(first, STRANGER)
-        assert _login(stranger).status_code == 429
-        db.session.execute(
-            update(LoginFailure).values(
-                attempted_at=LoginFailure.attempted_at - timedelta(seconds=33)
-            )
-        )
-        db.session.commit()
-        assert _login(stranger).status_code == 302
+def test_back_off_lifts_when_its_time_has_passed(rina: Flask) -> None:
+    factories.login_failures("rina", "10.66.0.1", count=10)
+    stranger = _client(rina, STRANGER)
+    assert _login(stranger).status_code == 429
+    db.session.execute(
+        update(LoginFailure).values(attempted_at=LoginFailure.attempted_at - timedelta(seconds=33))
+    )
+    db.session.commit()
+    assert _login(stranger).status_code == 302
 
 
-def test_back_off_never_exceeds_fifteen_minutes(workers) -> None:
-    first, _ = workers
-    with first.app_context():
-        factories.login_failures("rina", "10.66.0.1", count=25)
-        response = _login(_client(first, STRANGER))
-        assert response.status_code == 429
-        assert 850 < int(response.headers["Retry-After"]) <= 900
+def test_back_off_never_exceeds_fifteen_minutes(rina: Flask) -> None:
+    factories.login_failures("rina", "10.66.0.1", count=25)
+    response = _login(_client(rina, STRANGER))
+    assert response.status_code == 429
+    assert 850 < int(response.headers["Retry-After"]) <= 900
 
 
-def test_failures_older_than_the_window_do_not_count(workers) -> None:
-    first, _ = workers
-    with first.app_context():
-        factories.login_failures("rina", ATTACKER, count=40, seconds_ago=61 * 60)
-        assert _login(_client(first, ATTACKER), password="salah-lagi-123").status_code == 200
-        assert _login(_client(first, STRANGER)).status_code == 302
+def test_failures_older_than_the_window_do_not_count(rina: Flask) -> None:
+    factories.login_failures("rina", ATTACKER, count=40, seconds_ago=61 * 60)
+    assert _login(_client(rina, ATTACKER), password="salah-lagi-123").status_code == 200
+    assert _login(_client(rina, STRANGER)).status_code == 302
 
 
 def test_four_failures_slow_nobody(client, regions) -> None:

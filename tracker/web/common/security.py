@@ -32,6 +32,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker.extensions import login_manager
@@ -71,8 +72,8 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
-def _has_nul(values: object) -> bool:
-    return any("\x00" in key or any("\x00" in v for v in values.getlist(key)) for key in values)  # type: ignore[attr-defined]
+def _has_nul(values: MultiDict[str, str]) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values.getlist(key)) for key in values)
 
 
 def _refuse_nul() -> tuple[str, int] | None:
