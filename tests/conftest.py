@@ -61,6 +61,32 @@ def app(tmp_path: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def sibling_app(app: Flask, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """sibling_app(**config) builds another application instance on the same database, as a
+    second gunicorn worker is. In-memory SQLite cannot be shared between two apps, so siblings
+    use a file (the first one built creates its schema); on PostgreSQL they use the test database
+    (the `app` fixture truncates it afterwards)."""
+    built: list[Flask] = []
+
+    def _build(**overrides: object) -> Flask:
+        uri = app.config["SQLALCHEMY_DATABASE_URI"]
+        if uri.startswith("sqlite"):
+            uri = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+        sibling = create_app({"SQLALCHEMY_DATABASE_URI": uri, **overrides})
+        if not built:
+            with sibling.app_context():
+                db.create_all()
+        built.append(sibling)
+        return sibling
+
+    yield _build
+    for sibling in built:
+        with sibling.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

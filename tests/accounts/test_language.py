@@ -93,7 +93,7 @@ def test_english_error_messages_from_services(english_app: Flask) -> None:
             "confirm": "x" * 12,
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Current password is wrong." in response.text
 
 

@@ -4,7 +4,7 @@ Tests use them through this package (`from tests import factories; factories.kim
 domain's module holds that domain's rows, so a new domain adds a module and a line below.
 """
 
-from tests.factories.accounts import PASSWORD, user
+from tests.factories.accounts import PASSWORD, login_failures, user
 from tests.factories.activity import make_count, make_measurement, make_posts
 from tests.factories.assessment import make_assessment
 from tests.factories.registry import RegionTree, kim, region_tree
@@ -14,6 +14,7 @@ __all__ = [
     "PASSWORD",
     "RegionTree",
     "kim",
+    "login_failures",
     "make_assessment",
     "make_count",
     "make_framework",

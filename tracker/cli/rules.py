@@ -1,4 +1,4 @@
-"""Rules commands: `flask period add|close|list` and
+"""Rules commands: `flask period add|close|reopen|list` and
 `flask framework init|list|show|activate|compare`.
 
 They act as the system (no scope); every change is audit-logged without a user.
@@ -46,6 +46,20 @@ def period_close_command(code: str) -> None:
     with exit_on_refusal():
         period = periods.close_period(code, None)
     click.echo(f"Periode {period.code} ditutup.")
+
+
+@period_cli.command("reopen")
+@click.argument("code")
+@click.option("--reason", required=True, help="Alasan membuka kembali (dicatat di log audit).")
+def period_reopen_command(code: str, reason: str) -> None:
+    """Buka kembali periode yang sudah ditutup, dengan alasan yang dicatat."""
+    try:
+        period = periods.reopen_period(code, reason, None)
+    except periods.PeriodNotFoundError:
+        fail(f"Gagal: periode {code.strip()} tidak ditemukan.")
+    except periods.PeriodError as error:
+        fail(f"Gagal: {error}")
+    click.echo(f"Periode {period.code} dibuka kembali.")
 
 
 @period_cli.command("list")

@@ -25,7 +25,11 @@ from tracker.models import ContentPost, Kim, KimChannel, Measurement, Period, Re
 from tracker.models.kim import STATUS_ACTIVE, STATUS_INACTIVE
 from tracker.models.region import LEVEL_DESA, LEVEL_KECAMATAN
 from tracker.models.user import ROLE_LABELS, UserScope
-from tracker.services.accounts.authentication import hash_password, verify_password
+from tracker.services.accounts.authentication import (
+    check_new_password,
+    hash_password,
+    verify_password,
+)
 from tracker.services.assessment.runner import assess_period
 from tracker.services.common import audit_writer
 from tracker.services.common.errors import Invalid
@@ -169,6 +173,7 @@ def seed(
 def _create_users() -> dict[str, User]:
     users: dict[str, User] = {}
     for username, role, scope, full_name, password in data.DEMO_USERS:
+        check_new_password(password, username)  # the demo keeps the rule it teaches
         user = User(
             username=username,
             full_name=full_name,

@@ -7,7 +7,7 @@ from tracker.models.framework import Framework
 from tracker.models.kim import Kim, KimChannel
 from tracker.models.period import Period
 from tracker.models.region import Region
-from tracker.models.user import LoginFailure, User, UserScope
+from tracker.models.user import LoginAddress, LoginFailure, User, UserScope
 
 __all__ = [
     "Assessment",
@@ -17,6 +17,7 @@ __all__ = [
     "Framework",
     "Kim",
     "KimChannel",
+    "LoginAddress",
     "LoginFailure",
     "Measurement",
     "Period",

@@ -29,6 +29,7 @@ from tracker.services.accounts.authentication import (
     USERNAME_MAX_LENGTH,
     AccountError,
     check_new_password,
+    end_sessions,
     hash_password,
     normalize_username,
 )
@@ -221,7 +222,7 @@ def create_user(actor: User | None, username: str, password: str, data: UserInpu
     with transaction():
         clean = check_new_user(actor, username, data)
         folded, role, scopes = clean.username, clean.role, clean.scopes
-        check_new_password(password)
+        check_new_password(password, folded)
         user = User(
             username=folded,
             full_name=clean.full_name,
@@ -264,6 +265,8 @@ def update_user(actor: User, user_id: int, data: UserInput) -> User:
         before = _snapshot(user)
         user.full_name = full_name
         user.role = role
+        if user.is_active_account and not data.is_active:
+            end_sessions(user)  # deactivated: every open session ends now
         user.is_active_account = data.is_active
         if scopes != user.scope_codes:
             # keep the rows that stay (same primary key), drop and add only the difference
@@ -286,16 +289,18 @@ def update_user(actor: User, user_id: int, data: UserInput) -> User:
 
 
 def reset_password(actor: User, user_id: int, password: str) -> User:
-    """An admin sets a new password (the user's other sessions end with the old one)."""
+    """An admin sets a new password; every session of the account ends (an admin resetting his
+    own re-binds the session that asked)."""
     user = get_user(actor, user_id)
     return _reset_password(user, password, actor, f"Mengatur ulang kata sandi {user.username}")
 
 
 def _reset_password(user: User, password: str, actor: User | None, summary: str) -> User:
     """Set a password chosen for someone else; the audit entry never holds the hash."""
-    check_new_password(password)
+    check_new_password(password, user.username)
     with transaction():
         user.password_hash = hash_password(password)
+        end_sessions(user)
         audit_writer.record("user.password_reset", "user", user.id, actor, summary)
     return user
 
@@ -309,6 +314,8 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
         if user.is_active_account == active:
             return user
         user.is_active_account = active
+        if not active:
+            end_sessions(user)  # reactivating later does not revive the old sessions
         if active:
             summary = f"Mengaktifkan kembali akun {user.username}"
         else:

@@ -16,6 +16,7 @@ MANAGE_USERS = "manage_users"
 MANAGE_REGIONS = "manage_regions"
 MANAGE_FRAMEWORK = "manage_framework"
 MANAGE_PERIODS = "manage_periods"  # add/close periods, run assessments
+REOPEN_PERIODS = "reopen_periods"  # reopen a closed period (with a reason)
 ENTER_ACTIVITY = "enter_activity"  # import posts/counts, enter measurements in scope
 VIEW_AUDIT = "view_audit"
 
@@ -29,6 +30,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             MANAGE_REGIONS,
             MANAGE_FRAMEWORK,
             MANAGE_PERIODS,
+            REOPEN_PERIODS,
             ENTER_ACTIVITY,
             VIEW_AUDIT,
         }

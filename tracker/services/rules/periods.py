@@ -1,8 +1,12 @@
 """Assessment periods: created from their code, closed once their assessments are final.
 
 A period's dates are never typed: they follow from the code (`2025-T1` is 1 January–31 March 2025),
-so two offices can never disagree on what "triwulan 1" means. Closing is one-way: a closed period's
-assessments are frozen, and no import or data-entry grid may write counts or measurements into it.
+so two offices can never disagree on what "triwulan 1" means. A closed period's assessments are
+frozen, and no import or data-entry grid may write counts or measurements into it; only an admin
+may reopen one, giving a reason that the audit log keeps.
+
+A period holds for every KIM of the database, so adding, closing and reopening one need a
+kabupaten-wide scope (or wider): a kabid scoped to one kecamatan may not decide it for the others.
 
 `actor=None` is the server operator on the command line (no scope, no permission check).
 """
@@ -19,13 +23,23 @@ from tracker.extensions import db
 from tracker.models import Assessment, Kim, Period
 from tracker.models.base import utcnow
 from tracker.models.period import PERIOD_CLOSED, PERIOD_OPEN
+from tracker.models.region import LEVEL_KABUPATEN, level_of
 from tracker.models.user import User
 from tracker.scoring.periods import PeriodCodeError, parse_period_code
 from tracker.services.common import audit_writer
 from tracker.services.common.errors import Invalid, NotFound
-from tracker.services.common.permissions import MANAGE_PERIODS, VIEW, require
+from tracker.services.common.permissions import (
+    MANAGE_PERIODS,
+    REOPEN_PERIODS,
+    VIEW,
+    PermissionDenied,
+    has_permission,
+    require,
+)
 from tracker.services.common.scope import user_scope_filter
 from tracker.services.common.unit_of_work import transaction
+
+REOPEN_REASON_MAX_LENGTH = 500
 
 
 class PeriodError(Invalid):
@@ -93,9 +107,28 @@ def get_open_period(code: str) -> Period:
     return period
 
 
+def _district_wide(actor: User) -> bool:
+    return any(level_of(code) <= LEVEL_KABUPATEN for code in actor.scope_codes)
+
+
+def may_change_periods(actor: User | None, permission: str = MANAGE_PERIODS) -> bool:
+    """Whether the actor may add, close (MANAGE_PERIODS) or reopen (REOPEN_PERIODS) a period:
+    the role's permission and a scope of a whole kabupaten or wider. For pages to show the
+    buttons; the services check it themselves."""
+    if actor is None:
+        return True
+    return has_permission(actor.role, permission) and _district_wide(actor)
+
+
+def _require_period_change(actor: User | None, permission: str = MANAGE_PERIODS) -> None:
+    require(actor, permission)
+    if not may_change_periods(actor, permission):
+        raise PermissionDenied
+
+
 def add_period(code: str, actor: User | None) -> Period:
     """Create the period named by `code`, open, with the dates the code implies."""
-    require(actor, MANAGE_PERIODS)
+    _require_period_change(actor)
     with transaction():
         try:
             span = parse_period_code(code)
@@ -130,7 +163,7 @@ def add_period(code: str, actor: User | None) -> Period:
 
 def close_period(code: str, actor: User | None) -> Period:
     """Open → closed. Closing twice is an error, so the audit log shows one closing."""
-    require(actor, MANAGE_PERIODS)
+    _require_period_change(actor)
     with transaction():
         period = get_period(code)  # PeriodNotFoundError: a 404 on the web
         if period.state == PERIOD_CLOSED:
@@ -144,6 +177,32 @@ def close_period(code: str, actor: User | None) -> Period:
             actor,
             summary=f"Periode {period.code} ditutup",
             changes={"state": [PERIOD_OPEN, PERIOD_CLOSED]},
+        )
+    return period
+
+
+def reopen_period(code: str, reason: str, actor: User | None) -> Period:
+    """Closed → open, by an admin with a kabupaten-wide scope (or the operator), for a reason the
+    audit log keeps: data may again be entered and the period assessed anew."""
+    _require_period_change(actor, REOPEN_PERIODS)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise PeriodError(_("Tuliskan alasan membuka kembali periode ini."))
+    if len(reason) > REOPEN_REASON_MAX_LENGTH:
+        raise PeriodError(_("Alasan maksimal %(max)d karakter.", max=REOPEN_REASON_MAX_LENGTH))
+    period = get_period(code)  # PeriodNotFoundError: a 404 on the web
+    if period.state != PERIOD_CLOSED:
+        raise PeriodError(_("Periode %(code)s tidak sedang ditutup.", code=period.code))
+    with transaction():
+        period.state = PERIOD_OPEN
+        period.closed_at = None
+        audit_writer.record(
+            "period.reopen",
+            "period",
+            period.id,
+            actor,
+            summary=f"Periode {period.code} dibuka kembali: {reason}",
+            changes={"state": [PERIOD_CLOSED, PERIOD_OPEN], "reason": reason},
         )
     return period
 

@@ -26,7 +26,7 @@ from tracker.services.accounts.authentication import AccountError
 from tracker.services.common.permissions import MANAGE_USERS
 from tracker.web.common.guards import permission_required
 from tracker.web.common.paging import page_arg, page_size
-from tracker.web.common.security import remember_password
+from tracker.web.common.security import bind_session
 
 bp = Blueprint("users", __name__, url_prefix="/admin/pengguna")
 
@@ -191,7 +191,7 @@ def reset_password(user_id: int) -> str | Response | tuple[str, int]:
             _attach_error(form, error)
         else:
             if user_id == current_user.id:  # his own: this session stays, the others end
-                remember_password(current_user)
+                bind_session(current_user)
             flash(
                 _("Kata sandi %(username)s telah diatur ulang.", username=user.username), "success"
             )
