@@ -203,7 +203,7 @@ def test_guessing_the_current_password_is_throttled(client, login_as) -> None:
     user = login_as("viewer")
     before = user.password_hash
     response = _change(client, "tebakan-salah-1")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Kata sandi saat ini salah." in response.text
     assert _failures(username="viewer1") == 1  # counted like a failed login
     factories.login_failures("viewer1", "127.0.0.1", count=9)
