@@ -264,7 +264,7 @@ def _requests(target_id: int) -> list[tuple[str, str, dict[str, Any], set[str]]]
         ("POST", f"/admin/pengguna/{target_id}/kata-sandi", reset, admin_only),
         ("POST", f"/admin/pengguna/{target_id}/nonaktifkan", {}, admin_only),
         ("POST", f"/admin/pengguna/{target_id}/aktifkan", {}, admin_only),
-        ("GET", "/admin/audit/", {}, {"admin", "kabid"}),
+        ("GET", "/admin/audit/", {}, {"admin", "kabid", "petugas"}),  # each his own region
         ("GET", "/akun", {}, everyone),
         ("POST", "/akun/bahasa", {"locale": "id"}, everyone),
     ]
@@ -294,8 +294,12 @@ def test_role_matrix(client, login_as, regions, role: str) -> None:
         )
 
 
-def test_menu_links_follow_the_role(client, login_as) -> None:
+def test_menu_links_follow_the_role(client, login_as, auth) -> None:
     login_as("petugas")
+    page = client.get("/akun").text
+    assert "/admin/pengguna/" not in page and "/admin/audit/" in page
+    auth.logout()
+    login_as("viewer")
     page = client.get("/akun").text
     assert "/admin/pengguna/" not in page and "/admin/audit/" not in page
 

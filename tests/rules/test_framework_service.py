@@ -180,7 +180,7 @@ def test_activate_retires_the_previous_version(app, regions) -> None:
     assert frameworks.get(2).activated_at is not None
     entry = _audit("framework.activate")[0]
     assert entry.user_id == admin.id
-    assert "menggantikan v1" in entry.summary
+    assert "menggantikan v1" in entry.legacy_summary
     with pytest.raises(FrameworkLocked, match="sudah aktif"):
         frameworks.activate(2, admin)
     # a retired version may come back

@@ -92,7 +92,7 @@ def test_admin_reopens_a_closed_period_with_a_reason(client, login_as, regions):
     assert entry is not None and entry.user_id == admin.id
     assert entry.entity_id == str(period.id)
     assert entry.changes == {"state": ["closed", "open"], "reason": REASON}
-    assert REASON in entry.summary
+    assert REASON in entry.legacy_summary
     assert periods.get_open_period("2025-T1").code == "2025-T1"  # data may be written again
 
 

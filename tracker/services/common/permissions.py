@@ -18,7 +18,7 @@ MANAGE_FRAMEWORK = "manage_framework"
 MANAGE_PERIODS = "manage_periods"  # add/close periods, run assessments
 REOPEN_PERIODS = "reopen_periods"  # reopen a closed period (with a reason)
 ENTER_ACTIVITY = "enter_activity"  # import posts/counts, enter measurements in scope
-VIEW_AUDIT = "view_audit"
+VIEW_AUDIT = "view_audit"  # the audit log of the user's region scope (audit_reader says which)
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ROLE_ADMIN: frozenset(
@@ -36,7 +36,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     ROLE_KABID: frozenset({VIEW, EDIT_KIM, IMPORT_KIM, MANAGE_PERIODS, ENTER_ACTIVITY, VIEW_AUDIT}),
-    ROLE_PETUGAS: frozenset({VIEW, EDIT_KIM, ENTER_ACTIVITY}),
+    ROLE_PETUGAS: frozenset({VIEW, EDIT_KIM, ENTER_ACTIVITY, VIEW_AUDIT}),
     ROLE_VIEWER: frozenset({VIEW}),
 }
 

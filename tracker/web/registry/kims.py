@@ -174,7 +174,6 @@ def detail(kim_id: int) -> str:
         "kims/detail.html",
         detail=detail,
         kim=detail.kim,
-        field_labels=FIELD_LABELS,
         platform_labels=PLATFORM_LABELS,
     )
 

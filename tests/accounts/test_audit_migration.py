@@ -1,0 +1,367 @@
+"""Migration 0003_audit_convention on a database holding entries of the old convention: the
+entries gain their KIM and region and read as data; downgrade gives the sentences back."""
+
+from __future__ import annotations
+
+import json
+import logging.config
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import flask_migrate
+import pytest
+from flask import Flask
+from sqlalchemy import inspect, select, text
+
+from tracker import create_app
+from tracker.extensions import db
+from tracker.models import AuditEntry
+from tracker.services.common import audit_writer
+from tracker.services.common.audit_render import render
+
+REVISION = "0003_audit_convention"
+BEFORE = "0004"  # the revision it builds on
+
+REGIONS = [
+    ("35", "JAWA TIMUR", 1, None),
+    ("35.08", "KABUPATEN LUMAJANG", 2, "35"),
+    ("35.08.09", "SUKODONO", 3, "35.08"),
+    ("35.08.02", "PASIRIAN", 3, "35.08"),
+    ("35.08.09.2001", "KUTORENON", 4, "35.08.09"),
+    ("35.08.02.2001", "CONDRO", 4, "35.08.02"),
+]
+
+# (action, entity, entity_id, user_id, summary, changes) as the code before 0003 wrote them
+OLD_ENTRIES: list[tuple[str, str, str | None, int | None, str, Any]] = [
+    (
+        "kim.create",
+        "kim",
+        "1",
+        None,
+        "Menambah KIM KIM Sejahtera (impor baris 4)",
+        {"name": "KIM Sejahtera", "desa_code": "35.08.02.2001", "sk_date": "2024-01-15"},
+    ),
+    # an English user's edit: the sentence was written in English
+    (
+        "kim.update",
+        "kim",
+        "1",
+        1,
+        "Changed KIM KIM Sejahtera",
+        {"desa_code": ["35.08.02.2001", "35.08.09.2001"]},
+    ),
+    ("kim.update", "kim", "1", 2, "Mengubah KIM KIM Sejahtera", {"chair": ["Pak A", "Bu B"]}),
+    (
+        "kim.import",
+        "kim",
+        None,
+        None,
+        "Impor registri KIM dari daftar.csv: 1 baris: 1 KIM baru, 0 diperbarui, "
+        "0 tidak berubah, 0 baris tidak valid.",
+        {"file": "daftar.csv", "created": 1, "updated": 0, "unchanged": 0, "invalid_rows": 0},
+    ),
+    (
+        "user.create",
+        "user",
+        "2",
+        1,
+        "Membuat akun budi (Petugas)",
+        {
+            "nama_pengguna": "budi",
+            "nama_lengkap": "Budi",
+            "peran": "petugas",
+            "aktif": True,
+            "wilayah": "35.08.02, 35.08.09",
+        },
+    ),
+    (
+        "user.update",
+        "user",
+        "2",
+        1,
+        "Mengubah akun budi",
+        {"wilayah": ["35.08.09", "35.08.02, 35.08.09"], "peran": ["petugas", "kabid"]},
+    ),
+    ("user.locale", "user", "1", 1, "Mengganti bahasa tampilan", {"bahasa": ["id", "en"]}),
+    (
+        "user.password_reset",
+        "user",
+        "2",
+        None,
+        "Mengatur ulang kata sandi budi lewat CLI",
+        None,
+    ),
+    (
+        "framework.update",
+        "framework",
+        "2",
+        1,
+        "Draf kerangka v2 diubah",
+        {"tiers.2.min": [60, 65], "conditions.1.min": [75, 70], "indicators.W1.weight": [35, 30]},
+    ),
+    (
+        "framework.activate",
+        "framework",
+        "2",
+        1,
+        "Kerangka v2 diaktifkan, menggantikan v1",
+        {"previous_version": 1},
+    ),
+    (
+        "period.create",
+        "period",
+        "1",
+        1,
+        "Periode 2025-T1 ditambahkan",
+        {"code": "2025-T1", "start_date": "2025-01-01", "end_date": "2025-03-31"},
+    ),
+    (
+        "period.reopen",
+        "period",
+        "1",
+        1,
+        "Periode 2025-T1 dibuka kembali: salah tutup",
+        {"state": ["closed", "open"], "reason": "salah tutup"},
+    ),
+    (
+        "measurement.grid",
+        "measurement",
+        "2025-T1/35.08.09",
+        2,
+        "Nilai indikator 2025-T1, Kecamatan Sukodono: 1 baru, 0 diubah, 0 dihapus",
+        {"KIM Sejahtera (1) K3": [None, 3.0]},
+    ),
+    (
+        "activity.import_counts",
+        "content_count",
+        "2025-T1",
+        None,
+        "Impor jumlah konten 2025-T1 dari jumlah.csv: 1 baru, 0 diubah, 0 tetap, 0 baris "
+        "tidak valid",
+        {"file": "jumlah.csv", "period": "2025-T1", "rows": 1, "created": 1, "updated": 0}
+        | {"unchanged": 0, "skipped": 0, "invalid": 0},
+    ),
+    (
+        "assessment.run",
+        "period",
+        "1",
+        1,
+        "Penilaian periode 2025-T1 dengan kerangka v2: 1 KIM dinilai",
+        {"framework_version": 2, "kims": 1, "tiers": {"Rintisan": 1, "Maju": 0}},
+    ),
+    (
+        "region.import",
+        "region",
+        None,
+        None,
+        "Impor wilayah dari wilayah.csv: 0 baru, 1 diubah",
+        {
+            "berkas": "wilayah.csv",
+            "hanya": None,
+            "baru": 0,
+            "diubah": 1,
+            "tetap": 5,
+            "nama_diubah": {"35.08.09.2001": ["Kutorenon Lama", "KUTORENON"]},
+        },
+    ),
+    (
+        "demo.seed",
+        "demo",
+        "35.08",
+        None,
+        "Data demo Kabupaten Lumajang dimuat: 1 KIM, 2 unggahan, 3 nilai manual",
+        {"wilayah": 6, "kim": 1, "unggahan": 2, "nilai_manual": 3, "akun": 2, "periode": []},
+    ),
+    ("something.odd", "thing", "9", None, "Sesuatu yang tidak dikenal", {"x": 1}),
+]
+
+
+@pytest.fixture
+def old_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    """An app on a SQLite file migrated to the revision before the convention, holding old
+    entries."""
+    # env.py configures logging from alembic.ini, which would silence the loggers of later tests
+    monkeypatch.setattr(logging.config, "fileConfig", lambda *args, **kwargs: None)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'lama.sqlite3'}"})
+    with app.app_context():
+        flask_migrate.upgrade(revision=BEFORE)
+        _insert_old_rows()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _insert_old_rows() -> None:
+    run = db.session.execute
+    for code, name, level, parent in REGIONS:
+        run(
+            text("INSERT INTO region (code, name, level, parent_code) VALUES (:c, :n, :l, :p)"),
+            {"c": code, "n": name, "l": level, "p": parent},
+        )
+    for uid, username in ((1, "admin"), (2, "budi")):
+        run(
+            text(
+                "INSERT INTO user_account (id, username, full_name, password_hash, role, locale,"
+                " is_active_account, created_at) VALUES (:i, :u, '', 'x', 'admin', 'id', 1,"
+                " '2025-01-01')"
+            ),
+            {"i": uid, "u": username},
+        )
+    run(
+        text(
+            "INSERT INTO kim (id, name, name_key, desa_code, status, version, created_at,"
+            " updated_at) VALUES (1, 'KIM Sejahtera', 'kim sejahtera', '35.08.09.2001', 'aktif',"
+            " 3, '2025-01-01', '2025-01-01')"
+        )
+    )
+    definition = db.session.scalar(text("SELECT definition FROM framework WHERE version = 1"))
+    run(
+        text(
+            "INSERT INTO framework (id, version, name, state, definition, created_at)"
+            " VALUES (7, 2, 'Kerangka v2', 'active', :d, '2025-01-01')"
+        ),
+        {"d": definition},
+    )
+    run(
+        text(
+            "INSERT INTO period (id, code, kind, start_date, end_date, state, created_at)"
+            " VALUES (1, '2025-T1', 'triwulan', '2025-01-01', '2025-03-31', 'open', '2025-01-01')"
+        )
+    )
+    for n, (action, entity, entity_id, user_id, summary, changes) in enumerate(OLD_ENTRIES):
+        run(
+            text(
+                "INSERT INTO audit_entry (at, user_id, action, entity, entity_id, summary, changes)"
+                " VALUES (:at, :u, :a, :e, :i, :s, :c)"
+            ),
+            {
+                "at": f"2025-03-01 10:{n:02d}:00",
+                "u": user_id,
+                "a": action,
+                "e": entity,
+                "i": entity_id,
+                "s": summary,
+                "c": None if changes is None else json.dumps(changes),
+            },
+        )
+    db.session.commit()
+
+
+def _entries() -> dict[str, list[AuditEntry]]:
+    found: dict[str, list[AuditEntry]] = {}
+    for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)):
+        found.setdefault(entry.action, []).append(entry)
+    return found
+
+
+def test_the_migration_upgrades_a_database_with_old_entries(old_app: Flask) -> None:
+    flask_migrate.upgrade(revision=REVISION)
+    e = _entries()
+    created, moved, edited = [*e["kim.create"], *e["kim.update"]]
+    # the KIM, and the desa it lay in at the time: Condro until it moved to Kutorenon
+    assert (created.kim_id, created.region_code) == (1, "35.08.02.2001")
+    assert (moved.kim_id, moved.region_code) == (1, "35.08.09.2001")
+    assert (edited.kim_id, edited.region_code) == (1, "35.08.09.2001")
+    assert (created.message, created.params) == (
+        "kim.create.import",
+        {"name": "KIM Sejahtera", "row": 4},
+    )
+    assert created.changes == {
+        "name": [None, "KIM Sejahtera"],
+        "desa_code": [None, "35.08.02.2001"],
+        "sk_date": [None, "2024-01-15"],
+    }
+    assert (moved.message, moved.params) == ("kim.update", {"name": "KIM Sejahtera"})
+    imported = e["kim.import"][0]
+    assert imported.message == "kim.import" and imported.changes is None
+    assert imported.params == {
+        "file": "daftar.csv",
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "invalid": 0,
+    }
+    account = e["user.create"][0]
+    assert account.params == {"user": 2, "role": "petugas"} and account.region_code is None
+    assert account.changes["scopes"] == [None, ["35.08.02", "35.08.09"]]
+    assert e["user.update"][0].changes == {
+        "scopes": [["35.08.09"], ["35.08.02", "35.08.09"]],
+        "role": ["petugas", "kabid"],
+    }
+    assert e["user.locale"][0].changes == {"locale": ["id", "en"]}
+    assert e["user.password_reset"][0].message == "user.password_reset.cli"
+    edit = e["framework.update"][0]
+    assert edit.entity_id == "7"  # the primary key, not the version number
+    assert edit.changes == {
+        "tiers.Maju.min": [60, 65],
+        "conditions.Mandiri/W2.min": [75, 70],
+        "indicators.W1.weight": [35, 30],
+    }
+    activation = e["framework.activate"][0]
+    assert activation.message == "framework.activate.replacing"
+    assert activation.params == {"version": 2, "previous": 1}
+    assert e["period.create"][0].changes["start_date"] == [None, "2025-01-01"]
+    reopened = e["period.reopen"][0]
+    assert reopened.params == {"period": "2025-T1", "reason": "salah tutup"}
+    assert reopened.changes == {"state": ["closed", "open"]}
+    grid = e["measurement.grid"][0]
+    assert (grid.entity_id, grid.region_code) == (None, "35.08.09")
+    assert grid.changes == {"1.K3": [None, 3.0]}
+    assert grid.params == {
+        "period": "2025-T1",
+        "kecamatan": "35.08.09",
+        "created": 1,
+        "updated": 0,
+        "deleted": 0,
+    }
+    assert e["activity.import_counts"][0].entity_id is None
+    assert e["region.import"][0].changes == {"35.08.09.2001.name": ["Kutorenon Lama", "KUTORENON"]}
+    assert e["demo.seed"][0].entity == "region" and e["demo.seed"][0].region_code == "35.08"
+    odd = e["something.odd"][0]
+    assert odd.message is None and odd.legacy_summary == "Sesuatu yang tidak dikenal"
+
+    with old_app.test_request_context():
+        shown = render(list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))))
+    summaries = [s.summary for s in shown]
+    assert "Menambah KIM KIM Sejahtera (impor baris 4)" in summaries
+    assert "Mengubah KIM KIM Sejahtera" in summaries  # the English sentence, now worded anew
+    assert "Membuat akun budi (Petugas)" in summaries
+    assert "Nilai indikator 2025-T1, Kecamatan SUKODONO: 1 baru, 0 diubah, 0 dihapus" in summaries
+    assert "Penilaian periode 2025-T1 dengan kerangka v2: 1 KIM dinilai (Rintisan 1, Maju 0)" in (
+        summaries
+    )
+    assert "Sesuatu yang tidak dikenal" in summaries  # kept as it was
+    labels = [c.label for s in shown for c in s.changes]
+    assert "Wilayah kerja" in labels and "Batas bawah jenjang Maju" in labels
+    assert not [label for label in labels if "_" in label or "." in label]  # no raw keys
+    page = " ".join(summaries + [f"{c.label} {c.old} {c.new}" for s in shown for c in s.changes])
+    for raw in ("desa_code", "sk_date", "nama_pengguna", "invalid_rows", "previous_version"):
+        assert raw not in page, raw
+    assert "35.08" not in page and "1 Januari 2025" in page
+
+
+def test_downgrade_gives_the_sentences_back_and_upgrade_runs_again(old_app: Flask) -> None:
+    flask_migrate.upgrade(revision=REVISION)
+    audit_writer.record("period.close", "period", 1, None, params={"period": "2025-T1"})
+    db.session.commit()
+    db.session.remove()
+
+    flask_migrate.downgrade(revision=BEFORE)
+    columns = {c["name"] for c in inspect(db.engine).get_columns("audit_entry")}
+    assert "summary" in columns and not columns & {"kim_id", "region_code", "message", "params"}
+    rows = dict(db.session.execute(text("SELECT action, summary FROM audit_entry")).all())
+    assert rows["period.close"] == "Periode 2025-T1 ditutup"  # written in the new convention
+    assert rows["user.create"] == "Membuat akun budi (Petugas)"
+    created = db.session.scalar(text("SELECT changes FROM audit_entry WHERE action = 'kim.create'"))
+    assert json.loads(created)["name"] == "KIM Sejahtera"  # a plain created value again
+    framework_entry = db.session.scalar(
+        text("SELECT entity_id FROM audit_entry WHERE action = 'framework.update'")
+    )
+    assert framework_entry == "2"  # the version number again
+    db.session.remove()
+
+    flask_migrate.upgrade(revision=REVISION)
+    entries = _entries()
+    assert entries["period.close"][0].message == "period.close"
+    assert entries["kim.create"][0].region_code == "35.08.02.2001"
