@@ -340,7 +340,47 @@ def test_a_viewer_may_not_read_the_log(client, login_as) -> None:
     assert client.get("/admin/audit/").status_code == 403
 
 
-def test_an_entry_reads_in_the_language_of_its_reader(english_app, client_as) -> None:
+NEW_ACCOUNT = {
+    "username": "budi",
+    "full_name": "Budi",
+    "role": "petugas",
+    "scopes": ["35.08.09"],
+    "is_active": "y",
+    "password": "sandi-petugas-2025",
+    "confirm": "sandi-petugas-2025",
+}
+
+
+def test_user_actions_appear_in_the_log_with_names_not_codes(client, login_as, regions) -> None:
+    login_as("admin")
+    assert client.post("/admin/pengguna/baru", data=NEW_ACCOUNT).status_code == 302
+    html = _rows(client.get("/admin/audit/?entity=user").text)
+    assert "Membuat akun budi (Petugas)" in html
+    assert "<strong>Wilayah kerja</strong>: Sukodono" in html
+    assert "<strong>Peran</strong>: Petugas" in html and "<strong>Akun aktif</strong>: Ya" in html
+    assert "argon2" not in html and "sandi-petugas" not in html
+    assert regions.kec_a not in html and "scopes" not in html
+
+
+def test_an_entry_written_in_indonesian_reads_in_english_for_an_english_user(
+    english_app, client_as
+) -> None:
+    indonesian = client_as(english_app, "indonesia", "id")
+    response = indonesian.post("/admin/pengguna/baru", data=NEW_ACCOUNT)
+    assert response.status_code == 302
+    in_indonesian = _rows(indonesian.get("/admin/audit/").text)
+    assert "Membuat akun budi (Petugas)" in in_indonesian
+    assert "<strong>Wilayah kerja</strong>: Sukodono" in in_indonesian
+
+    english = client_as(english_app, "inggris", "en")
+    in_english = _rows(english.get("/admin/audit/").text)
+    assert "Created account budi (Field officer)" in in_english
+    assert "<strong>Working area</strong>: Sukodono" in in_english
+    assert "<strong>Account active</strong>: Yes" in in_english
+    assert "Membuat" not in in_english and "Wilayah kerja" not in in_english
+
+
+def test_dates_and_labels_read_in_the_language_of_the_reader(english_app, client_as) -> None:
     regions = factories.RegionTree()  # english_app made them
     indonesian = client_as(english_app, "indonesia", "id")
     english = client_as(english_app, "inggris", "en")

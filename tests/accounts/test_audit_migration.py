@@ -3,16 +3,29 @@ entries gain their KIM and region and read as data; downgrade gives the sentence
 
 from __future__ import annotations
 
-import json
 import logging.config
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import flask_migrate
 import pytest
 from flask import Flask
-from sqlalchemy import inspect, select, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    column,
+    inspect,
+    select,
+    table,
+    text,
+)
 
 from tracker import create_app
 from tracker.extensions import db
@@ -192,59 +205,83 @@ def old_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+_old_audit = table(
+    "audit_entry",
+    column("at", DateTime),
+    column("user_id", Integer),
+    column("action", String),
+    column("entity", String),
+    column("entity_id", String),
+    column("summary", Text),
+    column("changes", JSON),
+)
+
+
 def _insert_old_rows() -> None:
+    """Rows as the schema of 0002 holds them (Core statements: the models have moved on)."""
     run = db.session.execute
-    for code, name, level, parent in REGIONS:
-        run(
-            text("INSERT INTO region (code, name, level, parent_code) VALUES (:c, :n, :l, :p)"),
-            {"c": code, "n": name, "l": level, "p": parent},
-        )
-    for uid, username in ((1, "admin"), (2, "budi")):
-        run(
-            text(
-                "INSERT INTO user_account (id, username, full_name, password_hash, role, locale,"
-                " is_active_account, created_at) VALUES (:i, :u, '', 'x', 'admin', 'id', 1,"
-                " '2025-01-01')"
-            ),
-            {"i": uid, "u": username},
-        )
     run(
-        text(
-            "INSERT INTO kim (id, name, name_key, desa_code, status, version, created_at,"
-            " updated_at) VALUES (1, 'KIM Sejahtera', 'kim sejahtera', '35.08.09.2001', 'aktif',"
-            " 3, '2025-01-01', '2025-01-01')"
-        )
+        table("region", *(column(c) for c in ("code", "name", "level", "parent_code"))).insert(),
+        [dict(zip(("code", "name", "level", "parent_code"), r, strict=True)) for r in REGIONS],
     )
-    definition = db.session.scalar(text("SELECT definition FROM framework WHERE version = 1"))
-    run(
-        text(
-            "INSERT INTO framework (id, version, name, state, definition, created_at)"
-            " VALUES (7, 2, 'Kerangka v2', 'active', :d, '2025-01-01')"
-        ),
-        {"d": definition},
+    accounts = table(
+        "user_account",
+        *(column(c) for c in ("id", "username", "full_name", "password_hash", "role", "locale")),
+        column("is_active_account", Boolean),
+        column("created_at", DateTime),
     )
     run(
-        text(
-            "INSERT INTO period (id, code, kind, start_date, end_date, state, created_at)"
-            " VALUES (1, '2025-T1', 'triwulan', '2025-01-01', '2025-03-31', 'open', '2025-01-01')"
-        )
+        accounts.insert(),
+        [
+            {"id": uid, "username": name, "full_name": "", "password_hash": "x", "role": "admin"}
+            | {"locale": "id", "is_active_account": True, "created_at": datetime(2025, 1, 1)}
+            for uid, name in ((1, "admin"), (2, "budi"))
+        ],
     )
-    for n, (action, entity, entity_id, user_id, summary, changes) in enumerate(OLD_ENTRIES):
-        run(
-            text(
-                "INSERT INTO audit_entry (at, user_id, action, entity, entity_id, summary, changes)"
-                " VALUES (:at, :u, :a, :e, :i, :s, :c)"
-            ),
-            {
-                "at": f"2025-03-01 10:{n:02d}:00",
-                "u": user_id,
-                "a": action,
-                "e": entity,
-                "i": entity_id,
-                "s": summary,
-                "c": None if changes is None else json.dumps(changes),
-            },
-        )
+    kims = table(
+        "kim",
+        *(column(c) for c in ("id", "name", "name_key", "desa_code", "status", "version")),
+        column("created_at", DateTime),
+        column("updated_at", DateTime),
+    )
+    run(
+        kims.insert(),
+        {"id": 1, "name": "KIM Sejahtera", "name_key": "kim sejahtera"}
+        | {"desa_code": "35.08.09.2001", "status": "aktif", "version": 3}
+        | {"created_at": datetime(2025, 1, 1), "updated_at": datetime(2025, 1, 1)},
+    )
+    frameworks = table(
+        "framework",
+        *(column(c) for c in ("id", "version", "name", "state")),
+        column("definition", JSON),
+        column("created_at", DateTime),
+    )
+    definition = db.session.scalar(select(frameworks.c.definition).where(frameworks.c.version == 1))
+    run(
+        frameworks.insert(),
+        {"id": 7, "version": 2, "name": "Kerangka v2", "state": "active"}
+        | {"definition": definition, "created_at": datetime(2025, 1, 1)},
+    )
+    periods = table(
+        "period",
+        *(column(c) for c in ("id", "code", "kind", "state")),
+        *(column(c, Date) for c in ("start_date", "end_date")),
+        column("created_at", DateTime),
+    )
+    run(
+        periods.insert(),
+        {"id": 1, "code": "2025-T1", "kind": "triwulan", "state": "open"}
+        | {"start_date": date(2025, 1, 1), "end_date": date(2025, 3, 31)}
+        | {"created_at": datetime(2025, 1, 1)},
+    )
+    run(
+        _old_audit.insert(),
+        [
+            {"at": datetime(2025, 3, 1, 10, n), "user_id": user_id, "action": action}
+            | {"entity": entity, "entity_id": entity_id, "summary": summary, "changes": changes}
+            for n, (action, entity, entity_id, user_id, summary, changes) in enumerate(OLD_ENTRIES)
+        ],
+    )
     db.session.commit()
 
 
@@ -353,8 +390,10 @@ def test_downgrade_gives_the_sentences_back_and_upgrade_runs_again(old_app: Flas
     rows = dict(db.session.execute(text("SELECT action, summary FROM audit_entry")).all())
     assert rows["period.close"] == "Periode 2025-T1 ditutup"  # written in the new convention
     assert rows["user.create"] == "Membuat akun budi (Petugas)"
-    created = db.session.scalar(text("SELECT changes FROM audit_entry WHERE action = 'kim.create'"))
-    assert json.loads(created)["name"] == "KIM Sejahtera"  # a plain created value again
+    created = db.session.scalar(
+        select(_old_audit.c.changes).where(_old_audit.c.action == "kim.create")
+    )
+    assert created["name"] == "KIM Sejahtera"  # a plain created value again
     framework_entry = db.session.scalar(
         text("SELECT entity_id FROM audit_entry WHERE action = 'framework.update'")
     )

@@ -133,7 +133,7 @@ def test_posts_upload_preview_confirm_summary(client, login_as, data):
     entry = db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "activity.import_posts")
     )
-    assert entry.changes["created"] == 2
+    assert entry.params["created"] == 2 and entry.region_code == "35.08.09.2001"  # KIM-1's desa
 
 
 def test_preview_lists_problems_and_offers_valid_rows_only(client, login_as, data):

@@ -69,7 +69,7 @@ def test_counts_upsert_is_idempotent(app, setup):
     assert (third.created, third.updated, third.unchanged) == (0, 1, 1)
     assert stored()[tukum.id] == (560, 201, 29, 149)
     audits = db.session.scalars(
-        select(AuditEntry.changes).where(AuditEntry.action == "activity.import_counts")
+        select(AuditEntry.params).where(AuditEntry.action == "activity.import_counts")
     ).all()
     assert [a["updated"] for a in audits] == [0, 0, 1]
 

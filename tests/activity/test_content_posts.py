@@ -176,8 +176,8 @@ def test_skip_invalid_writes_the_valid_rows(app, kims):
     entry = db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "activity.import_posts")
     )
-    assert entry.changes["created"] == 1 and entry.changes["invalid"] == 1
-    assert entry.changes["file"] == "campur.csv"
+    assert entry.params["created"] == 1 and entry.params["invalid"] == 1
+    assert entry.params["file"] == "campur.csv"
 
 
 def test_dry_run_writes_nothing(app, kims):

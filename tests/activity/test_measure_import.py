@@ -146,4 +146,4 @@ def test_cli_measure_import(runner, kims, tmp_path):
     assert ok.exit_code == 0, ok.output
     assert len(values()) == 2
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "measurement.import"))
-    assert entry.changes["created"] == 2 and entry.user_id is None
+    assert entry.params["created"] == 2 and entry.user_id is None

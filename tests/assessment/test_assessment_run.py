@@ -186,7 +186,8 @@ def test_a_user_runs_it_for_their_scope_only_and_it_is_audited(regions, framewor
     ).all()
     assert len(entries) == 2
     assert entries[-1].user_id == kabid.id
-    assert "2025-T1" in entries[-1].legacy_summary
+    assert entries[-1].params["period"] == "2025-T1"
+    assert entries[-1].region_code == regions.kec_a  # what the kabid assessed: his kecamatan
 
 
 def test_queries_do_not_grow_with_the_number_of_kims(regions, framework, count_queries):

@@ -21,8 +21,16 @@ from tracker.web.rules.periods import PeriodForm
 SOURCE = Path(__file__).resolve().parents[2] / "tracker"
 
 
+def _strings(expr: ast.expr) -> set[str]:
+    """The string literals an argument may be (`"a" if x else "b"` is both)."""
+    return {
+        c.value for c in ast.walk(expr) if isinstance(c, ast.Constant) and isinstance(c.value, str)
+    }
+
+
 def _recorded() -> set[tuple[str, str]]:
-    """(action, message key) of every audit_writer.record(...) call with literal arguments."""
+    """(action, message key) of every audit_writer.record(...) call, for each literal action and
+    message key it may choose (a key held in a variable is not seen)."""
     found = set()
     for path in SOURCE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -33,15 +41,18 @@ def _recorded() -> set[tuple[str, str]]:
                 and isinstance(node.func.value, ast.Name)
                 and node.func.value.id == "audit_writer"
                 and node.args
-                and isinstance(node.args[0], ast.Constant)
             ):
                 continue
-            action = node.args[0].value
-            message = next(
-                (k.value.value for k in node.keywords if k.arg == "message"),
-                None,
+            actions = _strings(node.args[0])
+            chosen = [k.value for k in node.keywords if k.arg == "message"]
+            messages = {m for expr in chosen for m in _strings(expr)}
+            none_branch = any(
+                isinstance(c, ast.Constant) and c.value is None for e in chosen for c in ast.walk(e)
             )
-            found.add((action, message if isinstance(message, str) else action))
+            for action in actions:
+                # no literal message (or None in a branch): the action's own
+                own = {action} if not messages or none_branch else set()
+                found.update((action, m) for m in messages | own)
     return found
 
 

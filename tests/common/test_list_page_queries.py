@@ -50,7 +50,7 @@ def grow(regions: factories.RegionTree, count: int, start: int) -> None:
         day = date(2025, 1, 6) + timedelta(days=n % 60)
         factories.make_posts(kim, ("berita", day), ("galeri", day + timedelta(days=3)))
         factories.make_measurement(kim, period, "D1", 2)
-        audit_writer.record("kim.update", "kim", kim.id, admin, f"Mengubah {kim.name}")
+        audit_writer.record("kim.update", "kim", kim.id, admin, params={"name": kim.name})
         db.session.commit()
     assess_period(PERIOD, None)
 
@@ -92,7 +92,7 @@ def test_kim_pages_queries_do_not_grow_with_history(
     counts = []
     for _round in range(2):
         for n in range(4):
-            audit_writer.record("kim.update", "kim", kim.id, admin, f"Perubahan {n}")
+            audit_writer.record("kim.update", "kim", kim.id, admin, params={"name": f"KIM {n}"})
             factories.make_posts(kim, ("berita", date(2025, 2, 1) + timedelta(days=n)))
         db.session.commit()
         assess_period(PERIOD, None)

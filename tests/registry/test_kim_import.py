@@ -290,7 +290,11 @@ def test_one_import_audit_entry_plus_one_per_kim(regions) -> None:
     assert actions.count("kim.import") == 1
     assert actions.count("kim.create") == 4
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "kim.import"))
-    assert entry.changes["created"] == 4 and entry.changes["updated"] == 0
+    assert entry.params["created"] == 4 and entry.params["updated"] == 0
+    creations = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "kim.create"))
+    assert {(e.message, e.kim_id is not None, e.region_code is not None) for e in creations} == {
+        ("kim.create.import", True, True)
+    }
 
 
 # --- CLI ---------------------------------------------------------------------------------------

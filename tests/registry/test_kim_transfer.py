@@ -107,7 +107,7 @@ def test_good_xlsx_upload_then_confirm_creates_and_audits(login_as, client) -> N
     assert response.status_code == 200
     assert kim_count() == 4
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "kim.import"))
-    assert entry.user.username == "kabid1" and entry.changes["created"] == 4
+    assert entry.user.username == "kabid1" and entry.params["created"] == 4
     # the same file again: nothing to create or update
     preview = upload(client, xlsx_bytes(GOOD_ROWS), "registri.xlsx").get_data(as_text=True)
     assert "KIM yang akan ditambahkan" not in preview

@@ -62,7 +62,8 @@ def test_create_draft_copies_the_source(app, regions) -> None:
     assert draft.definition["indicators"] == default_definition()["indicators"]
     assert draft.created_by_id == admin.id
     entry = _audit("framework.draft")[0]
-    assert entry.user_id == admin.id and entry.entity_id == "2"
+    assert entry.user_id == admin.id and entry.entity_id == str(draft.id)
+    assert entry.params == {"version": 2, "source": 1}
     assert frameworks.get_active().version == 1  # nothing changes until activation
 
 
@@ -85,7 +86,7 @@ def test_update_draft_validates_and_audits(app) -> None:
     frameworks.update_draft(2, definition, None)
     assert frameworks.get(2).definition["tiers"][2]["min"] == 65
     entry = _audit("framework.update")[0]
-    assert entry.changes == {"tiers.2.min": [60, 65]}
+    assert entry.changes == {"tiers.Maju.min": [60, 65]}  # the tier by its name
 
 
 def test_update_draft_refuses_invalid_definition_and_writes_nothing(app) -> None:
@@ -180,7 +181,8 @@ def test_activate_retires_the_previous_version(app, regions) -> None:
     assert frameworks.get(2).activated_at is not None
     entry = _audit("framework.activate")[0]
     assert entry.user_id == admin.id
-    assert "menggantikan v1" in entry.legacy_summary
+    assert entry.message == "framework.activate.replacing"
+    assert entry.params == {"version": 2, "previous": 1}
     with pytest.raises(FrameworkLocked, match="sudah aktif"):
         frameworks.activate(2, admin)
     # a retired version may come back

@@ -91,8 +91,8 @@ def test_admin_reopens_a_closed_period_with_a_reason(client, login_as, regions):
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "period.reopen"))
     assert entry is not None and entry.user_id == admin.id
     assert entry.entity_id == str(period.id)
-    assert entry.changes == {"state": ["closed", "open"], "reason": REASON}
-    assert REASON in entry.legacy_summary
+    assert entry.changes == {"state": ["closed", "open"]}
+    assert entry.params == {"period": "2025-T1", "reason": REASON}
     assert periods.get_open_period("2025-T1").code == "2025-T1"  # data may be written again
 
 
@@ -146,7 +146,7 @@ def test_cli_reopen_needs_a_reason_and_is_audited(runner):
     assert "Periode 2025-T1 dibuka kembali." in result.output
     assert _state() == PERIOD_OPEN
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "period.reopen"))
-    assert entry is not None and entry.user_id is None and entry.changes["reason"] == REASON
+    assert entry is not None and entry.user_id is None and entry.params["reason"] == REASON
 
     again = runner.invoke(args=["period", "reopen", "2025-T1", "--reason", REASON])
     assert again.exit_code == 1 and "tidak sedang ditutup" in again.output

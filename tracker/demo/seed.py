@@ -142,19 +142,19 @@ def seed(
         report.measurements = _create_measurements(rng, kims, period_rows, users)
         audit_writer.record(
             "demo.seed",
-            "demo",
+            "region",
             DEMO_KABUPATEN,
             None,
-            f"Data demo Kabupaten Lumajang dimuat: {report.kims} KIM, {report.posts} unggahan, "
-            f"{report.measurements} nilai manual",
-            {
-                "wilayah": report.regions,
-                "kim": report.kims,
-                "unggahan": report.posts,
-                "nilai_manual": report.measurements,
-                "akun": report.users,
-                "periode": report.periods,
+            params={
+                "region": DEMO_KABUPATEN,
+                "regions": report.regions,
+                "kims": report.kims,
+                "posts": report.posts,
+                "measurements": report.measurements,
+                "users": report.users,
+                "periods": report.periods,
             },
+            region=DEMO_KABUPATEN,
         )
 
         if assess:

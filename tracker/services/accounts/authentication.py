@@ -120,9 +120,7 @@ def log_out(user: User) -> None:
     it (or a session left open on another computer) stops working too."""
     with transaction():
         end_sessions(user)
-        audit_writer.record(
-            "user.logout", "user", user.id, user, "Keluar; semua sesi akun ini diakhiri"
-        )
+        audit_writer.record("user.logout", "user", user.id, user, params={"user": user.id})
 
 
 # --- throttling --------------------------------------------------------------------------------
@@ -334,9 +332,7 @@ def change_own_password(
         end_sessions(user)
         _clear_own_failures(user.username, address)
         # Never the hash, not even the old one: the audit log is readable by more people.
-        audit_writer.record(
-            "user.password_change", "user", user.id, user, "Mengganti kata sandi sendiri"
-        )
+        audit_writer.record("user.password_change", "user", user.id, user, params={"user": user.id})
 
 
 def set_locale(user: User, locale: str) -> None:
@@ -346,8 +342,8 @@ def set_locale(user: User, locale: str) -> None:
     if locale == user.locale:
         return
     with transaction():
-        changes = {"bahasa": [user.locale, locale]}
+        changes = {"locale": [user.locale, locale]}
         user.locale = locale
         audit_writer.record(
-            "user.locale", "user", user.id, user, "Mengganti bahasa tampilan", changes
+            "user.locale", "user", user.id, user, params={"user": user.id}, changes=changes
         )

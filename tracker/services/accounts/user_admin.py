@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models.region import LEVEL_KECAMATAN, Region
-from tracker.models.user import ROLE_LABELS, ROLES, User, UserScope
+from tracker.models.user import ROLES, User, UserScope
 from tracker.services.accounts.authentication import (
     USERNAME_MAX_LENGTH,
     AccountError,
@@ -185,11 +185,12 @@ def _duplicate(username: str) -> AccountError:
 
 
 def _snapshot(user: User) -> dict[str, object]:
+    """The audited view of an account (audit_vocabulary's "user" fields); never the hash."""
     return {
-        "nama_lengkap": user.full_name,
-        "peran": user.role,
-        "aktif": user.is_active_account,
-        "wilayah": ", ".join(user.scope_codes),
+        "full_name": user.full_name,
+        "role": user.role,
+        "is_active": user.is_active_account,
+        "scopes": list(user.scope_codes),
     }
 
 
@@ -242,8 +243,8 @@ def create_user(actor: User | None, username: str, password: str, data: UserInpu
             "user",
             user.id,
             actor,
-            f"Membuat akun {folded} ({ROLE_LABELS[role]})",
-            {"nama_pengguna": folded, **_snapshot(user)},
+            params={"user": user.id, "role": role},
+            changes=audit_writer.created({"username": folded, **_snapshot(user)}),
         )
     return user
 
@@ -278,12 +279,7 @@ def update_user(actor: User, user_id: int, data: UserInput) -> User:
         changes = audit_writer.diff(before, _snapshot(user))
         if changes:
             audit_writer.record(
-                "user.update",
-                "user",
-                user.id,
-                actor,
-                f"Mengubah akun {user.username}",
-                changes,
+                "user.update", "user", user.id, actor, params={"user": user.id}, changes=changes
             )
     return user
 
@@ -292,16 +288,18 @@ def reset_password(actor: User, user_id: int, password: str) -> User:
     """An admin sets a new password; every session of the account ends (an admin resetting his
     own re-binds the session that asked)."""
     user = get_user(actor, user_id)
-    return _reset_password(user, password, actor, f"Mengatur ulang kata sandi {user.username}")
+    return _reset_password(user, password, actor, "user.password_reset")
 
 
-def _reset_password(user: User, password: str, actor: User | None, summary: str) -> User:
+def _reset_password(user: User, password: str, actor: User | None, message: str) -> User:
     """Set a password chosen for someone else; the audit entry never holds the hash."""
     check_new_password(password, user.username)
     with transaction():
         user.password_hash = hash_password(password)
         end_sessions(user)
-        audit_writer.record("user.password_reset", "user", user.id, actor, summary)
+        audit_writer.record(
+            "user.password_reset", "user", user.id, actor, params={"user": user.id}, message=message
+        )
     return user
 
 
@@ -316,17 +314,13 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
         user.is_active_account = active
         if not active:
             end_sessions(user)  # reactivating later does not revive the old sessions
-        if active:
-            summary = f"Mengaktifkan kembali akun {user.username}"
-        else:
-            summary = f"Menonaktifkan akun {user.username}"
         audit_writer.record(
             "user.activate" if active else "user.deactivate",
             "user",
             user.id,
             actor,
-            summary,
-            {"aktif": [not active, active]},
+            params={"user": user.id},
+            changes={"is_active": [not active, active]},
         )
     return user
 
@@ -342,8 +336,7 @@ def find_by_username(username: str) -> User:
 def set_password_by_username(username: str, password: str) -> User:
     """The operator's reset from the command line (`flask user set-password`)."""
     user = find_by_username(username)
-    summary = f"Mengatur ulang kata sandi {user.username} lewat CLI"
-    return _reset_password(user, password, None, summary)
+    return _reset_password(user, password, None, "user.password_reset.cli")
 
 
 def all_users() -> list[User]:

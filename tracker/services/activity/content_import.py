@@ -362,11 +362,8 @@ def import_posts(
         "content_post",
         None,
         actor,
-        summary=(
-            f"Impor unggahan konten {filename}: {result.created} baru, "
-            f"{result.skipped} sudah ada, {result.invalid} baris tidak valid"
-        ),
-        changes={"file": filename, **result.counts()},
+        params={"file": filename, **result.counts()},
+        region=audit_writer.region_of_kims(post.kim_id for post in posts),
     )
     db.session.commit()
     result.written = True
@@ -449,13 +446,10 @@ def import_counts(
     audit_writer.record(
         "activity.import_counts",
         "content_count",
-        period.code,
+        None,
         actor,
-        summary=(
-            f"Impor jumlah konten {period.code} dari {filename}: {result.created} baru, "
-            f"{result.updated} diubah, {result.unchanged} tetap, {result.invalid} baris tidak valid"
-        ),
-        changes={"file": filename, "period": period.code, **result.counts()},
+        params={"file": filename, "period": period.code, **result.counts()},
+        region=audit_writer.region_of_kims(wanted),
     )
     db.session.commit()
     result.written = True

@@ -355,10 +355,10 @@ def save_grid(
     with transaction():
         now = utcnow()
         changes: dict[str, list[Any]] = {}
-        names = {row.kim_id: row.name for row in grid.rows}
+
         for (kim_id, code), (value, note) in parsed.items():
             current = stored.get((kim_id, code))
-            label = f"{names[kim_id]} ({kim_id}) {code}"
+            label = f"{kim_id}.{code}"  # audit_vocabulary: "{kim}.{indicator}"
             if value is None:
                 if current is not None:
                     changes[label] = [current.value, None]
@@ -391,13 +391,17 @@ def save_grid(
             audit_writer.record(
                 "measurement.grid",
                 "measurement",
-                f"{grid.period.code}/{grid.kecamatan_code}",
+                None,
                 actor,
-                summary=(
-                    f"Nilai indikator {grid.period.code}, Kecamatan {grid.kecamatan_name}: "
-                    f"{outcome.created} baru, {outcome.updated} diubah, {outcome.deleted} dihapus"
-                ),
+                params={
+                    "period": grid.period.code,
+                    "kecamatan": grid.kecamatan_code,
+                    "created": outcome.created,
+                    "updated": outcome.updated,
+                    "deleted": outcome.deleted,
+                },
                 changes=changes,
+                region=grid.kecamatan_code,
             )
     return outcome
 
@@ -552,14 +556,10 @@ def import_measurements(
     audit_writer.record(
         "measurement.import",
         "measurement",
-        period.code,
+        None,
         actor,
-        summary=(
-            f"Impor nilai indikator {period.code} dari {filename}: {result.created} baru, "
-            f"{result.updated} diubah, {result.unchanged} tetap, "
-            f"{result.invalid} baris tidak valid"
-        ),
-        changes={"file": filename, "period": period.code, **result.counts()},
+        params={"file": filename, "period": period.code, **result.counts()},
+        region=audit_writer.region_of_kims(kim_id for kim_id, _code in wanted),
     )
     db.session.commit()
     result.written = True

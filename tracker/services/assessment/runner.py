@@ -211,11 +211,13 @@ def assess_period(period: Period | str, actor: User | None) -> AssessmentRun:
             "period",
             period.id,
             actor,
-            summary=(
-                f"Penilaian periode {period.code} dengan kerangka v{fw_row.version}: "
-                f"{len(rows)} KIM dinilai"
-            ),
-            changes={"framework_version": fw_row.version, "kims": len(rows), "tiers": tier_counts},
+            params={
+                "period": period.code,
+                "version": fw_row.version,
+                "kims": len(rows),
+                "tiers": tier_counts,
+            },
+            region=audit_writer.enclosing_region(scope or ()),  # the operator: every region
         )
     return AssessmentRun(
         period_code=period.code,

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import distinct, select
+
 from tracker.extensions import db
 from tracker.models.audit import AuditEntry
 from tracker.models.kim import Kim
@@ -37,10 +39,9 @@ def record(
     entity: str,
     entity_id: object | None,
     user: User | None,
-    summary: str = "",
-    changes: Mapping[str, Any] | None = None,
     *,
     params: Mapping[str, Any] | None = None,
+    changes: Mapping[str, Any] | None = None,
     message: str | None = None,
     kim: Kim | None = None,
     region: str | None = None,
@@ -49,7 +50,6 @@ def record(
 
     `entity_id` is the entity's primary key. `changes` are {field: [old, new]} (`diff`, or
     `created` for a new row). `message` defaults to the action; `params` fill its template.
-    `summary` is the finished sentence of the old convention, kept while call sites move over.
     """
     if kim is None and entity == "kim" and entity_id is not None:
         kim = db.session.get(Kim, int(str(entity_id)))
@@ -60,10 +60,9 @@ def record(
         user_id=user.id if user is not None and getattr(user, "id", None) else None,
         kim_id=kim.id if kim is not None else None,
         region_code=region if region is not None else (kim.desa_code if kim is not None else None),
-        message=None if summary else (message or action),
+        message=message or action,
         params={k: _jsonable(v) for k, v in (params or {}).items()} or None,
         changes={k: _jsonable(v) for k, v in (changes or {}).items()} or None,
-        legacy_summary=summary,
     )
     db.session.add(entry)
     return entry
@@ -99,3 +98,16 @@ def enclosing_region(codes: Iterable[str]) -> str | None:
         if not common:
             return None
     return ".".join(common) if common else None
+
+
+def region_of_kims(kim_ids: Iterable[int]) -> str | None:
+    """The region of an entry about many KIMs (an import): the smallest one holding them all."""
+    ids = sorted(set(kim_ids))
+    codes: set[str] = set()
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        chunk = ids[start : start + _IDS_PER_QUERY]
+        codes.update(db.session.scalars(select(distinct(Kim.desa_code)).where(Kim.id.in_(chunk))))
+    return enclosing_region(codes)
+
+
+_IDS_PER_QUERY = 5000  # well under every backend's limit of bound parameters

@@ -41,7 +41,6 @@ from tracker.services.registry.kims import (
     check_length,
     check_phone,
     check_sk_date,
-    filled_snapshot,
     normalize_url,
     parse_status,
     snapshot,
@@ -473,8 +472,10 @@ def _write(
                 "kim",
                 kim.id,
                 user,
-                _("Menambah KIM %(name)s (impor baris %(row)d)", name=kim.name, row=outcome.row),
-                filled_snapshot(kim),
+                params={"name": kim.name, "row": outcome.row},
+                changes=audit_writer.created(snapshot(kim)),
+                message="kim.create.import",
+                kim=kim,
             )
         for kim, outcome in updated:
             audit_writer.record(
@@ -482,22 +483,24 @@ def _write(
                 "kim",
                 kim.id,
                 user,
-                _("Mengubah KIM %(name)s (impor baris %(row)d)", name=kim.name, row=outcome.row),
-                outcome.changes,
+                params={"name": kim.name, "row": outcome.row},
+                changes=outcome.changes,
+                message="kim.update.import",
+                kim=kim,
             )
         audit_writer.record(
             "kim.import",
             "kim",
             None,
             user,
-            _("Impor registri KIM dari %(file)s: ", file=result.filename) + result.summary(),
-            {
+            params={
                 "file": result.filename,
                 "created": len(created),
                 "updated": len(updated),
                 "unchanged": len(result.unchanged),
-                "invalid_rows": result.invalid_rows,
+                "invalid": len(result.invalid_rows),
             },
+            region=audit_writer.enclosing_region(plan.desa_code for plan in plans),
         )
         db.session.commit()
     except (StaleDataError, IntegrityError):

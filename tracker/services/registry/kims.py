@@ -319,11 +319,6 @@ def snapshot(kim: Kim) -> dict[str, Any]:
     }
 
 
-def filled_snapshot(kim: Kim) -> dict[str, Any]:
-    """What a new KIM's audit entry records: only the fields it was created with."""
-    return {k: v for k, v in snapshot(kim).items() if v not in (None, "", [])}
-
-
 def _none_if_empty(text: str) -> str | None:
     text = " ".join((text or "").split())
     return text or None
@@ -458,8 +453,9 @@ def create_kim(user: User | None, data: KimInput) -> Kim:
             "kim",
             kim.id,
             user,
-            _("Menambah KIM %(name)s", name=kim.name),
-            filled_snapshot(kim),
+            params={"name": kim.name},
+            changes=audit_writer.created(snapshot(kim)),
+            kim=kim,
         )
     return kim
 
@@ -483,7 +479,7 @@ def update_kim(user: User | None, kim_id: int, data: KimInput, expected_version:
             return False  # every value is the stored one: the flush writes nothing
         kim.updated_at = utcnow()  # always UPDATE the row, so a channel-only edit bumps the version
         audit_writer.record(
-            "kim.update", "kim", kim.id, user, _("Mengubah KIM %(name)s", name=kim.name), changes
+            "kim.update", "kim", kim.id, user, params={"name": kim.name}, changes=changes, kim=kim
         )
         _flush_or_refuse()
     return True
@@ -499,12 +495,14 @@ def set_active(user: User | None, kim_id: int, active: bool) -> bool:
             return False
         changes = {"status": [kim.status, status]}
         kim.status = status
-        action = "kim.reactivate" if active else "kim.deactivate"
-        summary = (
-            _("Mengaktifkan kembali KIM %(name)s", name=kim.name)
-            if active
-            else _("Menonaktifkan KIM %(name)s", name=kim.name)
+        audit_writer.record(
+            "kim.reactivate" if active else "kim.deactivate",
+            "kim",
+            kim.id,
+            user,
+            params={"name": kim.name},
+            changes=changes,
+            kim=kim,
         )
-        audit_writer.record(action, "kim", kim.id, user, summary, changes)
         _flush_or_refuse()
     return True

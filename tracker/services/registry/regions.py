@@ -162,7 +162,6 @@ def import_regions(
     report.created, report.updated = len(new_rows), len(changed)
     report.unchanged = len(parsed.rows) - len(new_rows) - len(changed)
 
-    where = f" (hanya {only})" if only else ""
     with transaction():
         if new_rows:
             # file order: a parent is in the database or on an earlier row (the parser saw to
@@ -177,15 +176,16 @@ def import_regions(
             "region",
             only,
             actor,
-            f"Impor wilayah dari {filename}{where}: {report.created} baru, {report.updated} diubah",
-            {
-                "berkas": filename,
-                "hanya": only,
-                "baru": report.created,
-                "diubah": report.updated,
-                "tetap": report.unchanged,
-                **({"nama_diubah": renamed} if renamed else {}),
+            params={
+                "file": filename,
+                **({"region": only} if only else {}),
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
             },
+            changes={f"{code}.name": names for code, names in renamed.items()},
+            message="region.import.only" if only else None,
+            region=only,
         )
     return report
 

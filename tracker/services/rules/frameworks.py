@@ -117,9 +117,9 @@ def ensure_default(actor: User | None = None) -> FrameworkRow | None:
         audit_writer.record(
             "framework.create",
             "framework",
-            row.version,
+            row.id,
             actor,
-            summary=f"Kerangka bawaan v1 dipasang dan diaktifkan: {fw.name}",
+            params={"version": row.version, "name": fw.name},
         )
     return row
 
@@ -199,10 +199,9 @@ def create_draft(from_version: int, actor: User | None) -> FrameworkRow:
         audit_writer.record(
             "framework.draft",
             "framework",
-            number,
+            row.id,
             actor,
-            summary=f"Draf kerangka v{number} dibuat dari v{source.version}",
-            changes={"from_version": source.version},
+            params={"version": number, "source": source.version},
         )
     return row
 
@@ -262,32 +261,44 @@ def _store(row: FrameworkRow, fw: Framework, actor: User | None) -> FrameworkRow
     audit_writer.record(
         "framework.update",
         "framework",
-        row.version,
+        row.id,
         actor,
-        summary=f"Draf kerangka v{row.version} diubah",
+        params={"version": row.version},
         changes=changed,
     )
     return row
 
 
+def _part_key(part: dict[str, Any], position: int) -> str:
+    """How a change names one part of a list: its code (dimensions, indicators), its name (tiers),
+    "tier/target" (conditions); its position only when it has none of these."""
+    if "code" in part:
+        return str(part["code"])
+    if "tier" in part and "target" in part:
+        return f"{part['tier']}/{part['target']}"
+    if "name" in part:
+        return str(part["name"])
+    return str(position)
+
+
 def _changed_paths(before: Any, after: Any, path: str = "") -> dict[str, list[Any]]:
-    """{"indicators.W1.bands": [old, new], ...}: what an edit changed, for the audit log."""
+    """{"indicators.W1.bands": [old, new], "tiers.Maju.min": …}: what an edit changed, keyed as
+    audit_vocabulary names the framework's fields."""
     if isinstance(before, dict) and isinstance(after, dict):
         found: dict[str, list[Any]] = {}
         for key in sorted(set(before) | set(after)):
             found.update(_changed_paths(before.get(key), after.get(key), f"{path}{key}."))
         return found
-    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        if all(isinstance(x, dict) and "code" in x for x in before + after):
-            found = {}
-            for old, new in zip(before, after, strict=True):
-                found.update(_changed_paths(old, new, f"{path}{new['code']}."))
-            return found
-        if all(isinstance(x, dict) for x in before + after):
-            found = {}
-            for i, (old, new) in enumerate(zip(before, after, strict=True)):
-                found.update(_changed_paths(old, new, f"{path}{i}."))
-            return found
+    if (
+        isinstance(before, list)
+        and isinstance(after, list)
+        and len(before) == len(after)
+        and all(isinstance(x, dict) for x in before + after)
+    ):
+        found = {}
+        for i, (old, new) in enumerate(zip(before, after, strict=True)):
+            found.update(_changed_paths(old, new, f"{path}{_part_key(new, i)}."))
+        return found
     if before != after:
         return {path.rstrip("."): [before, after]}
     return {}
@@ -311,12 +322,10 @@ def activate(version: int, actor: User | None) -> FrameworkRow:
         audit_writer.record(
             "framework.activate",
             "framework",
-            row.version,
+            row.id,
             actor,
-            summary=(
-                f"Kerangka v{row.version} diaktifkan"
-                + (f", menggantikan v{previous.version}" if previous is not None else "")
-            ),
-            changes={"previous_version": previous.version if previous is not None else None},
+            params={"version": row.version}
+            | ({"previous": previous.version} if previous is not None else {}),
+            message="framework.activate.replacing" if previous is not None else None,
         )
     return row

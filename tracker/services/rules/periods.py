@@ -155,8 +155,10 @@ def add_period(code: str, actor: User | None) -> Period:
             "period",
             period.id,
             actor,
-            summary=f"Periode {span.code} ditambahkan",
-            changes={"code": span.code, "start_date": span.start, "end_date": span.end},
+            params={"period": span.code},
+            changes=audit_writer.created(
+                {"code": span.code, "start_date": span.start, "end_date": span.end}
+            ),
         )
     return period
 
@@ -175,7 +177,7 @@ def close_period(code: str, actor: User | None) -> Period:
             "period",
             period.id,
             actor,
-            summary=f"Periode {period.code} ditutup",
+            params={"period": period.code},
             changes={"state": [PERIOD_OPEN, PERIOD_CLOSED]},
         )
     return period
@@ -201,8 +203,8 @@ def reopen_period(code: str, reason: str, actor: User | None) -> Period:
             "period",
             period.id,
             actor,
-            summary=f"Periode {period.code} dibuka kembali: {reason}",
-            changes={"state": [PERIOD_CLOSED, PERIOD_OPEN], "reason": reason},
+            params={"period": period.code, "reason": reason},
+            changes={"state": [PERIOD_CLOSED, PERIOD_OPEN]},
         )
     return period
 
