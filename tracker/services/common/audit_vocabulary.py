@@ -200,7 +200,6 @@ ENTITY_LABELS: dict[str, str] = {
     "content_post": N_("Unggahan konten"),
     "content_count": N_("Jumlah konten"),
     "measurement": N_("Nilai indikator"),
-    "assessment": N_("Penilaian"),
     "framework": N_("Kerangka penilaian"),
     "period": N_("Periode"),
     "user": N_("Akun pengguna"),

@@ -4,12 +4,14 @@ change it describes, or not at all.
 An entry is data, worded only when read (`audit_render`, in the reader's language): a message key
 of `audit_vocabulary.MESSAGES` (by default the action itself) with its parameters, and the changed
 fields as {field: [old, new]}. Name a parameter by what it holds (`audit_vocabulary.PARAM_KINDS`:
-`kecamatan` for a region code, `user` for an account id…) and store codes and ids, not names, so
-the reader sees the names of today in his own language.
+`kecamatan` for a region code, `user` for an account id…) and store region codes and account ids,
+not their names, so the reader sees today's names in his own language (a KIM's name is kept as
+it was: the entry is about the KIM of that name).
 
 Who may read an entry follows from its region (`audit_reader`): an entry about a KIM (its entity
 is the KIM, or `kim=` names it) concerns the KIM's desa; `region=` names the region of an entry
-about many rows (`enclosing_region` of their codes); an entry with neither concerns no region.
+about many rows (`enclosing_region` of their codes, `region_of_kims` of their KIMs); an entry
+with neither concerns no region.
 """
 
 from __future__ import annotations
