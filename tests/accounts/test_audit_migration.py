@@ -1,4 +1,4 @@
-"""Migration 0003_audit_convention on a database holding entries of the old convention: the
+"""Migration 0004 (audit convention) on a database holding entries of the old convention: the
 entries gain their KIM and region and read as data; downgrade gives the sentences back."""
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from tracker.models import AuditEntry
 from tracker.services.common import audit_writer
 from tracker.services.common.audit_render import render
 
-REVISION = "0003_audit_convention"
-BEFORE = "0004"  # the revision it builds on
+REVISION = "0004"
+BEFORE = "0003"  # the revision it builds on
 
 REGIONS = [
     ("35", "JAWA TIMUR", 1, None),

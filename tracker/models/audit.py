@@ -45,7 +45,7 @@ class AuditEntry(Base):
     params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # {"field": [old, new], ...}; old is null for a value set by a create
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # The finished Indonesian sentence entries carried before 0003_audit_convention, shown only
+    # The finished Indonesian sentence entries carried before migration 0004, shown only
     # when no message key could be recovered from it.
     legacy_summary: Mapped[str] = mapped_column(Text, default="")
 

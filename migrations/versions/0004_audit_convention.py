@@ -1,7 +1,7 @@
 """audit entries as data: KIM and region columns, message key + parameters, old/new changes
 
-Revision ID: 0003_audit_convention
-Revises: 0004
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01
 
 Entries so far held a finished sentence (Indonesian, or English when an English user made the
@@ -34,8 +34,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_audit_convention"
-down_revision = "0004"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

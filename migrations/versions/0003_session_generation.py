@@ -1,6 +1,6 @@
 """session generation on every account; login throttling per address
 
-Revision ID: 0004
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-24
 
@@ -13,7 +13,7 @@ count. Sessions opened before this migration carry no generation and end once (s
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
