@@ -17,6 +17,8 @@ MANAGE_REGIONS = "manage_regions"
 MANAGE_FRAMEWORK = "manage_framework"
 MANAGE_PERIODS = "manage_periods"  # add/close periods, run assessments
 ENTER_ACTIVITY = "enter_activity"  # import posts/counts, enter measurements in scope
+# verify or reject the measurements a petugas submitted; what such a user enters counts at once
+VERIFY_ACTIVITY = "verify_activity"
 VIEW_AUDIT = "view_audit"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -30,10 +32,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             MANAGE_FRAMEWORK,
             MANAGE_PERIODS,
             ENTER_ACTIVITY,
+            VERIFY_ACTIVITY,
             VIEW_AUDIT,
         }
     ),
-    ROLE_KABID: frozenset({VIEW, EDIT_KIM, IMPORT_KIM, MANAGE_PERIODS, ENTER_ACTIVITY, VIEW_AUDIT}),
+    ROLE_KABID: frozenset(
+        {VIEW, EDIT_KIM, IMPORT_KIM, MANAGE_PERIODS, ENTER_ACTIVITY, VERIFY_ACTIVITY, VIEW_AUDIT}
+    ),
     ROLE_PETUGAS: frozenset({VIEW, EDIT_KIM, ENTER_ACTIVITY}),
     ROLE_VIEWER: frozenset({VIEW}),
 }
