@@ -30,6 +30,7 @@ PAGES = [
     "/kim/transfer/impor",
     "/wilayah/",
     "/wilayah/35.08.09",
+    "/wilayah/?q=tek",
     "/periode/",
     "/penilaian/top-konten",
     "/aktivitas/",
@@ -37,6 +38,7 @@ PAGES = [
     "/kerangka/1",
     "/admin/pengguna/",
     "/admin/pengguna/baru",
+    "/admin/pengguna/1/kata-sandi",
     "/admin/audit/",
     "/akun",
 ]
@@ -142,3 +144,30 @@ def test_error_and_login_pages_are_indonesian(open_session):
     response = s.page.goto(s.base_url + "/kim/999999")
     assert response is not None and response.status == 404
     expect(s.page.get_by_role("heading", level=1)).to_have_text("404 · Halaman tidak ditemukan")
+
+
+MEASURES = (
+    "KIM;Indikator;Nilai;Catatan\n"
+    "KIM Kutorenon;K3;9;x\n"
+    "KIM Yang Tidak Ada Di Registri Kabupaten Ini;K1;ya;y\n"
+    "KIM Kutorenon;D1;2;https://contoh.example/bukti/alamat-panjang-tanpa-spasi-sama-sekali-x\n"
+)
+
+
+def test_login_error_and_import_preview_pages_fit_a_phone(open_session):
+    s = open_session(phone=True)
+    s.go("/login")
+    assert overflowing(s.page) == []
+    s.login("admin")
+    response = s.page.goto(s.base_url + "/kim/999999")
+    assert response is not None and response.status == 404
+    assert overflowing(s.page) == []
+    s.go("/aktivitas/")
+    form = s.page.locator("#impor-pengukuran form")
+    form.get_by_label("Berkas CSV atau XLSX").set_input_files(
+        files=[{"name": "nilai.csv", "mimeType": "text/csv", "buffer": MEASURES.encode()}]
+    )
+    form.get_by_role("button", name="Periksa berkas").click()
+    expect(s.page.get_by_role("heading", name="Masalah pada berkas")).to_be_visible()
+    screenshot(s.page, "phone-import-preview")
+    assert (overflowing(s.page), page_width(s.page)) == ([], 360)

@@ -3,8 +3,9 @@
 A value is entered in the indicator's own unit (DESIGN.md §4): K1/K2 ya/tidak, K3/D1 items 0–4,
 M1 channels, M2 uploads per month, W2/P2 percent, W4 days. What is valid comes from the active
 framework (its indicators, units and ranges), so a new framework version needs no code change here.
-What a petugas enters is submitted and counts once an admin or kabid verifies it; what they enter
-counts at once (`entry_status`). A verified value overrides a computed value in the assessment.
+What a petugas enters is submitted and counts once an admin or kabid verifies it; what an admin or
+kabid enters, or the command line imports, counts at once (`entry_status`). A verified value
+overrides a computed value in the assessment.
 
 The grid is all-or-nothing: one bad cell refuses the whole submission, and the page comes back
 with what was typed and a message on each bad cell.

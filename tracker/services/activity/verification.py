@@ -22,7 +22,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
@@ -131,8 +131,23 @@ class ReviewQueue:
         return [v for g in self.groups for k in g.kims for v in k.values]
 
 
+def _shown_name(user: Any) -> ColumnElement[str]:
+    """Who entered or reviewed a value, as people read it: the full name, else the username."""
+    return func.coalesce(func.nullif(user.full_name, ""), user.username)
+
+
+def _placed(stmt: Select[Any]) -> Select[Any]:
+    """A measurement statement joined to its KIM, the KIM's desa and kecamatan."""
+    return located(stmt.select_from(Measurement).join(Kim, Kim.id == Measurement.kim_id))
+
+
+def _in_scope(actor: User) -> tuple[ColumnElement[bool], ...]:
+    """Values of active KIMs inside the actor's scope (a statement from `_placed`)."""
+    return Kim.status == STATUS_ACTIVE, user_scope_filter(Kim.desa_code, actor)
+
+
 def _submitted_rows(actor: User, period: Period, kecamatan_code: str) -> list[Any]:
-    stmt = located(
+    stmt = _placed(
         select(
             Measurement.id,
             Measurement.recorded_at,
@@ -140,19 +155,16 @@ def _submitted_rows(actor: User, period: Period, kecamatan_code: str) -> list[An
             Measurement.indicator_code,
             Measurement.value,
             Measurement.note,
-            func.coalesce(func.nullif(User.full_name, ""), User.username),
+            _shown_name(User),
             Kim.name,
             Desa.display_name,
             Kecamatan.code,
             Kecamatan.display_name,
-        )
-        .join(Kim, Kim.id == Measurement.kim_id)
-        .outerjoin(User, User.id == Measurement.recorded_by_id)
+        ).outerjoin(User, User.id == Measurement.recorded_by_id)
     ).where(
         Measurement.period_id == period.id,
         Measurement.status == MEASUREMENT_SUBMITTED,
-        Kim.status == STATUS_ACTIVE,
-        user_scope_filter(Kim.desa_code, actor),
+        *_in_scope(actor),
     )
     if kecamatan_code:
         stmt = stmt.where(Kecamatan.code == kecamatan_code)
@@ -166,15 +178,12 @@ def _submitted_rows(actor: User, period: Period, kecamatan_code: str) -> list[An
 
 
 def _options(actor: User, period: Period) -> list[KecamatanOption]:
-    stmt = located(
+    stmt = _placed(
         select(Kecamatan.code, Kecamatan.display_name, func.count(Measurement.id))
-        .select_from(Measurement)
-        .join(Kim, Kim.id == Measurement.kim_id)
     ).where(
         Measurement.period_id == period.id,
         Measurement.status == MEASUREMENT_SUBMITTED,
-        Kim.status == STATUS_ACTIVE,
-        user_scope_filter(Kim.desa_code, actor),
+        *_in_scope(actor),
     )
     return [
         KecamatanOption(code, name, int(n))
@@ -230,15 +239,10 @@ def review_counts(actor: User, period_ids: Sequence[int]) -> dict[tuple[int, str
         return {}
     waiting = func.sum(case((Measurement.status == MEASUREMENT_SUBMITTED, 1), else_=0))
     refused = func.sum(case((Measurement.status == MEASUREMENT_REJECTED, 1), else_=0))
-    stmt = located(
-        select(Measurement.period_id, Kecamatan.code, waiting, refused)
-        .select_from(Measurement)
-        .join(Kim, Kim.id == Measurement.kim_id)
-    ).where(
+    stmt = _placed(select(Measurement.period_id, Kecamatan.code, waiting, refused)).where(
         Measurement.period_id.in_(list(period_ids)),
         Measurement.status != MEASUREMENT_VERIFIED,
-        Kim.status == STATUS_ACTIVE,
-        user_scope_filter(Kim.desa_code, actor),
+        *_in_scope(actor),
     )
     return {
         (period_id, code): (int(submitted or 0), int(rejected or 0))
@@ -270,13 +274,8 @@ def _chosen(
     found: dict[int, tuple[Measurement, str, str]] = {}
     storable = sorted(ident for ident in picked if ident <= INT_MAX)  # others cannot exist
     for chunk in chunks(storable):
-        stmt = located(
-            select(Measurement, Kim.name, Kecamatan.code).join(Kim, Kim.id == Measurement.kim_id)
-        ).where(
-            Measurement.id.in_(chunk),
-            Measurement.period_id == period.id,
-            Kim.status == STATUS_ACTIVE,
-            user_scope_filter(Kim.desa_code, actor),
+        stmt = _placed(select(Measurement, Kim.name, Kecamatan.code)).where(
+            Measurement.id.in_(chunk), Measurement.period_id == period.id, *_in_scope(actor)
         )
         for m, kim_name, kec_code in db.session.execute(stmt):
             found[m.id] = (m, kim_name, kec_code)
@@ -397,9 +396,9 @@ def kim_entries(kim_id: int, period_id: int) -> dict[str, EntryInfo]:
             Measurement.indicator_code,
             Measurement.status,
             Measurement.value,
-            func.coalesce(func.nullif(entered.full_name, ""), entered.username),
+            _shown_name(entered),
             Measurement.recorded_at,
-            func.coalesce(func.nullif(reviewed.full_name, ""), reviewed.username),
+            _shown_name(reviewed),
             Measurement.reviewed_at,
             Measurement.reject_reason,
         )
