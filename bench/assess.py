@@ -215,7 +215,7 @@ def generate(url: str, kims: int, per_kim: int, seed: int) -> dict[str, Any]:
                     "indicator_code": c,
                     "value": v,
                     "note": note,
-                    "verified": verified,
+                    "status": "verified" if verified else "submitted",
                     "recorded_at": at,
                 }
                 for k, p, c, v, note, verified, at in measurement_rows
@@ -446,7 +446,7 @@ def naive(url: str, period_code: str, sample: int) -> dict[str, Any]:
                 select(Measurement).where(
                     Measurement.kim_id == kim.id,
                     Measurement.period_id == period.id,
-                    Measurement.verified.is_(True),
+                    Measurement.status == "verified",
                 )
             ):
                 values[m.indicator_code.strip().upper()] = IndicatorValue(m.value, "manual")

@@ -147,13 +147,14 @@ def test_a_verified_measurement_overrides_and_is_marked_manual(regions):
     factories.make_measurement(kim, period, "W1", 10.0)
     factories.make_measurement(kim, period, "K1", 0.0)  # registry says ya, the officer says no
     factories.make_measurement(kim, period, "D1", 3.0)
-    factories.make_measurement(kim, period, "M1", 2.0, verified=False)  # not yet verified
+    factories.make_measurement(kim, period, "M1", 2.0, status="submitted")  # not yet verified
+    factories.make_measurement(kim, period, "M2", 5.0, status="rejected", reject_reason="x")
     factories.make_measurement(kim, other, "K3", 4.0)  # another period
     values = collect_inputs(period)[kim.id]
     assert values["W1"] == IndicatorValue(10.0, "manual")
     assert values["K1"] == IndicatorValue(0.0, "manual")
     assert values["D1"] == IndicatorValue(3.0, "manual")
-    assert "M1" not in values
+    assert "M1" not in values and "M2" not in values
     assert "K3" not in values
     assert values["W3"] == IndicatorValue(1.0, "computed")
 

@@ -41,7 +41,7 @@ QUERIES = {
     "registry": 5,
     "registry filtered": 6,
     "period overview": 15,
-    "kim assessment": 9,
+    "kim assessment": 10,  # + who entered and verified its manual values (measurement verification)
     "top konten": 5,
     "what-if": 17,
 }

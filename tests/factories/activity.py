@@ -6,7 +6,8 @@ from datetime import date
 from typing import Any
 
 from tracker.extensions import db
-from tracker.models import ContentCount, ContentPost, Kim, Measurement
+from tracker.models import ContentCount, ContentPost, Kim, Measurement, User
+from tracker.models.activity import MEASUREMENT_VERIFIED
 
 
 def make_posts(kim: Kim, *posts: tuple[str, date]) -> None:
@@ -45,16 +46,22 @@ def make_measurement(
     period: Any,
     code: str,
     value: float,
-    verified: bool = True,
+    status: str = MEASUREMENT_VERIFIED,
     note: str | None = "bukti uji",
+    entered_by: User | None = None,
+    reject_reason: str | None = None,
 ) -> Any:
+    """A stored value: verified by default (as the command line imports it), or submitted /
+    rejected as a petugas's value waiting for, or refused by, a kabid."""
     m = Measurement(
         kim_id=kim.id,
         period_id=period.id,
         indicator_code=code,
         value=value,
-        verified=verified,
+        status=status,
         note=note,
+        recorded_by_id=entered_by.id if entered_by is not None else None,
+        reject_reason=reject_reason,
     )
     db.session.add(m)
     db.session.commit()

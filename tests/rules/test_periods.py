@@ -116,7 +116,7 @@ def test_list_page_shows_dates_state_and_assessed_count(client, login_as, region
     assert "1 Januari 2025 – 31 Maret 2025" in html
     assert "1 Oktober 2024 – 31 Desember 2024" in html
     assert "Terbuka" in html and "Ditutup" in html
-    assert '<td class="num">2</td>' in html
+    assert 'data-label="KIM dinilai">2</td>' in html
     assert "/penilaian/" in html  # link to the period overview
     # a viewer gets neither the add form nor the close button
     assert "Tambah periode" not in html and "/tutup" not in html

@@ -22,6 +22,7 @@ from sqlalchemy import insert, select
 from tracker.demo import data
 from tracker.extensions import db
 from tracker.models import ContentPost, Kim, KimChannel, Measurement, Period, Region, User
+from tracker.models.activity import MEASUREMENT_VERIFIED
 from tracker.models.kim import STATUS_ACTIVE, STATUS_INACTIVE
 from tracker.models.region import LEVEL_DESA, LEVEL_KECAMATAN
 from tracker.models.user import ROLE_LABELS, UserScope
@@ -477,7 +478,8 @@ def _create_measurements(
     rng: random.Random, kims: list[_Kim], period_rows: list[Period], users: dict[str, User]
 ) -> int:
     """K3, M1, M2 and D1 from monitoring visits of the latest periods, verified, with evidence;
-    the petugas records his own kecamatan, the admin the rest. Values follow each KIM's profile."""
+    the petugas records his own kecamatan (verified by the admin), the admin the rest. Values
+    follow each KIM's profile."""
     petugas, admin = users["petugas"], users["admin"]
     petugas_scope = set(petugas.scope_codes)
     level = {"star": 3, "middle": 2, "rare": 1, "silent": 0}
@@ -512,9 +514,12 @@ def _create_measurements(
                         "value": float(value),
                         "note": f"{data.EVIDENCE[code]} ({visit.day} "
                         f"{data.MONTHS[visit.month - 1]} {visit.year}).",
-                        "verified": True,
+                        "status": MEASUREMENT_VERIFIED,
                         "recorded_by_id": recorder.id,
                         "recorded_at": datetime.combine(visit, time(10, 0)),
+                        # the petugas's values are verified by the admin the next working day
+                        "reviewed_by_id": admin.id,
+                        "reviewed_at": datetime.combine(visit + timedelta(days=1), time(9, 0)),
                     }
                 )
     if rows:

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Result, Select, and_, case, distinct, func
 
 from tracker.extensions import db
 from tracker.models import ContentCount, ContentPost, Kim, Measurement, Period
+from tracker.models.activity import MEASUREMENT_VERIFIED
 from tracker.models.kim import STATUS_ACTIVE
 from tracker.scoring.engine import IndicatorValue
 from tracker.scoring.periods import months_in, window_count
@@ -141,10 +142,11 @@ def _counts(period: Period) -> dict[int, tuple[int, int, int, int]]:
 
 
 def _measurements(period: Period) -> dict[int, dict[str, float]]:
+    """The period's verified manual values per KIM; submitted and rejected ones never count."""
     rows = _rows(
         select(
             Measurement.kim_id, func.upper(func.trim(Measurement.indicator_code)), Measurement.value
-        ).where(Measurement.period_id == period.id, Measurement.verified.is_(True))
+        ).where(Measurement.period_id == period.id, Measurement.status == MEASUREMENT_VERIFIED)
     )
     found: dict[int, dict[str, float]] = {}
     for kim_id, code, value in rows:
@@ -197,18 +199,19 @@ def _website_values(
 
 
 def collect_inputs(
-    period: Period, scope_codes: Iterable[str] | None = None
+    period: Period, scope_codes: Iterable[str] | None = None, *, manual: bool = True
 ) -> dict[int, dict[str, IndicatorValue]]:
     """Indicator values of every active KIM (within `scope_codes` when given) for `period`.
 
     Keys are KIM ids; each KIM maps indicator codes to values. Manual-only indicators (K3, M1, M2,
     D1) appear only when a verified measurement exists; the engine treats an absent code as data
-    not yet available.
+    not yet available. With `manual=False` no measurement is read: what the registry, posts,
+    totals and coaching say on their own (shown beside the entry fields).
     """
     facts = _kim_facts(period, _kim_filter(scope_codes))
     posts = _posts_in_period(period, scope_codes)
     counts = _counts(period)
-    measured = _measurements(period)
+    measured = _measurements(period) if manual else {}
     coaching = coaching_values(facts.keys(), period)
     months = months_in(period.start_date, period.end_date)
     windows = window_count(period.start_date, period.end_date)

@@ -7,7 +7,7 @@ movers are computed by the database with the framework's tier names turned into 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from tracker.models.user import User
 from tracker.scoring.engine import AssessmentResult
 from tracker.scoring.framework import Framework, load_framework
 from tracker.scoring.roadmap import Roadmap, framework_topics, roadmap
+from tracker.services.activity.verification import EntryInfo, kim_entries
 from tracker.services.assessment.runner import (
     AssessmentError,
     framework_for_period,
@@ -351,6 +352,9 @@ class KimAssessment:
     gaps: list[str]  # "W2 Konsistensi mingguan", ...
     history: list[HistoryRow]
     roadmap: Roadmap | None
+    # the KIM's manual values of the period: who entered and who verified each, and the ones
+    # still submitted or rejected (which do not count)
+    entries: dict[str, EntryInfo] = field(default_factory=dict)
 
 
 def _breakdown(fw: Framework, stored: Assessment) -> list[DimensionBlock]:
@@ -450,6 +454,7 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
         gaps=[],
         history=_history(kim_id),
         roadmap=None,
+        entries=kim_entries(kim_id, period.id),
     )
     if stored is not None and fw_row is not None:
         fw = load_framework(fw_row.definition)

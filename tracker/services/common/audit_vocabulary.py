@@ -129,6 +129,16 @@ MESSAGES: dict[str, str] = {
         "Impor nilai indikator %(period)s dari %(file)s: %(created)s baru, %(updated)s diubah, "
         "%(unchanged)s tetap, %(invalid)s baris tidak valid"
     ),
+    "measurement.grid.submitted": N_(
+        "Nilai indikator %(period)s, Kecamatan %(kecamatan)s: %(created)s baru, "
+        "%(updated)s diubah, %(deleted)s dihapus (diajukan untuk verifikasi)"
+    ),
+    "measurement.import.submitted": N_(
+        "Impor nilai indikator %(period)s dari %(file)s: %(created)s baru, %(updated)s diubah, "
+        "%(unchanged)s tetap, %(invalid)s baris tidak valid (diajukan untuk verifikasi)"
+    ),
+    "measurement.verify": N_("Verifikasi %(count)s nilai indikator %(period)s"),
+    "measurement.reject": N_("Tolak %(count)s nilai indikator %(period)s: %(reason)s"),
     # assessment
     "assessment.run": N_(
         "Penilaian periode %(period)s dengan kerangka v%(version)s: %(kims)s KIM dinilai "
@@ -174,6 +184,8 @@ ACTION_LABELS: dict[str, str] = {
     "activity.import_counts": N_("Impor jumlah konten"),
     "measurement.grid": N_("Isi nilai indikator"),
     "measurement.import": N_("Impor nilai indikator"),
+    "measurement.verify": N_("Verifikasi nilai indikator"),
+    "measurement.reject": N_("Tolak nilai indikator"),
     "assessment.run": N_("Jalankan penilaian"),
     "framework.create": N_("Pasang kerangka bawaan"),
     "framework.draft": N_("Buat draf kerangka"),

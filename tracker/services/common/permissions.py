@@ -18,6 +18,8 @@ MANAGE_FRAMEWORK = "manage_framework"
 MANAGE_PERIODS = "manage_periods"  # add/close periods, run assessments
 REOPEN_PERIODS = "reopen_periods"  # reopen a closed period (with a reason)
 ENTER_ACTIVITY = "enter_activity"  # import posts/counts, enter measurements in scope
+# verify or reject the measurements a petugas submitted; what such a user enters counts at once
+VERIFY_ACTIVITY = "verify_activity"
 VIEW_AUDIT = "view_audit"  # the audit log of the user's region scope (audit_reader says which)
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -32,10 +34,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             MANAGE_PERIODS,
             REOPEN_PERIODS,
             ENTER_ACTIVITY,
+            VERIFY_ACTIVITY,
             VIEW_AUDIT,
         }
     ),
-    ROLE_KABID: frozenset({VIEW, EDIT_KIM, IMPORT_KIM, MANAGE_PERIODS, ENTER_ACTIVITY, VIEW_AUDIT}),
+    ROLE_KABID: frozenset(
+        {VIEW, EDIT_KIM, IMPORT_KIM, MANAGE_PERIODS, ENTER_ACTIVITY, VERIFY_ACTIVITY, VIEW_AUDIT}
+    ),
     ROLE_PETUGAS: frozenset({VIEW, EDIT_KIM, ENTER_ACTIVITY, VIEW_AUDIT}),
     ROLE_VIEWER: frozenset({VIEW}),
 }
