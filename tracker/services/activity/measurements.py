@@ -35,7 +35,7 @@ from tracker.services.activity.content_import import (
     open_period_or_file_error,
     start_import,
 )
-from tracker.services.common import audit_writer
+from tracker.services.common import audit_writer, input_changes
 from tracker.services.common.errors import NotFound
 from tracker.services.common.import_rows import RowProblems, earlier_row, insert_rows, period_rows
 from tracker.services.common.permissions import ENTER_ACTIVITY, require
@@ -355,6 +355,7 @@ def save_grid(
     with transaction():
         now = utcnow()
         changes: dict[str, list[Any]] = {}
+        changed_kims: set[int] = set()
         names = {row.kim_id: row.name for row in grid.rows}
         for (kim_id, code), (value, note) in parsed.items():
             current = stored.get((kim_id, code))
@@ -362,6 +363,7 @@ def save_grid(
             if value is None:
                 if current is not None:
                     changes[label] = [current.value, None]
+                    changed_kims.add(kim_id)
                     db.session.delete(current)
                     outcome.deleted += 1
                 continue
@@ -379,15 +381,19 @@ def save_grid(
                     )
                 )
                 changes[label] = [None, value]
+                changed_kims.add(kim_id)
                 outcome.created += 1
             elif current.value != value or (current.note or "") != note or not current.verified:
                 changes[label] = [current.value, value]
+                if current.value != value or not current.verified:  # not a note alone
+                    changed_kims.add(kim_id)
                 current.value, current.note, current.verified = value, note or None, True
                 current.recorded_by_id, current.recorded_at = actor.id, now
                 outcome.updated += 1
             else:
                 outcome.unchanged += 1
         if changes:
+            input_changes.period_changed(grid.period.id, changed_kims)
             audit_writer.record(
                 "measurement.grid",
                 "measurement",
@@ -546,6 +552,11 @@ def import_measurements(
         for item in new
     ]
     insert_rows(Measurement, rows)
+    moved = [item["kim_id"] for item in new] + [
+        c.kim_id for c, value, _n in changed if c.value != value or not c.verified
+    ]
+    input_changes.period_changed(period.id, moved)
+    result.changed_periods = [period.code] if moved else []
     for current, value, note in changed:
         current.value, current.note, current.verified = value, note or None, True
         current.recorded_by_id, current.recorded_at = actor_id, now

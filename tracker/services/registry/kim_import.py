@@ -35,6 +35,7 @@ from tracker.services.common import audit_writer, uploads
 from tracker.services.common.import_rows import RowProblems, chunks, earlier_row
 from tracker.services.common.permissions import IMPORT_KIM, require
 from tracker.services.common.scope import code_in_scope
+from tracker.services.registry import gates
 from tracker.services.registry.kims import (
     FieldError,
     check_email,
@@ -476,6 +477,7 @@ def _write(
                 _("Menambah KIM %(name)s (impor baris %(row)d)", name=kim.name, row=outcome.row),
                 filled_snapshot(kim),
             )
+        gates.note_edits((kim, outcome.changes) for kim, outcome in updated)
         for kim, outcome in updated:
             audit_writer.record(
                 "kim.update",
