@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, case, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
@@ -23,7 +23,16 @@ from tracker.models.assessment import TIERS
 from tracker.models.user import User
 from tracker.scoring.engine import AssessmentResult
 from tracker.scoring.framework import Framework, load_framework
+from tracker.scoring.holdbacks import Holdback, holdbacks
 from tracker.scoring.roadmap import Roadmap, framework_topics, roadmap
+from tracker.services.assessment.freshness import (
+    Freshness,
+    KimFreshness,
+    changed_clause,
+    kim_freshness,
+    period_freshness,
+    revision_join,
+)
 from tracker.services.assessment.runner import (
     AssessmentError,
     framework_for_period,
@@ -86,17 +95,55 @@ class KimRow:
     score: float
     raw_tier: str
     tier: str
+    holdbacks: tuple[Holdback, ...] = ()  # failed gates or tier conditions, for the badges
+    changed: bool = False  # its data changed since the run (freshness.changed_clause)
 
 
-SORTS = SortKeys(
-    {
-        "skor": Assessment.score,
-        "nama": Kim.name_key,
-        "desa": DESA_NAME,
-        "kecamatan": KECAMATAN_NAME,
-    },
-    default="-skor",
-)
+MOVEMENTS = ("naik", "turun")
+
+
+def sort_keys(names: tuple[str, ...]) -> SortKeys:
+    """The overview's sort keys; the tier sorts in the framework's tier order, not by name."""
+    return SortKeys(
+        {
+            "skor": Assessment.score,
+            "nama": Kim.name_key,
+            "desa": DESA_NAME,
+            "kecamatan": KECAMATAN_NAME,
+            "jenjang": _tier_rank(Assessment.tier, names),
+        },
+        default="-skor",
+    )
+
+
+SORTS = sort_keys(TIERS)
+
+
+@dataclass(frozen=True)
+class OverviewFilter:
+    """What the overview's KIM list is narrowed by (query arguments of /penilaian/<code>)."""
+
+    q: str = ""
+    tier: str = ""  # one of the framework's tier names
+    kecamatan: str = ""  # a kecamatan code
+    gate_failed: bool = False  # "syarat dasar belum terpenuhi"
+    movement: str = ""  # naik / turun since the previous period
+    sort: str = "-skor"
+
+    def normalized(self, names: tuple[str, ...]) -> OverviewFilter:
+        """Unknown values fall back to no filter (and the default order)."""
+        return OverviewFilter(
+            q=self.q.strip(),
+            tier=self.tier if self.tier in names else "",
+            kecamatan=self.kecamatan.strip(),
+            gate_failed=self.gate_failed,
+            movement=self.movement if self.movement in MOVEMENTS else "",
+            sort=sort_keys(names).normalized(self.sort),
+        )
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.q or self.tier or self.kecamatan or self.gate_failed or self.movement)
 
 
 @dataclass
@@ -112,11 +159,24 @@ class PeriodOverview:
     moved_up: int
     moved_down: int
     kims: Page[KimRow]
-    q: str = ""
-    sort: str = "-skor"
+    filter: OverviewFilter = OverviewFilter()
     computed_at: datetime | None = None
     active_version: int | None = None
     stale_framework: bool = False
+    freshness: Freshness | None = None
+
+    @property
+    def q(self) -> str:
+        return self.filter.q
+
+    @property
+    def sort(self) -> str:
+        return self.filter.sort
+
+    @property
+    def kecamatan_options(self) -> list[tuple[str, str]]:
+        """The kecamatan with results in the viewer's scope, to filter the list on."""
+        return [(row.code, row.name) for row in self.kecamatan_rows]
 
     @property
     def assessed(self) -> int:
@@ -144,31 +204,40 @@ def _kecamatan_rows(
     return sorted(rows.values(), key=lambda r: (fold(r.name), r.code))
 
 
+Prior = aliased(Assessment, name="prior")
+
+
+def _with_prior(stmt: Select[Any], before_id: int, source_id: int) -> Select[Any]:
+    """An assessment statement joined to the same KIM's result of the previous period (`Prior`),
+    under the framework that stands for that period."""
+    return stmt.join(
+        Prior,
+        (Prior.kim_id == Assessment.kim_id)
+        & (Prior.period_id == before_id)
+        & (Prior.framework_id == source_id),
+    )
+
+
+def _step(names: tuple[str, ...]) -> ColumnElement[int]:
+    """Tiers moved since the previous period (> 0 up, < 0 down)."""
+    return _tier_rank(Assessment.tier, names) - _tier_rank(Prior.tier, names)
+
+
 def _movers(
     period: Period,
     fw: FrameworkRow,
     before: Period,
+    source_id: int,
     user: User | None,
     names: tuple[str, ...],
 ) -> tuple[list[Mover], list[Mover], int, int]:
     """KIMs whose assigned tier went up or down since the previous period: the biggest steps
     first, and how many moved each way."""
-    source = framework_for_period(before.id, fw.id)
-    if source is None:
-        return [], [], 0, 0
-    prior = aliased(Assessment, name="prior")
-    step = _tier_rank(Assessment.tier, names) - _tier_rank(prior.tier, names)
+    step = _step(names)
 
     def paired(stmt: Select[Any]) -> Select[Any]:
         return _located(
-            stmt.select_from(Assessment)
-            .join(
-                prior,
-                (prior.kim_id == Assessment.kim_id)
-                & (prior.period_id == before.id)
-                & (prior.framework_id == source.id),
-            )
-            .where(
+            _with_prior(stmt.select_from(Assessment), before.id, source_id).where(
                 Assessment.period_id == period.id, Assessment.framework_id == fw.id, _scope(user)
             )
         )
@@ -183,7 +252,7 @@ def _movers(
     ).one()
     listed = paired(
         select(
-            Assessment.kim_id, Kim.name, DESA_NAME, prior.tier, Assessment.tier, Assessment.score
+            Assessment.kim_id, Kim.name, DESA_NAME, Prior.tier, Assessment.tier, Assessment.score
         )
     )
 
@@ -202,24 +271,54 @@ def _movers(
     return pick(True), pick(False), int(up_count), int(down_count)
 
 
-def _kim_page(
-    period: Period, fw: FrameworkRow, user: User | None, q: str, sort: str, page: int, per_page: int
-) -> Page[KimRow]:
-    stmt = _located(
-        select(
-            Kim.id,
-            Kim.name,
-            DESA_NAME,
-            KECAMATAN_NAME,
-            Assessment.score,
-            Assessment.raw_tier,
-            Assessment.tier,
+def _gate_failed(fw: Framework) -> ColumnElement[bool]:
+    """A stored result with a gate not "ya" (read from its indicators JSON; a gate absent from
+    it counts as not "ya", as in the engine)."""
+    return or_(
+        *(
+            func.coalesce(Assessment.indicators[(code, "passed")].as_boolean(), false()) == false()
+            for code in fw.gates
         )
-        .select_from(Assessment)
-        .where(Assessment.period_id == period.id, Assessment.framework_id == fw.id, _scope(user))
     )
-    if q:
-        needle = fold(q)
+
+
+def _kim_page(
+    period: Period,
+    fw_row: FrameworkRow,
+    fw: Framework,
+    user: User | None,
+    flt: OverviewFilter,
+    prior: tuple[int, int] | None,
+    page: int,
+    per_page: int,
+) -> Page[KimRow]:
+    """One page of the period's results, filtered and sorted; `prior` is (previous period id,
+    its framework id) when the previous period was assessed."""
+    stmt = revision_join(
+        _located(
+            select(
+                Kim.id,
+                Kim.name,
+                DESA_NAME,
+                KECAMATAN_NAME,
+                Assessment.score,
+                Assessment.raw_tier,
+                Assessment.tier,
+                Assessment.indicators,
+                Assessment.dimension_scores,
+                changed_clause(),
+            )
+            .select_from(Assessment)
+            .where(
+                Assessment.period_id == period.id,
+                Assessment.framework_id == fw_row.id,
+                _scope(user),
+            )
+        ),
+        period.id,
+    )
+    if flt.q:
+        needle = fold(flt.q)
         stmt = stmt.where(
             or_(
                 Kim.name_key.contains(needle, autoescape=True),
@@ -227,27 +326,58 @@ def _kim_page(
                 func.lower(Kecamatan.name).contains(needle, autoescape=True),
             )
         )
-    ordered = stmt.order_by(SORTS.order_by(sort), Kim.name_key, Kim.id)
+    if flt.tier:
+        stmt = stmt.where(Assessment.tier == flt.tier)
+    if flt.kecamatan:
+        stmt = stmt.where(Kecamatan.code == flt.kecamatan)
+    if flt.gate_failed:
+        stmt = stmt.where(_gate_failed(fw))
+    if flt.movement:
+        if prior is None:
+            stmt = stmt.where(false())  # nothing to compare with: nobody moved
+        else:
+            step = _step(fw.tier_names)
+            stmt = _with_prior(stmt, *prior).where(step > 0 if flt.movement == "naik" else step < 0)
+    ordered = stmt.order_by(
+        sort_keys(fw.tier_names).order_by(flt.sort),
+        Assessment.score.desc(),
+        Kim.name_key,
+        Kim.id,
+    )
     result = paginate(ordered, page, per_page, scalars=False)
-    return result.map(lambda row: KimRow(*row[:4], float(row[4]), row[5], row[6]))
+
+    def row(found: Any) -> KimRow:
+        kim_id, name, desa, kecamatan, score, raw_tier, tier, indicators, dims, changed = found
+        return KimRow(
+            kim_id,
+            name,
+            desa,
+            kecamatan,
+            float(score),
+            raw_tier,
+            tier,
+            tuple(holdbacks(fw, score, indicators or {}, dims or {})),
+            bool(changed),
+        )
+
+    return result.map(row)
 
 
 def period_overview(
     user: User | None,
     code: str,
-    q: str = "",
-    sort: str = "-skor",
+    flt: OverviewFilter | None = None,
     page: int = 1,
     per_page: int = 25,
 ) -> PeriodOverview:
-    """Tier counts, the table per kecamatan, movers and one page of KIMs for a period."""
+    """Tier counts, the table per kecamatan, movers, whether the results are still fresh, and
+    one page of KIMs (filtered and sorted by `flt`) for a period."""
     require(user, VIEW)
     period = resolve_period(code)
-    fw = framework_for_period(period.id)
+    fw_row = framework_for_period(period.id)
     active = frameworks.get_active()
-    sort = SORTS.normalized(sort)
-    q = q.strip()
-    if fw is None:
+    flt = flt or OverviewFilter()
+    if fw_row is None:
         empty: Page[KimRow] = paginate_rows([], 1, per_page)
         names = load_framework(active.definition).tier_names if active else TIERS
         return PeriodOverview(
@@ -262,28 +392,32 @@ def period_overview(
             moved_up=0,
             moved_down=0,
             kims=empty,
-            q=q,
-            sort=sort,
+            filter=flt.normalized(names),
             active_version=active.version if active else None,
+            freshness=period_freshness(user, period, None),
         )
-    names = load_framework(fw.definition).tier_names
-    kecamatan_rows = _kecamatan_rows(period, fw, user, names)
+    fw = load_framework(fw_row.definition)
+    names = fw.tier_names
+    flt = flt.normalized(names)
+    kecamatan_rows = _kecamatan_rows(period, fw_row, user, names)
     tier_counts = dict.fromkeys(names, 0)
-    for row in kecamatan_rows:
-        for tier, n in row.counts.items():
+    for kec in kecamatan_rows:
+        for tier, n in kec.counts.items():
             tier_counts[tier] = tier_counts.get(tier, 0) + n
     before = previous_period(period)
+    source = framework_for_period(before.id, fw_row.id) if before is not None else None
+    prior = (before.id, source.id) if before is not None and source is not None else None
     movers: tuple[list[Mover], list[Mover], int, int] = ([], [], 0, 0)
-    if before is not None:
-        movers = _movers(period, fw, before, user, names)
+    if prior is not None and before is not None:
+        movers = _movers(period, fw_row, before, prior[1], user, names)
     computed_at = db.session.scalar(
         select(func.max(Assessment.computed_at)).where(
-            Assessment.period_id == period.id, Assessment.framework_id == fw.id
+            Assessment.period_id == period.id, Assessment.framework_id == fw_row.id
         )
     )
     return PeriodOverview(
         period=period,
-        framework=fw,
+        framework=fw_row,
         tier_names=names,
         tier_counts=tier_counts,
         kecamatan_rows=kecamatan_rows,
@@ -292,12 +426,12 @@ def period_overview(
         movers_down=movers[1],
         moved_up=movers[2],
         moved_down=movers[3],
-        kims=_kim_page(period, fw, user, q, sort, page, per_page),
-        q=q,
-        sort=sort,
+        kims=_kim_page(period, fw_row, fw, user, flt, prior, page, per_page),
+        filter=flt,
         computed_at=computed_at,
         active_version=active.version if active else None,
-        stale_framework=active is not None and active.id != fw.id,
+        stale_framework=active is not None and active.id != fw_row.id,
+        freshness=period_freshness(user, period, fw_row.id),
     )
 
 
@@ -351,6 +485,7 @@ class KimAssessment:
     gaps: list[str]  # "W2 Konsistensi mingguan", ...
     history: list[HistoryRow]
     roadmap: Roadmap | None
+    freshness: KimFreshness | None = None
 
 
 def _breakdown(fw: Framework, stored: Assessment) -> list[DimensionBlock]:
@@ -450,6 +585,7 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
         gaps=[],
         history=_history(kim_id),
         roadmap=None,
+        freshness=kim_freshness(user, period, fw_row.id if fw_row else None, kim_id),
     )
     if stored is not None and fw_row is not None:
         fw = load_framework(fw_row.definition)
