@@ -21,10 +21,10 @@ from tracker.models import Assessment, Kim, Period
 from tracker.models import Framework as FrameworkRow
 from tracker.models.assessment import TIERS
 from tracker.models.user import User
-from tracker.scoring.engine import AssessmentResult
+from tracker.scoring.engine import AssessmentResult, fmt_bound, fmt_score
 from tracker.scoring.framework import Framework, load_framework
 from tracker.scoring.holdbacks import Holdback, holdbacks
-from tracker.scoring.roadmap import Roadmap, framework_topics, roadmap
+from tracker.scoring.roadmap import GOAL_KEEP, Roadmap, RoadmapStep, framework_topics, roadmap
 from tracker.services.assessment.freshness import (
     Freshness,
     KimFreshness,
@@ -550,6 +550,29 @@ def _history(kim_id: int) -> list[HistoryRow]:
     return list(chosen.values())
 
 
+def _stored_result(
+    score: float,
+    raw_tier: str,
+    tier: str,
+    reason: str,
+    dimension_scores: dict[str, float] | None,
+    indicators: dict[str, Any] | None,
+    data_gaps: list[str] | None,
+) -> AssessmentResult:
+    """A stored assessment's columns back as the engine's result (for its roadmap)."""
+    return AssessmentResult.from_json(
+        {
+            "score": score,
+            "raw_tier": raw_tier,
+            "tier": tier,
+            "reason": reason,
+            "dimension_scores": dimension_scores,
+            "indicators": indicators,
+            "data_gaps": data_gaps,
+        }
+    )
+
+
 def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
     """A KIM's assessment for a period with its breakdown, history and roadmap (a KIM outside
     the viewer's scope is not found)."""
@@ -591,16 +614,14 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
         fw = load_framework(fw_row.definition)
         view.dimensions = _breakdown(fw, stored)
         view.gaps = [fw.label(c) for c in stored.data_gaps or [] if c in fw.indicators]
-        result = AssessmentResult.from_json(
-            {
-                "score": stored.score,
-                "raw_tier": stored.raw_tier,
-                "tier": stored.tier,
-                "reason": stored.reason,
-                "dimension_scores": stored.dimension_scores,
-                "indicators": stored.indicators,
-                "data_gaps": stored.data_gaps,
-            }
+        result = _stored_result(
+            stored.score,
+            stored.raw_tier,
+            stored.tier,
+            stored.reason,
+            stored.dimension_scores,
+            stored.indicators,
+            stored.data_gaps,
         )
         # topics from the framework until a topic catalogue supplies them
         view.roadmap = roadmap(fw, result, framework_topics(fw))
@@ -618,8 +639,61 @@ class ExportFile:
     rows: int
 
 
+FIRST_STEPS = 3  # roadmap steps in the export, each with its training topic
+
+
+def _step_text(step: RoadmapStep) -> str:
+    """'W1 Berita per bulan: 1,33 → ≥ 4 berita/bulan (+10,50 poin)'; a gate: 'K2 …: ya'."""
+    if step.gate:
+        return f"{step.code} {step.name}: ya"
+    now = "data belum ada" if step.current_value is None else fmt_score(step.current_value)
+    sign = "≥" if step.higher_is_better else "≤"
+    unit = f" {step.unit}" if step.unit else ""
+    return (
+        f"{step.code} {step.name}: {now} → {sign} {fmt_bound(step.target_value)}{unit} "
+        f"(+{fmt_score(step.gain_points)} poin)"
+    )
+
+
+def _holdback_text(found: Holdback) -> str:
+    """As the badges say it: 'K2 belum', 'W2 < 50 untuk Maju'."""
+    if found.gate:
+        return f"{found.code} belum"
+    return f"{found.code} < {found.minimum} untuk {found.tier}"
+
+
+def _plan_columns(fw: Framework, result: AssessmentResult, topics: dict[str, str]) -> list[str]:
+    """Target tier, points missing, whether one period reaches it, then the first steps with
+    their training topics (empty cells when the plan is shorter)."""
+    plan = roadmap(fw, result, topics)
+    if plan.target_tier is None:
+        target = "—"
+    elif plan.goal == GOAL_KEEP:
+        target = f"tetap {plan.target_tier}"
+    else:
+        target = plan.target_tier
+    cells = [
+        target,
+        fmt_score(plan.points_missing) if plan.target_tier else "",
+        ("ya" if plan.reachable else "tidak") if plan.target_tier else "",
+    ]
+    for index in range(FIRST_STEPS):
+        if index < len(plan.steps):
+            step = plan.steps[index]
+            cells += [_step_text(step), step.topic_hint]
+        else:
+            cells += ["", ""]
+    return cells
+
+
 def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
-    """The period's assessments as CSV or XLSX: one row per KIM, ordered by place and name."""
+    """The period's assessments as CSV or XLSX: one row per KIM, ordered by place and name,
+    with what holds each KIM back and the first steps of its roadmap with their training topics
+    (for a Kabid planning training).
+
+    The roadmap is planned for every KIM below the top tier (at the top, on its own merit, there
+    is nothing to plan) with one framework object for the whole file, so its compiled rules and
+    caches serve every KIM; see bench/export.py for what a 10,000-KIM file costs."""
     require(user, VIEW)
     if fmt not in FORMATS:
         raise AssessmentError(
@@ -635,6 +709,7 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
             )
         )
     fw = load_framework(fw_row.definition)
+    topics = framework_topics(fw)
     headers = [
         "Nomor KIM.id",
         "KIM",
@@ -645,6 +720,15 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
         "Jenjang mentah",
         "Jenjang",
         "Alasan",
+        "Tertahan oleh",
+        "Jenjang tujuan",
+        "Kurang poin",
+        "Dapat dicapai dalam satu periode",
+        *(
+            header
+            for n in range(1, FIRST_STEPS + 1)
+            for header in (f"Langkah {n}", f"Materi pembinaan {n}")
+        ),
     ]
     stmt = _located(
         select(
@@ -657,6 +741,8 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
             Assessment.raw_tier,
             Assessment.tier,
             Assessment.reason,
+            Assessment.indicators,
+            Assessment.data_gaps,
         )
         .select_from(Assessment)
         .where(
@@ -664,22 +750,26 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
         )
         .order_by(KECAMATAN_NAME, DESA_NAME, Kim.name_key, Kim.id)
     )
-    rows = [
-        [
-            kimid or "",
-            name,
-            desa,
-            kecamatan,
-            float(score),
-            *((dims or {}).get(d.code) for d in fw.dimensions),
-            raw_tier,
-            tier,
-            reason,
-        ]
-        for kimid, name, desa, kecamatan, score, dims, raw_tier, tier, reason in db.session.execute(
-            stmt
+    rows = []
+    for found in db.session.execute(stmt):
+        kimid, name, desa, kecamatan, score, dims, raw_tier, tier, reason, indicators, gaps = found
+        result = _stored_result(score, raw_tier, tier, reason, dims, indicators, gaps)
+        held = holdbacks(fw, score, indicators or {}, dims or {})
+        rows.append(
+            [
+                kimid or "",
+                name,
+                desa,
+                kecamatan,
+                float(score),
+                *((dims or {}).get(d.code) for d in fw.dimensions),
+                raw_tier,
+                tier,
+                reason,
+                "; ".join(_holdback_text(h) for h in held),
+                *_plan_columns(fw, result, topics),
+            ]
         )
-    ]
     return ExportFile(
         filename=f"penilaian-{period.code}.{fmt}",
         mimetype=MIMETYPES[fmt],
