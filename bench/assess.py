@@ -433,7 +433,14 @@ def naive(url: str, period_code: str, sample: int) -> dict[str, Any]:
                 typed = (count.berita, count.galeri, count.pengumuman, count.agenda)
                 values["W1"] = IndicatorValue((count.berita or 0) / months, "counts")
                 values["W3"] = IndicatorValue(float(sum((n or 0) > 0 for n in typed)), "counts")
-            elif posts or last is not None:
+            elif (
+                posts
+                or last is not None
+                or db.session.scalar(  # a post record of any date: W1-W3 are measured
+                    select(ContentPost.id).where(ContentPost.kim_id == kim.id).limit(1)
+                )
+                is not None
+            ):
                 values["W1"] = IndicatorValue(
                     sum(p.type == "berita" for p in posts) / months, "computed"
                 )
