@@ -31,7 +31,9 @@ Search: exact. Options per indicator are "stay" and each band step it can reach 
 kept combination is both dearer and lower than another), the fronts are combined the same way, and
 the cheapest combination whose S reaches the lower bound wins. Sums are made with the same
 `Decimal` operations, in the same order, as the engine, so what the plan claims is what
-re-assessing prints. About a millisecond per KIM on framework v1 (bench/roadmap.py).
+re-assessing prints. Under a millisecond per KIM on framework v1 (bench/roadmap.py); a table of
+plans (the export) reuses what one framework object remembers and drops partial plans that cannot
+be the cheapest (docs/roadmap.md, "Search").
 
 Each step carries its "+N poin": what it adds to the printed S after the steps listed above it, so
 the steps add up exactly to the plan's total. Training topics come in as a mapping indicator →
