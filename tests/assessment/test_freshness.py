@@ -325,3 +325,31 @@ def test_the_period_page_runs_the_same_queries_however_many_kims_are_stale(
         page = client.get(f"/penilaian/{PERIOD}")
     assert stale_count(page.text) == 24
     assert len(many) == len(few)
+
+
+def test_a_registry_import_marks_gate_flips_and_offers_new_kims_a_run(district, regions):
+    from tracker.services.registry.kim_import import import_kims
+
+    d = factories.kim(regions.desa_a1, "KIM Tanpa SK", sk_number=None, sk_date=None)
+    assess_period(PERIOD, None)
+    header = "Nomor KIM.id,Nama KIM,Desa/Kelurahan,Kecamatan,No. SK,Tanggal SK\r\n"
+    period = db.session.scalar(select(Period).where(Period.code == PERIOD))
+
+    def state():  # type: ignore[no-untyped-def]
+        return period_freshness(None, period, framework_for_period(period.id).id)
+
+    unchanged = import_kims(
+        (header + ",KIM Tanpa SK,Kutorenon,Sukodono,,\r\n").encode(), "a.csv", None
+    )
+    assert unchanged.written and unchanged.changed_periods == [] and state().stale == 0
+    with_sk = import_kims(
+        (header + ",KIM Tanpa SK,Kutorenon,Sukodono,188/7/2024,07/03/2025\r\n").encode(),
+        "b.csv",
+        None,
+    )
+    assert with_sk.written and with_sk.changed_periods == [PERIOD]  # K1 is "ya" now
+    assert (state().changed, state().unassessed) == (1, 0)
+    assert db.session.get(Kim, d.id).sk_number == "188/7/2024"
+    new = import_kims((header + ",KIM Impor Baru,Condro,Pasirian,,\r\n").encode(), "c.csv", None)
+    assert new.written and new.changed_periods == [PERIOD]
+    assert (state().changed, state().unassessed) == (1, 1)

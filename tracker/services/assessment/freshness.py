@@ -31,6 +31,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from tracker.extensions import db
 from tracker.models import Assessment, InputRevision, Kim, Period
 from tracker.models.kim import STATUS_ACTIVE
+from tracker.models.period import PERIOD_OPEN
 from tracker.models.user import User
 from tracker.services.assessment.runner import framework_for_period, resolve_period
 from tracker.services.common.pagination import Page, paginate
@@ -215,7 +216,9 @@ def kim_freshness(
 def kim_open_periods(user: User | None, kim_id: int) -> list[KimFreshness]:
     """For a KIM's registry page: every open, assessed period in which its result is stale."""
     periods = db.session.scalars(
-        select(Period).where(Period.state == "open").order_by(Period.start_date, Period.end_date)
+        select(Period)
+        .where(Period.state == PERIOD_OPEN)
+        .order_by(Period.start_date, Period.end_date)
     ).all()
     found = []
     for period in periods:

@@ -55,6 +55,12 @@ def revisions(period_id: int) -> dict[int, int]:
     return dict(rows.all())
 
 
+def open_period_codes() -> list[str]:
+    """The open periods, oldest first: a KIM registered or reactivated is not yet assessed in any
+    of them (nothing to mark: `assessment.freshness` finds it from the registry)."""
+    return [code for _id, code, _end in _open_periods()]
+
+
 def _open_periods() -> list[tuple[int, str, date]]:
     return [
         (row.id, row.code, row.end_date)
