@@ -57,9 +57,10 @@ def _app(url: str):  # type: ignore[no-untyped-def]
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": False})
 
 
-def _sqlite_url(kims: int) -> str:
+def _sqlite_url(kims: int, name: str = "assess") -> str:
+    """A fresh SQLite file under bench/out/ (any previous one removed)."""
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    path = OUT_DIR / f"assess-{kims}.sqlite3"
+    path = OUT_DIR / f"{name}-{kims}.sqlite3"
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"

@@ -16,19 +16,10 @@ import argparse
 import os
 import time
 from collections import Counter
-from pathlib import Path
 
-from bench.assess import OUT_DIR, _app, generate
+from bench.assess import _app, _sqlite_url, generate
 
 PERIOD = "2025-T1"
-
-
-def _sqlite_url(kims: int) -> str:
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    path = OUT_DIR / f"export-{kims}.sqlite3"
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{path}"
 
 
 def _roadmaps_only(period_code: str) -> tuple[float, Counter[str]]:
@@ -74,7 +65,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    url = args.database_url or _sqlite_url(args.kims)
+    url = args.database_url or _sqlite_url(args.kims, "export")
     os.environ.setdefault("JENJANG_ENV", "testing")
     made = generate(url, args.kims, args.posts_per_kim, args.seed)
     print(
