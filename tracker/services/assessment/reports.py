@@ -116,9 +116,6 @@ def sort_keys(names: tuple[str, ...]) -> SortKeys:
     )
 
 
-SORTS = sort_keys(TIERS)
-
-
 @dataclass(frozen=True)
 class OverviewFilter:
     """What the overview's KIM list is narrowed by (query arguments of /penilaian/<code>)."""
