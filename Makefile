@@ -64,6 +64,7 @@ bench: install-dev
 	$(BIN)/python -m bench.assess --kims 1000
 	$(BIN)/python -m bench.assess --kims 10000
 	$(BIN)/python -m bench.roadmap
+	$(BIN)/python -m bench.export
 
 clean:
 	rm -rf $(VENV) instance/jenjang.sqlite3

@@ -95,6 +95,20 @@ def test_w4_days_from_last_upload_to_period_end(regions):
     assert all(values[never.id][c] == NO_DATA for c in ("W1", "W2", "W3", "W4"))
 
 
+def test_post_records_of_any_date_make_w1_to_w3_measured(regions):
+    """DESIGN.md §4: a KIM with post records and no post in the period has W1–W3 measured as 0;
+    a KIM with no post record at all and no totals has W1–W4 "data belum ada"."""
+    period = factories.make_period("2025-T1")
+    only_later = factories.kim()
+    factories.make_posts(only_later, ("galeri", date(2025, 5, 2)))  # after the period only
+    none_at_all = factories.kim()
+    values = collect_inputs(period)
+    later = values[only_later.id]
+    assert [later[c] for c in ("W1", "W2", "W3")] == [IndicatorValue(0.0, "computed")] * 3
+    assert later["W4"] == NO_DATA  # no upload on or before the period end
+    assert all(values[none_at_all.id][c] == NO_DATA for c in ("W1", "W2", "W3", "W4"))
+
+
 def test_period_totals_fill_w1_and_w3_when_there_are_no_posts(regions):
     period = factories.make_period("2025-T1")
     kim = factories.kim()

@@ -30,7 +30,9 @@ LISTS = {
     "registry filtered": lambda u: kims.registry_page(
         u, kims.KimFilter(q="kim", desa="35.08.09.2001", sort="sk_date"), 2, 10
     ),
-    "period overview": lambda u: reports.period_overview(u, "2025-T2", sort="desa", per_page=10),
+    "period overview": lambda u: reports.period_overview(
+        u, "2025-T2", reports.OverviewFilter(sort="desa"), per_page=10
+    ),
     "kim assessment": lambda u: reports.kim_assessment(u, "2025-T2", 1),
     "top konten": lambda u: leaderboard.leaderboard_page(u, date(2025, 12, 31), per_page=10),
     "what-if": lambda u: whatif.version_page(2, u, "2025-T2", page=2),
@@ -40,8 +42,8 @@ LISTS = {
 QUERIES = {
     "registry": 5,
     "registry filtered": 6,
-    "period overview": 15,
-    "kim assessment": 10,  # + who entered and verified its manual values (measurement verification)
+    "period overview": 16,  # + 1: whether the results are stale (assessment.freshness)
+    "kim assessment": 11,  # + who entered and verified its values; + whether it is stale
     "top konten": 5,
     "what-if": 17,
 }

@@ -31,7 +31,11 @@ def leaderboard_command(until: str | None, limit: int, kecamatan: str | None) ->
     with exit_on_refusal():
         code = leaderboard.find_kecamatan(kecamatan) if kecamatan else None
     page = leaderboard.leaderboard(None, until=day, kecamatan_code=code, per_page=limit)
-    click.echo(f"Top Konten sampai {day.isoformat()}" + (f", Kec. {kecamatan}" if code else ""))
+    click.echo(
+        f"Top Konten sampai {day.isoformat()}"
+        + (f", Kec. {kecamatan}" if code else ", semua KIM aktif di basis data")
+        + " (total sama berbagi peringkat)"
+    )
     if not page.items:
         click.echo("Belum ada unggahan.")
         return

@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models, one module per area. Importing this package registers them all."""
 
 from tracker.models.activity import ContentCount, ContentPost, Measurement
-from tracker.models.assessment import Assessment
+from tracker.models.assessment import Assessment, InputRevision
 from tracker.models.audit import AuditEntry
 from tracker.models.framework import Framework
 from tracker.models.kim import Kim, KimChannel
@@ -15,6 +15,7 @@ __all__ = [
     "ContentCount",
     "ContentPost",
     "Framework",
+    "InputRevision",
     "Kim",
     "KimChannel",
     "LoginAddress",

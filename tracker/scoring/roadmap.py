@@ -31,7 +31,9 @@ Search: exact. Options per indicator are "stay" and each band step it can reach 
 kept combination is both dearer and lower than another), the fronts are combined the same way, and
 the cheapest combination whose S reaches the lower bound wins. Sums are made with the same
 `Decimal` operations, in the same order, as the engine, so what the plan claims is what
-re-assessing prints. About a millisecond per KIM on framework v1 (bench/roadmap.py).
+re-assessing prints. Under a millisecond per KIM on framework v1 (bench/roadmap.py); a table of
+plans (the export) reuses what one framework object remembers and drops partial plans that cannot
+be the cheapest (docs/roadmap.md, "Search").
 
 Each step carries its "+N poin": what it adds to the printed S after the steps listed above it, so
 the steps add up exactly to the plan's total. Training topics come in as a mapping indicator →
@@ -44,6 +46,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from operator import itemgetter
+from typing import Any
 
 from tracker.scoring.engine import (
     AssessmentResult,
@@ -65,6 +68,8 @@ _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _MICRO = Decimal("0.000001")
 _CENT = Decimal("0.01")
+_HALF_CENT = Decimal("0.005")
+_HAIR = Decimal("1e-9")  # far above Decimal's rounding, far below a printed cent
 _PACK = 10**6
 _KEY = itemgetter(0)
 _VALUE = itemgetter(1)
@@ -215,15 +220,49 @@ def _key(cost: Decimal, moved: int, steps: int) -> int:
     return (micro * _PACK + moved) * _PACK + steps
 
 
+# what the planner remembers per framework object (`fw.memo`), as the engine does: an indicator's
+# options per (code, value, condition levels, effort, reach), a dimension's Pareto front per
+# (target tier, dimension, its indicators' option keys). Both are exactly what the computation
+# returns (immutable options, lists never changed by their readers), so plans are the same with or
+# without them; a table planning thousands of KIMs (the period export) meets the same values
+# again and again. Each cache is emptied when it reaches _CACHE_LIMIT entries.
+_CACHE_LIMIT = 4096
+_OptionKey = tuple[str, float | None, tuple[Decimal, ...], Decimal, Decimal | None]
+
+
+def _memo(fw: Framework, name: str) -> dict[Any, Any]:
+    cache = fw.memo.get(name)
+    if cache is None or len(cache) >= _CACHE_LIMIT:
+        cache = fw.memo[name] = {}
+    return cache
+
+
 def _options(
     fw: Framework,
     code: str,
     value: float | None,
-    condition_levels: list[Decimal],
+    condition_levels: Iterable[Decimal],
     effort: Decimal,
     limit: Decimal | None,
 ) -> list[_Option]:
-    """'Stay' first, then each reachable band step, worst to best."""
+    """'Stay' first, then each reachable band step, worst to best (remembered per arguments)."""
+    cache = _memo(fw, "roadmap.options")
+    levels = tuple(condition_levels)
+    key = (code, value, levels, effort, limit)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _new_options(fw, code, value, levels, effort, limit)
+    return found
+
+
+def _new_options(
+    fw: Framework,
+    code: str,
+    value: float | None,
+    condition_levels: tuple[Decimal, ...],
+    effort: Decimal,
+    limit: Decimal | None,
+) -> list[_Option]:
     ind = fw.indicators[code]
     v = _current(ind, value)
     now = score_value(ind, value)
@@ -274,37 +313,91 @@ def _flatten(chosen: object) -> list[_Option]:
     return out
 
 
+def _dimension_front(
+    fw: Framework,
+    dim_code: str,
+    options: Mapping[str, list[_Option]],
+    floor: Decimal | None,
+) -> list[_State]:
+    """The Pareto front of a dimension's option combinations, as terms of S (dimension weight ×
+    mean), without those whose mean misses the dimension's condition `floor`."""
+    dim = fw.dimension(dim_code)
+    codes = dim.scored(fw)
+    weights = sum((fw.indicators[c].weight for c in codes), _ZERO)
+    partial: list[_State] = [(0, _ZERO, None)]
+    for code in codes:
+        partial = _combine(partial, [(o.key, o.weighted, o) for o in options[code]])
+    terms: list[_State] = []
+    for key, weighted_sum, chosen in partial:
+        mean = weighted_sum / weights
+        if floor is not None and round2(mean) < floor:
+            continue
+        terms.append((key, dim.weight * mean, chosen))
+    return terms
+
+
+def _prune(
+    states: list[_State], low: Decimal, high: Decimal, rest: tuple[Decimal, Decimal]
+) -> list[_State]:
+    """Drop from a partial front (sorted by key) what cannot lead to the cheapest plan.
+
+    `rest` is what the dimensions still to come can add: (the most, the cheapest way's value).
+    A state that cannot reach `low` even with the most goes; the first state that reaches `high`
+    with the cheapest way already completes a plan, and every dearer state after it goes, since
+    no completion costs less than the cheapest way (the chosen plan is the same as without the
+    cut: its partial states are never dropped). `low` and `high` sit a hair either side of the
+    sum that prints the target's lower bound, so a rounding difference never drops too much."""
+    most, cheapest = rest
+    kept: list[_State] = []
+    for state in states:
+        if state[1] + most < low:
+            continue
+        kept.append(state)
+        if state[1] + cheapest >= high:
+            break
+    return kept
+
+
 def _search(
     fw: Framework,
     options: Mapping[str, list[_Option]],
     target: str,
     minimum: Decimal,
+    option_keys: Mapping[str, _OptionKey],
 ) -> list[_Option] | None:
     """The cheapest choice of one option per scored indicator that reaches `minimum` and meets
-    `target`'s conditions, or None."""
+    `target`'s conditions, or None. `option_keys` are the arguments each indicator's options
+    were made from: a dimension's front is remembered per target and per its indicators' keys."""
     dim_conditions: dict[str, Decimal] = {}  # the highest floor when one is set twice
     for cond in fw.conditions_for(target):
         if cond.target not in fw.indicators:
             floor = dim_conditions.get(cond.target, cond.minimum)
             dim_conditions[cond.target] = max(floor, cond.minimum)
     weight_total = sum((d.weight for d in fw.dimensions), _ZERO)
-    total: list[_State] = [(0, _ZERO, None)]
+    cache = _memo(fw, "roadmap.fronts")
+    fronts: list[list[_State]] = []
     for dim in fw.dimensions:
-        codes = dim.scored(fw)
-        weights = sum((fw.indicators[c].weight for c in codes), _ZERO)
-        partial: list[_State] = [(0, _ZERO, None)]
-        for code in codes:
-            partial = _combine(partial, [(o.key, o.weighted, o) for o in options[code]])
-        floor = dim_conditions.get(dim.code)
-        terms: list[_State] = []
-        for key, weighted_sum, chosen in partial:
-            mean = weighted_sum / weights
-            if floor is not None and round2(mean) < floor:
-                continue
-            terms.append((key, dim.weight * mean, chosen))
+        key = (target, dim.code, tuple(option_keys[c] for c in dim.scored(fw)))
+        terms = cache.get(key)
+        if terms is None:
+            terms = cache[key] = _dimension_front(
+                fw, dim.code, options, dim_conditions.get(dim.code)
+            )
         if not terms:
             return None
-        total = _combine(total, terms)
+        fronts.append(terms)
+    # the weighted sum S × weight_total must reach for S to print at least `minimum`
+    bound = (minimum.quantize(_CENT, rounding=ROUND_CEILING) - _HALF_CENT) * weight_total
+    low, high = bound - _HAIR, bound + _HAIR
+    rests: list[tuple[Decimal, Decimal]] = []  # what the fronts after each one can add
+    most = cheapest = _ZERO
+    for terms in reversed(fronts):
+        rests.append((most, cheapest))
+        most, cheapest = most + terms[-1][1], cheapest + terms[0][1]
+    rests.reverse()
+    total: list[_State] = [(0, _ZERO, None)]
+    for terms, rest in zip(fronts, rests, strict=True):
+        total = _prune(_combine(total, terms), low, high, rest)
     for _key, weighted, chosen in total:
         if round2(weighted / weight_total) >= minimum:
             return _flatten(chosen)
@@ -363,22 +456,22 @@ def roadmap(
         weights = {
             code: dec(effort[code]) if effort and code in effort else _ONE for code in fw.indicators
         }
-        options = {
-            code: _options(
-                fw,
+        option_keys: dict[str, _OptionKey] = {
+            code: (
                 code,
                 values.get(code),
-                _condition_levels(fw, target, code),
+                tuple(_condition_levels(fw, target, code)),
                 weights[code],
                 None if reach is None or code not in reach else dec(reach[code]),
             )
             for code in scored
         }
+        options = {code: _options(fw, *key) for code, key in option_keys.items()}
         gate_steps = [  # a gate to "ya": one step, no points
             _Option(code, _ONE, _ZERO, _ZERO, _key(weights[code], 1, 1), 1, weights[code])
             for code in failing_gates
         ]
-        chosen, unreachable = _plan(fw, target, options, scores, gate_steps)
+        chosen, unreachable = _plan(fw, target, options, scores, gate_steps, option_keys)
     steps, planned = _steps(fw, chosen, values, scores, base, topics)
     return Roadmap(
         tier=result.tier,
@@ -435,6 +528,7 @@ def _plan(
     options: Mapping[str, list[_Option]],
     scores: Mapping[str, Decimal],
     gate_steps: list[_Option],
+    option_keys: Mapping[str, _OptionKey],
 ) -> tuple[list[_Option], list[str] | None]:
     """The chosen moves and None; or, when one period cannot reach `target`, the moves to the best
     reachable score and why not (conditions that even the best of every indicator fails)."""
@@ -459,7 +553,7 @@ def _plan(
         code: [o for o in opts if all(round2(o.score) >= m for m in floors[code])]
         for code, opts in options.items()
     }
-    found = _search(fw, allowed, target, minimum)
+    found = _search(fw, allowed, target, minimum, option_keys)
     assert found is not None  # the best of every indicator meets everything
     return [o for o in found if o.target is not None] + gate_steps, None
 

@@ -31,7 +31,7 @@ from tracker.io.tabular import Problem, Row, Table, TableError, read_table
 from tracker.io.values import CellError, parse_date, parse_int, parse_url
 from tracker.models import ContentCount, ContentPost, Period
 from tracker.models.user import User
-from tracker.services.common import audit_writer
+from tracker.services.common import audit_writer, input_changes
 from tracker.services.common.clock import office_today
 from tracker.services.common.import_rows import (
     RowProblems,
@@ -71,6 +71,8 @@ class ImportResult:
     dry_run: bool = False
     skip_invalid: bool = False
     written: bool = False
+    # open periods whose assessment inputs the import changed (to offer their re-run)
+    changed_periods: list[str] = field(default_factory=list)
 
     @property
     def refused(self) -> bool:
@@ -356,6 +358,7 @@ def import_posts(
     result.created = len(new)
     if dry_run or result.refused:
         return result
+    result.changed_periods = input_changes.posts_added((p["kim_id"], p["posted_on"]) for p in new)
     insert_rows(ContentPost, new)
     audit_writer.record(
         "activity.import_posts",
@@ -443,6 +446,10 @@ def import_counts(
     for current, figures in changed:
         for key, value in figures.items():
             setattr(current, key, value)
+    input_changes.period_changed(
+        period.id, [row["kim_id"] for row in new] + [c.kim_id for c, _f in changed]
+    )
+    result.changed_periods = [period.code] if new or changed else []
     audit_writer.record(
         "activity.import_counts",
         "content_count",

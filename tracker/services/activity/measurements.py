@@ -45,7 +45,7 @@ from tracker.services.activity.entry_status import (
     may_change,
     verifies_on_entry,
 )
-from tracker.services.common import audit_writer
+from tracker.services.common import audit_writer, input_changes
 from tracker.services.common.errors import NotFound
 from tracker.services.common.import_rows import RowProblems, earlier_row, insert_rows, period_rows
 from tracker.services.common.permissions import ENTER_ACTIVITY, require
@@ -428,13 +428,16 @@ def save_grid(
         now = utcnow()
         entered = entry_fields(actor, now)
         changes: dict[str, list[Any]] = {}
-
+        # the KIMs whose counted (verified) values change: their results become stale
+        changed_kims: set[int] = set()
         for (kim_id, code), (value, note) in parsed.items():
             current = stored.get((kim_id, code))
             label = f"{kim_id}.{code}"  # audit_vocabulary: "{kim}.{indicator}"
             if value is None:
                 if current is not None:
                     changes[label] = [current.value, None]
+                    if current.verified:
+                        changed_kims.add(kim_id)
                     db.session.delete(current)
                     outcome.deleted += 1
                 continue
@@ -450,14 +453,19 @@ def save_grid(
                     )
                 )
                 changes[label] = [None, value]
+                if grid.verifier:
+                    changed_kims.add(kim_id)
                 outcome.created += 1
             elif (value, note) != _kept(current):
                 changes[label] = [current.value, value]
+                if grid.verifier and (current.value != value or not current.verified):
+                    changed_kims.add(kim_id)  # a note alone, or a submitted value, counts nothing
                 apply_entry(current, value, note, entered)
                 outcome.updated += 1
             else:
                 outcome.unchanged += 1
         if changes:
+            input_changes.period_changed(grid.period.id, changed_kims)
             audit_writer.record(
                 "measurement.grid",
                 "measurement",
@@ -626,6 +634,15 @@ def import_measurements(
         {**item, "note": item["note"] or None, "period_id": period.id, **entered} for item in new
     ]
     insert_rows(Measurement, rows)
+    # only what counts marks results stale: a submitted value changes nothing until verified
+    moved = (
+        [item["kim_id"] for item in new]
+        + [c.kim_id for c, value, _n in changed if c.value != value or not c.verified]
+        if verifier
+        else []
+    )
+    input_changes.period_changed(period.id, moved)
+    result.changed_periods = [period.code] if moved else []
     for current, value, note in changed:
         apply_entry(current, value, note, entered)
     audit_writer.record(

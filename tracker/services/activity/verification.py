@@ -37,7 +37,7 @@ from tracker.models.base import utcnow
 from tracker.models.kim import STATUS_ACTIVE
 from tracker.scoring.engine import IndicatorValue
 from tracker.services.activity.measurements import Rule, rules
-from tracker.services.common import audit_writer
+from tracker.services.common import audit_writer, input_changes
 from tracker.services.common.errors import Invalid, Stale
 from tracker.services.common.import_rows import chunks
 from tracker.services.common.permissions import ENTER_ACTIVITY, VERIFY_ACTIVITY, require
@@ -342,6 +342,8 @@ def decide(
             m.reject_reason = reason if reject else None
             changes[f"{m.kim_id}.{m.indicator_code}"] = [None, m.value]  # "{kim}.{indicator}"
         count = len(chosen)
+        if not reject:  # verified values now count: their KIMs' results are stale
+            input_changes.period_changed(period.id, {m.kim_id for m, _name in chosen})
         params: dict[str, object] = {"period": period.code, "count": count}
         if reject:
             params["reason"] = reason

@@ -32,7 +32,7 @@ from tracker.scoring.framework import Framework, load_framework
 from tracker.scoring.periods import PeriodCodeError, parse_period_code, previous_code
 from tracker.services.assessment.inputs import collect_inputs
 from tracker.services.assessment.store import assessment_rows, insert_rows
-from tracker.services.common import audit_writer
+from tracker.services.common import audit_writer, input_changes
 from tracker.services.common.errors import Invalid
 from tracker.services.common.permissions import MANAGE_PERIODS, require
 from tracker.services.common.scope import scope_filter
@@ -191,10 +191,15 @@ def assess_period(period: Period | str, actor: User | None) -> AssessmentRun:
     scope = None if actor is None else list(actor.scope_codes)
 
     with _bulk_objects():
+        # the input revisions first, then the inputs: a change committed after this read is
+        # flagged stale, never taken as seen (tracker.services.common.input_changes)
+        revisions = input_changes.revisions(period.id)
         inputs = collect_inputs(period, scope)
         previous = previous_tiers(period, fw_row.id, scope)
-        rows, counts = assessment_rows(fw, inputs, previous, period.id, fw_row.id, utcnow())
-        del inputs, previous
+        rows, counts = assessment_rows(
+            fw, inputs, previous, period.id, fw_row.id, utcnow(), revisions
+        )
+        del inputs, previous, revisions
 
     replace = delete(Assessment).where(
         Assessment.period_id == period.id, Assessment.framework_id == fw_row.id

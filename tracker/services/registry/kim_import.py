@@ -31,10 +31,11 @@ from tracker.models import Kim, KimChannel
 from tracker.models.base import utcnow
 from tracker.models.kim import CHANNEL_PLATFORMS, STATUS_ACTIVE
 from tracker.models.user import User
-from tracker.services.common import audit_writer, uploads
+from tracker.services.common import audit_writer, input_changes, uploads
 from tracker.services.common.import_rows import RowProblems, chunks, earlier_row
 from tracker.services.common.permissions import IMPORT_KIM, require
 from tracker.services.common.scope import code_in_scope
+from tracker.services.registry import gates
 from tracker.services.registry.kims import (
     FieldError,
     check_email,
@@ -85,6 +86,8 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     file_error: str | None = None  # the file as a whole was refused (nothing read)
     written: bool = False
+    # open periods whose results the import made stale (to offer their re-run)
+    changed_periods: list[str] = field(default_factory=list)
 
     def _of(self, action: str) -> list[RowOutcome]:
         return [o for o in self.outcomes if o.action == action]
@@ -477,6 +480,8 @@ def _write(
                 message="kim.create.import",
                 kim=kim,
             )
+        marked = gates.note_edits((kim, outcome.changes) for kim, outcome in updated)
+        result.changed_periods = input_changes.open_period_codes() if created else marked
         for kim, outcome in updated:
             audit_writer.record(
                 "kim.update",

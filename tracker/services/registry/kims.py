@@ -34,6 +34,7 @@ from tracker.services.common.permissions import EDIT_KIM, VIEW, require
 from tracker.services.common.scope import actor_scope_filter, user_scope_filter
 from tracker.services.common.sorting import SortKeys
 from tracker.services.common.unit_of_work import transaction
+from tracker.services.registry import gates
 from tracker.services.registry.places import Desa, Kecamatan, located
 from tracker.text import fold
 
@@ -482,6 +483,7 @@ def update_kim(user: User | None, kim_id: int, data: KimInput, expected_version:
             "kim.update", "kim", kim.id, user, params={"name": kim.name}, changes=changes, kim=kim
         )
         _flush_or_refuse()
+        gates.note_edits([(kim, changes)])
     return True
 
 

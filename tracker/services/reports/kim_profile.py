@@ -4,14 +4,15 @@ sessions, visits and letters). It sits in reports because it reads across domain
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import AuditEntry, Kim
 from tracker.models.user import User
-from tracker.services.assessment import runner
+from tracker.services.assessment import freshness, runner
+from tracker.services.assessment.freshness import KimFreshness
 from tracker.services.assessment.runner import LatestAssessment
 from tracker.services.common.audit_render import ShownEntry, render
 from tracker.services.common.permissions import VIEW, require
@@ -26,6 +27,7 @@ class KimDetail:
     kabupaten_name: str
     history: list[ShownEntry]
     latest_assessment: LatestAssessment | None = None
+    stale_periods: list[KimFreshness] = field(default_factory=list)  # open periods only
 
 
 def kim_detail(user: User, kim_id: int, history_limit: int = 50) -> KimDetail:
@@ -51,4 +53,5 @@ def kim_detail(user: User, kim_id: int, history_limit: int = 50) -> KimDetail:
         kabupaten.display_name if kabupaten is not None else "",
         history,
         runner.latest_for_kim(kim.id),
+        freshness.kim_open_periods(user, kim.id),
     )

@@ -127,11 +127,13 @@ def _ranking(until: date, where: Iterable[ColumnElement[bool]]) -> Select[tuple]
         .group_by(parts.c.kim_id)
         .subquery("totals")
     )
+    # listed by total, then berita, then name (DESIGN.md §4); the rank is shared by equal totals
+    # (1, 2, 2, 4): the tie-break orders the list, it does not make one KIM rank above another
     order = (totals.c.total.desc(), totals.c.berita.desc(), Kim.name_key, Kim.id)
     return (
         located(
             select(
-                func.row_number().over(order_by=order).label("rank"),
+                func.rank().over(order_by=totals.c.total.desc()).label("rank"),
                 Kim.id,
                 Kim.name,
                 Desa.display_name,
@@ -153,7 +155,7 @@ def leaderboard(
 ) -> Page[LeaderboardRow]:
     """One page of the ranking of active KIMs with at least one upload up to `until` (default
     today), within the user's region scope (no user: every KIM, for the CLI). Ranks are
-    positions within the filtered list."""
+    positions within the filtered list; KIMs with equal totals share one (1, 2, 2, 4)."""
     require(user, VIEW)
     until = until or office_today()
     where: list[ColumnElement[bool]] = []
@@ -186,6 +188,7 @@ class LeaderboardView:
     kecamatan_code: str | None
     kecamatan_name: str | None
     kecamatan_options: list[tuple[str, str]]
+    scope_names: list[str]  # the user's regions: the ranking compares KIMs within them only
 
 
 def leaderboard_page(
@@ -208,6 +211,7 @@ def leaderboard_page(
         kecamatan_code=kecamatan_code,
         kecamatan_name=names.get(kecamatan_code) if kecamatan_code else None,
         kecamatan_options=options,
+        scope_names=[scope.region.display_name for scope in user.scopes],
     )
 
 
