@@ -40,7 +40,8 @@ run: migrate
 ## the browser tests in tests/e2e run too when /usr/bin/chromium is present (skipped otherwise).
 ## PYTEST_ARGS passes options through, e.g. make test PYTEST_ARGS="-m 'not e2e'"
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@start=$$(date +%s); $(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
 
 ## make e2e: only the browser tests (Playwright driving Debian's Chromium, no browser download).
 ## With E2E_REQUIRED=1 (as .ci/run sets it) a skipped browser test, or none at all, fails the run.
@@ -62,6 +63,8 @@ check: install-dev
 bench: install-dev
 	$(BIN)/python -m bench.assess --kims 1000
 	$(BIN)/python -m bench.assess --kims 10000
+	$(BIN)/python -m bench.roadmap
+	$(BIN)/python -m bench.export
 
 clean:
 	rm -rf $(VENV) instance/jenjang.sqlite3

@@ -2,6 +2,9 @@
 
 Fail fast: a production process without SECRET_KEY refuses to start rather than signing sessions
 with a guessable key. Development and tests get a throwaway key so a newcomer's `make run` works.
+
+Safe by default: session cookies are `Secure` unless PLAIN_HTTP says the app is served over plain
+HTTP on purpose (development and tests say so by default, production must say it explicitly).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ def _int(name: str, default: int) -> int:
     if not raw:
         return default
     try:
-        return int(raw.replace("_", ""))
+        return int(raw.replace("_", ""))  # 200_000 reads as Python writes it
     except ValueError as exc:
         raise ConfigError(f"{name} harus bilangan bulat, bukan {raw!r}.") from exc
 
@@ -52,7 +55,9 @@ class Config:
 
     ENV_NAME = "production"
     SQLALCHEMY_TRACK_MODIFICATIONS = False
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: a database error is logged with its SQL but without the row's values (KIM
+    # contacts, names): the log is read by more people than the data.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
@@ -72,15 +77,30 @@ class Config:
     IMPORT_MAX_UPLOAD_MB = 10
     IMPORT_MAX_UNPACKED_MB = 256
     IMPORT_MAX_ZIP_RATIO = 100
-    LOGIN_MAX_FAILURES = 10
-    LOGIN_FAILURE_WINDOW_MINUTES = 15
+    # Login throttling (tracker.services.accounts.authentication): failures count for an hour;
+    # after 5 on one account each further try waits 1 s, 2 s, 4 s … up to 15 minutes since the
+    # last failure (an address that signed in to the account before counts only its own
+    # failures); an address with 30 failures in the hour, whatever the usernames, waits.
+    LOGIN_FAILURE_WINDOW_MINUTES = 60
+    LOGIN_FREE_ATTEMPTS = 5
+    LOGIN_BACKOFF_MAX_SECONDS = 15 * 60
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+    LOGIN_KNOWN_ADDRESS_DAYS = 90
+    HSTS_MAX_AGE = 365 * 24 * 3600  # sent only on responses served over HTTPS
     PAGE_SIZE = 25
+    PLAIN_HTTP_DEFAULT = False
 
     def __init__(self) -> None:
-        self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
-        secure = self.PREFERRED_URL_SCHEME == "https"
-        self.SESSION_COOKIE_SECURE = secure
-        self.REMEMBER_COOKIE_SECURE = secure
+        # PLAIN_HTTP=1: served over plain HTTP on purpose (a developer's machine); otherwise the
+        # session cookie is Secure and the browser sends it only over HTTPS.
+        self.PLAIN_HTTP = _bool("PLAIN_HTTP", self.PLAIN_HTTP_DEFAULT)
+        self.PREFERRED_URL_SCHEME = "http" if self.PLAIN_HTTP else "https"
+        self.SESSION_COOKIE_SECURE = not self.PLAIN_HTTP
+        self.REMEMBER_COOKIE_SECURE = not self.PLAIN_HTTP
+        # Behind a reverse proxy (nginx terminating TLS): how many proxies to trust for
+        # X-Forwarded-For/-Proto/-Host, so that throttling sees the client's address and HSTS
+        # sees HTTPS. 0 (the default) trusts none: a client cannot forge its address.
+        self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
         self.SQLALCHEMY_DATABASE_URI = _database_url(INSTANCE_DIR / "jenjang.sqlite3")
         self.SECRET_KEY = os.environ.get("SECRET_KEY", "")
         self.OFFICE_NAME = os.environ.get("OFFICE_NAME", "Dinas Komunikasi dan Informatika")
@@ -97,6 +117,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    PLAIN_HTTP_DEFAULT = True  # `make run` serves http://127.0.0.1:5000
 
     def __init__(self) -> None:
         super().__init__()
@@ -106,6 +127,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    PLAIN_HTTP_DEFAULT = True  # the test client speaks plain HTTP
     WTF_CSRF_ENABLED = False
     # The cheapest Argon2id parameters (time 1, 8 KiB, 1 lane): hashing at production cost made
     # two thirds of the suite's time. Production leaves PASSWORD_HASH_COST unset (the defaults).

@@ -57,9 +57,10 @@ def _app(url: str):  # type: ignore[no-untyped-def]
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": False})
 
 
-def _sqlite_url(kims: int) -> str:
+def _sqlite_url(kims: int, name: str = "assess") -> str:
+    """A fresh SQLite file under bench/out/ (any previous one removed)."""
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    path = OUT_DIR / f"assess-{kims}.sqlite3"
+    path = OUT_DIR / f"{name}-{kims}.sqlite3"
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
@@ -215,7 +216,7 @@ def generate(url: str, kims: int, per_kim: int, seed: int) -> dict[str, Any]:
                     "indicator_code": c,
                     "value": v,
                     "note": note,
-                    "verified": verified,
+                    "status": "verified" if verified else "submitted",
                     "recorded_at": at,
                 }
                 for k, p, c, v, note, verified, at in measurement_rows
@@ -433,7 +434,14 @@ def naive(url: str, period_code: str, sample: int) -> dict[str, Any]:
                 typed = (count.berita, count.galeri, count.pengumuman, count.agenda)
                 values["W1"] = IndicatorValue((count.berita or 0) / months, "counts")
                 values["W3"] = IndicatorValue(float(sum((n or 0) > 0 for n in typed)), "counts")
-            elif posts or last is not None:
+            elif (
+                posts
+                or last is not None
+                or db.session.scalar(  # a post record of any date: W1-W3 are measured
+                    select(ContentPost.id).where(ContentPost.kim_id == kim.id).limit(1)
+                )
+                is not None
+            ):
                 values["W1"] = IndicatorValue(
                     sum(p.type == "berita" for p in posts) / months, "computed"
                 )
@@ -446,7 +454,7 @@ def naive(url: str, period_code: str, sample: int) -> dict[str, Any]:
                 select(Measurement).where(
                     Measurement.kim_id == kim.id,
                     Measurement.period_id == period.id,
-                    Measurement.verified.is_(True),
+                    Measurement.status == "verified",
                 )
             ):
                 values[m.indicator_code.strip().upper()] = IndicatorValue(m.value, "manual")

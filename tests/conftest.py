@@ -7,7 +7,8 @@ schema is created once per run and every table is truncated after each test.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 
-from tests import factories
+from tests import counting, factories
 from tracker import create_app
 from tracker.extensions import db
 
@@ -57,6 +58,32 @@ def app(tmp_path: Path) -> Iterator[Flask]:
             with db.engine.begin() as conn:
                 conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
+
+
+@pytest.fixture
+def sibling_app(app: Flask, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """sibling_app(**config) builds another application instance on the same database, as a
+    second gunicorn worker is. In-memory SQLite cannot be shared between two apps, so siblings
+    use a file (the first one built creates its schema); on PostgreSQL they use the test database
+    (the `app` fixture truncates it afterwards)."""
+    built: list[Flask] = []
+
+    def _build(**overrides: object) -> Flask:
+        uri = app.config["SQLALCHEMY_DATABASE_URI"]
+        if uri.startswith("sqlite"):
+            uri = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+        sibling = create_app({"SQLALCHEMY_DATABASE_URI": uri, **overrides})
+        if not built:
+            with sibling.app_context():
+                db.create_all()
+        built.append(sibling)
+        return sibling
+
+    yield _build
+    for sibling in built:
+        with sibling.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -109,3 +136,9 @@ def login_as(regions: factories.RegionTree, auth: AuthActions):  # type: ignore[
         return user
 
     return _login
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], AbstractContextManager[list[str]]]:
+    """`with count_queries() as statements:` lists the SQL statements run inside the block."""
+    return counting.statements

@@ -3,60 +3,13 @@ Indonesian; the catalogue is complete and its placeholders match the Indonesian 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import Flask
 
-from tests import factories
-from tracker import create_app
-from tracker.extensions import db
-
-PO_FILE = Path(__file__).resolve().parents[2] / "translations/en/LC_MESSAGES/messages.po"
+from tests.accounts.conftest import PO_FILE, english_catalog
 
 
-def _catalog():  # type: ignore[no-untyped-def]
-    with PO_FILE.open("rb") as f:
-        return read_po(f, locale="en")
-
-
-@pytest.fixture
-def english_app(app: Flask, tmp_path: Path) -> Iterator[Flask]:
-    """An app whose catalogue is compiled from the committed .po (the .mo is a build product)."""
-    target = tmp_path / "translations/en/LC_MESSAGES"
-    target.mkdir(parents=True)
-    with (target / "messages.mo").open("wb") as f:
-        write_mo(f, _catalog())
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("sqlite"):
-        uri = f"sqlite:///{tmp_path / 'i18n.sqlite3'}"
-    built = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": uri,
-            "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path / "translations"),
-        }
-    )
-    with built.app_context():
-        db.create_all()
-        factories.region_tree()
-        yield built
-        db.session.remove()
-        db.engine.dispose()
-
-
-def _client_as(app: Flask, username: str, locale: str):  # type: ignore[no-untyped-def]
-    factories.user("admin", username=username, locale=locale)
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": factories.PASSWORD})
-    assert response.status_code == 302
-    return client
-
-
-def test_english_user_reads_english(english_app: Flask) -> None:
-    client = _client_as(english_app, "inggris", "en")
+def test_english_user_reads_english(english_app: Flask, client_as) -> None:
+    client = client_as(english_app, "inggris", "en")
     page = client.get("/akun").text
     assert '<html lang="en"' in page
     assert "My account" in page and "Change password" in page
@@ -66,16 +19,16 @@ def test_english_user_reads_english(english_app: Flask) -> None:
     assert "Add user" in users_page and "Tambah pengguna" not in users_page
 
 
-def test_indonesian_user_reads_indonesian(english_app: Flask) -> None:
-    client = _client_as(english_app, "indonesia", "id")
+def test_indonesian_user_reads_indonesian(english_app: Flask, client_as) -> None:
+    client = client_as(english_app, "indonesia", "id")
     page = client.get("/akun").text
     assert '<html lang="id"' in page
     assert "Akun saya" in page and "Ganti kata sandi" in page and "Keluar" in page
     assert "My account" not in page
 
 
-def test_switching_language_applies_from_the_next_page(english_app: Flask) -> None:
-    client = _client_as(english_app, "pindah", "id")
+def test_switching_language_applies_from_the_next_page(english_app: Flask, client_as) -> None:
+    client = client_as(english_app, "pindah", "id")
     response = client.post("/akun/bahasa", data={"locale": "en"}, follow_redirects=True)
     assert "Display language saved." in response.text
     assert "My account" in response.text
@@ -83,8 +36,8 @@ def test_switching_language_applies_from_the_next_page(english_app: Flask) -> No
     assert "Bahasa tampilan disimpan." in back.text and "Akun saya" in back.text
 
 
-def test_english_error_messages_from_services(english_app: Flask) -> None:
-    client = _client_as(english_app, "inggris", "en")
+def test_english_error_messages_from_services(english_app: Flask, client_as) -> None:
+    client = client_as(english_app, "inggris", "en")
     response = client.post(
         "/akun/kata-sandi",
         data={
@@ -93,7 +46,7 @@ def test_english_error_messages_from_services(english_app: Flask) -> None:
             "confirm": "x" * 12,
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Current password is wrong." in response.text
 
 
@@ -103,7 +56,7 @@ def test_login_page_is_indonesian_before_anyone_logs_in(english_app: Flask) -> N
 
 
 def test_catalogue_is_complete_and_consistent() -> None:
-    catalog = _catalog()
+    catalog = english_catalog()
     assert catalog.fuzzy is False, "the catalogue header is marked fuzzy: compile would skip it"
     untranslated = [m.id for m in catalog if m.id and not m.string]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]

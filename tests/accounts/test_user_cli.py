@@ -90,8 +90,10 @@ def test_create_prompts_twice_on_a_terminal(runner, regions, monkeypatch) -> Non
         (["--role", "superadmin", "--region", "35.08"], PW, "Peran tidak dikenal: superadmin"),
         (["--role", "admin", "--region", "99.99"], PW, "Kode wilayah tidak dikenal: 99.99."),
         (["--role", "admin", "--region", "35.08", "--region", "35.77"], PW, "35.77"),
-        (["--role", "admin", "--region", "35.08"], "pendek", "Kata sandi minimal 10 karakter."),
-        (["--role", "admin", "--region", "35.08"], "", "Kata sandi minimal 10 karakter."),
+        (["--role", "admin", "--region", "35.08"], "pendek", "Kata sandi minimal 8 karakter."),
+        (["--role", "admin", "--region", "35.08"], "", "Kata sandi minimal 8 karakter."),
+        (["--role", "admin", "--region", "35.08"], "password123", "paling umum dipakai"),
+        (["--role", "admin", "--region", "35.08"], "BaruBaru2025", "memuat nama pengguna"),
     ],
 )
 def test_create_refuses_bad_input_and_writes_nothing(runner, regions, args, stdin, message) -> None:
@@ -153,6 +155,11 @@ def test_set_password_refusals(runner, regions) -> None:
     missing = runner.invoke(args=["user", "set-password", "--username", "tidakada"], input=PW)
     assert missing.exit_code == 1 and "Pengguna tidak ditemukan: tidakada." in missing.output
     short = runner.invoke(args=["user", "set-password", "--username", "sari"], input="abc\n")
-    assert short.exit_code == 1 and "Kata sandi minimal 10 karakter." in short.output
+    assert short.exit_code == 1 and "Kata sandi minimal 8 karakter." in short.output
+    set_password = ["user", "set-password", "--username", "sari"]
+    common = runner.invoke(args=set_password, input="qwertyuiop\n")
+    assert common.exit_code == 1 and "paling umum dipakai" in common.output
+    own = runner.invoke(args=set_password, input="sari-sari-sari\n")
+    assert own.exit_code == 1 and "memuat nama pengguna" in own.output
     db.session.expire_all()
     assert _user("sari").password_hash == before

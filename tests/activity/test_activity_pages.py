@@ -133,7 +133,7 @@ def test_posts_upload_preview_confirm_summary(client, login_as, data):
     entry = db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "activity.import_posts")
     )
-    assert entry.changes["created"] == 2
+    assert entry.params["created"] == 2 and entry.region_code == "35.08.09.2001"  # KIM-1's desa
 
 
 def test_preview_lists_problems_and_offers_valid_rows_only(client, login_as, data):
@@ -294,7 +294,7 @@ def test_preview_refuses_posts_in_a_closed_period_and_warns_of_none(client, logi
     # the header was found below the title rows; the extra column is named as ignored
     assert "Judul kolom ada di baris 3; baris di atasnya dilewati." in html
     assert "Diabaikan (tidak dipakai impor ini): Penulis" in html
-    assert "<td>Rapat desa</td>" in html  # the sample of rows as read
+    assert '">Rapat desa</td>' in html  # the sample of rows as read
     # the closed period is an error on its row, the missing period a warning
     assert "<td>5</td><td>Tanggal</td>" in html
     assert "15/11/2024 ada di periode 2024-T4 yang sudah ditutup" in html

@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.factories import import_counts
 from tracker.extensions import db
 from tracker.io.tabular import table_bytes
 from tracker.models import AuditEntry, ContentCount
-from tracker.services.activity.count_import import CountImport
-from tracker.services.common.import_pipeline import ImportFileError, run_import
+from tracker.services.common.import_pipeline import ImportFileError
 
 HEADER = [
     "Nomor KIM.id",
@@ -27,10 +27,6 @@ HEADER = [
 def csv_bytes(rows, header=HEADER, delimiter=";"):
     lines = [delimiter.join(header)] + [delimiter.join(str(c) for c in r) for r in rows]
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
-
-
-def import_counts(data, filename, period_code, actor, **flags):
-    return run_import(CountImport, data, filename, actor, {"period": period_code}, **flags)
 
 
 def stored() -> dict[int, tuple[int, int, int, int]]:
@@ -74,7 +70,7 @@ def test_counts_upsert_is_idempotent(app, setup):
     assert (third.created, third.updated, third.unchanged) == (0, 1, 1)
     assert stored()[tukum.id] == (560, 201, 29, 149)
     audits = db.session.scalars(
-        select(AuditEntry.changes).where(AuditEntry.action == "activity.import_counts")
+        select(AuditEntry.params).where(AuditEntry.action == "activity.import_counts")
     ).all()
     assert [a["updated"] for a in audits] == [0, 0, 1]
 

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.factories import import_posts
 from tracker.extensions import db
 from tracker.io.tabular import table_bytes
 from tracker.models import AuditEntry, ContentPost
-from tracker.services.activity.post_import import PostImport, url_key
-from tracker.services.common.import_pipeline import ImportFileError, run_import
+from tracker.services.activity.post_import import url_key
+from tracker.services.common.import_pipeline import ImportFileError
 
 HEADER = ["Nomor KIM.id", "Nama KIM", "Desa", "Kecamatan", "Jenis", "Tanggal", "Judul", "Tautan"]
 
@@ -29,10 +30,6 @@ def csv_bytes(
     lines = [delimiter.join(header)] + [delimiter.join(r) for r in rows]
     data = (newline.join(lines) + newline).encode(encoding)
     return (b"\xef\xbb\xbf" + data) if bom else data
-
-
-def import_posts(data, filename, actor, **flags):
-    return run_import(PostImport, data, filename, actor, **flags)
 
 
 def post_count() -> int:
@@ -181,8 +178,8 @@ def test_skip_invalid_writes_the_valid_rows(app, kims):
     entry = db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "activity.import_posts")
     )
-    assert entry.changes["created"] == 1 and entry.changes["invalid"] == 1
-    assert entry.changes["file"] == "campur.csv"
+    assert entry.params["created"] == 1 and entry.params["invalid"] == 1
+    assert entry.params["file"] == "campur.csv"
 
 
 def test_dry_run_writes_nothing(app, kims):

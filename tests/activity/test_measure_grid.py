@@ -3,6 +3,8 @@ upsert, who/when, clearing, overrides, scope and closed periods."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -41,7 +43,7 @@ def test_grid_lists_active_kims_of_the_kecamatan(client, login_as, grid_data):
     for code in ("K1", "K2", "K3", "M1", "M2", "D1"):
         assert f'name="v-{a.id}-{code}"' in html and f'name="n-{a.id}-{code}"' in html
     assert f'name="v-{a.id}-W2"' not in html  # overrides only on request
-    assert "<script" not in html
+    assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []  # no inline script (CSP)
 
 
 def test_valid_submission_upserts_and_shows_who_and_when(client, login_as, grid_data):
@@ -68,11 +70,15 @@ def test_valid_submission_upserts_and_shows_who_and_when(client, login_as, grid_
         (b.id, "K1"): (0.0, None),
     }
     m = db.session.scalar(select(Measurement).where(Measurement.indicator_code == "K3"))
-    assert m.verified and m.recorded_by_id == user.id and m.recorded_at is not None
+    # a petugas's value is submitted: it waits for a kabid or admin and counts only then
+    assert m.status == "submitted" and not m.verified
+    assert m.recorded_by_id == user.id and m.recorded_at is not None
+    assert m.reviewed_by_id is None and m.reviewed_at is None
     assert m.period_id == period.id
 
     html = client.get(URL).get_data(as_text=True)
     assert "Tersimpan: 4 nilai baru" in html
+    assert "diajukan; dihitung setelah diverifikasi" in html
     assert 'value="2,5"' in html and 'value="ya"' in html and 'value="tidak"' in html
     assert "Pengguna petugas" in html  # who recorded it
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "measurement.grid"))
@@ -91,7 +97,7 @@ def test_one_bad_cell_refuses_everything_and_keeps_what_was_typed(client, login_
         f"n-{b.id}-K2": "bukti tanpa nilai",
     }
     response = client.post(URL, data=form)
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "3 isian belum benar" in html
     assert "K3 harus 0–4" in html
@@ -140,7 +146,7 @@ def test_override_columns_for_computed_indicators(client, login_as, grid_data):
     # a column holding a value is shown without asking
     assert f'name="v-{a.id}-W2"' in client.get(URL).get_data(as_text=True)
     bad = client.post(URL, data={f"v-{a.id}-W2": "120"})
-    assert bad.status_code == 400 and "0–100" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "0–100" in bad.get_data(as_text=True)
 
 
 def test_petugas_cannot_reach_another_kecamatan(client, login_as, grid_data):
@@ -174,7 +180,8 @@ def test_closed_period_is_read_only(client, login_as, regions):
     factories.make_measurement(a, period, "K3", 2.0)
     login_as("admin")
     html = client.get(URL).get_data(as_text=True)
-    assert "sudah ditutup" in html and "disabled" in html and "Simpan semua" not in html
+    assert "sudah ditutup" in html and "Simpan semua" not in html
+    assert 'name="v-' not in html and 'name="n-' not in html  # shown, not editable
     response = client.post(URL, data={f"v-{a.id}-K3": "4"}, follow_redirects=True)
     assert "sudah ditutup" in response.get_data(as_text=True)
     assert stored() == {(a.id, "K3"): (2.0, "bukti uji")}
@@ -212,7 +219,7 @@ def test_columns_and_ranges_follow_the_active_framework(client, login_as, grid_d
     html = client.get(URL).get_data(as_text=True)
     assert f'name="v-{a.id}-D2"' in html and "Kolaborasi dengan mitra" in html
     bad = client.post(URL, data={f"v-{a.id}-D2": "3"})
-    assert bad.status_code == 400 and "D2 harus 0–2" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "D2 harus 0–2" in bad.get_data(as_text=True)
     assert client.post(URL, data={f"v-{a.id}-D2": "2"}).status_code == 302
     assert stored() == {(a.id, "D2"): (2.0, None)}
 

@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
+from tests.factories import import_measurements
 from tracker.extensions import db
 from tracker.models import AuditEntry, Measurement
-from tracker.services.activity.measurement_import import MeasurementImport
 from tracker.services.activity.measurements import rules
-from tracker.services.common.import_pipeline import ImportFileError, run_import
+from tracker.services.common.import_pipeline import ImportFileError
 
 HEADER = ["Nomor KIM.id", "Nama KIM", "Desa", "Kecamatan", "Indikator", "Nilai", "Catatan"]
 
@@ -18,10 +18,6 @@ HEADER = ["Nomor KIM.id", "Nama KIM", "Desa", "Kecamatan", "Indikator", "Nilai",
 def csv_bytes(rows, header=HEADER):
     lines = [",".join(header)] + [",".join(f'"{c}"' for c in r) for r in rows]
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
-
-
-def import_measurements(data, filename, period_code, actor, **flags):
-    return run_import(MeasurementImport, data, filename, actor, {"period": period_code}, **flags)
 
 
 def values() -> dict[tuple[int, str], float]:
@@ -151,4 +147,4 @@ def test_cli_measure_import(runner, kims, tmp_path):
     assert ok.exit_code == 0, ok.output
     assert len(values()) == 2
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "measurement.import"))
-    assert entry.changes["created"] == 2 and entry.user_id is None
+    assert entry.params["created"] == 2 and entry.user_id is None

@@ -65,6 +65,16 @@ def test_export_csv_has_every_column_and_escapes_formulas(runner, period, tmp_pa
         "Jenjang mentah",
         "Jenjang",
         "Alasan",
+        "Tertahan oleh",
+        "Jenjang tujuan",
+        "Kurang poin",
+        "Dapat dicapai dalam satu periode",
+        "Langkah 1",
+        "Materi pembinaan 1",
+        "Langkah 2",
+        "Materi pembinaan 2",
+        "Langkah 3",
+        "Materi pembinaan 3",
     ]
     by_desa = {r[2]: r for r in rows[1:]}
     evil = by_desa["Kutorenon"]
@@ -73,6 +83,11 @@ def test_export_csv_has_every_column_and_escapes_formulas(runner, period, tmp_pa
     assert evil[3] == "Sukodono"
     assert (evil[10], evil[11]) == ("Rintisan", "Rintisan")
     assert evil[12] == "Skor 5,00 berada pada rentang Rintisan."
+    # nothing holds it back (no gate, no condition): its roadmap's first steps and their topics
+    assert evil[13:17] == ["", "Berkembang", "35,00", "ya"]
+    assert evil[17] == "M1 Kanal medsos aktif: data belum ada → ≥ 1 kanal (+3,75 poin)"
+    assert evil[18] == "Pengelolaan media sosial KIM"
+    assert evil[20] == "Perencanaan kalender konten mingguan"
     fine = by_desa["Sumberejo"]
     assert float(fine[4]) == 5.0  # P = 50 is all there is: 10 % of the total
     assert float(fine[8]) == 50.0

@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from tests import factories
-from tracker.extensions import db
 from tracker.scoring.engine import IndicatorValue
 from tracker.scoring.periods import window_count, window_index
 from tracker.services.assessment.inputs import collect_inputs
 
 NO_DATA = IndicatorValue(None, None)
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def _record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", _record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _record)
 
 
 def test_w1_is_berita_per_calendar_month(regions):
@@ -113,6 +95,20 @@ def test_w4_days_from_last_upload_to_period_end(regions):
     assert all(values[never.id][c] == NO_DATA for c in ("W1", "W2", "W3", "W4"))
 
 
+def test_post_records_of_any_date_make_w1_to_w3_measured(regions):
+    """DESIGN.md §4: a KIM with post records and no post in the period has W1–W3 measured as 0;
+    a KIM with no post record at all and no totals has W1–W4 "data belum ada"."""
+    period = factories.make_period("2025-T1")
+    only_later = factories.kim()
+    factories.make_posts(only_later, ("galeri", date(2025, 5, 2)))  # after the period only
+    none_at_all = factories.kim()
+    values = collect_inputs(period)
+    later = values[only_later.id]
+    assert [later[c] for c in ("W1", "W2", "W3")] == [IndicatorValue(0.0, "computed")] * 3
+    assert later["W4"] == NO_DATA  # no upload on or before the period end
+    assert all(values[none_at_all.id][c] == NO_DATA for c in ("W1", "W2", "W3", "W4"))
+
+
 def test_period_totals_fill_w1_and_w3_when_there_are_no_posts(regions):
     period = factories.make_period("2025-T1")
     kim = factories.kim()
@@ -165,13 +161,14 @@ def test_a_verified_measurement_overrides_and_is_marked_manual(regions):
     factories.make_measurement(kim, period, "W1", 10.0)
     factories.make_measurement(kim, period, "K1", 0.0)  # registry says ya, the officer says no
     factories.make_measurement(kim, period, "D1", 3.0)
-    factories.make_measurement(kim, period, "M1", 2.0, verified=False)  # not yet verified
+    factories.make_measurement(kim, period, "M1", 2.0, status="submitted")  # not yet verified
+    factories.make_measurement(kim, period, "M2", 5.0, status="rejected", reject_reason="x")
     factories.make_measurement(kim, other, "K3", 4.0)  # another period
     values = collect_inputs(period)[kim.id]
     assert values["W1"] == IndicatorValue(10.0, "manual")
     assert values["K1"] == IndicatorValue(0.0, "manual")
     assert values["D1"] == IndicatorValue(3.0, "manual")
-    assert "M1" not in values
+    assert "M1" not in values and "M2" not in values
     assert "K3" not in values
     assert values["W3"] == IndicatorValue(1.0, "computed")
 
@@ -189,7 +186,7 @@ def test_only_active_kims_and_the_given_scope(regions):
     assert scoped[b.id]["W1"].value == pytest.approx(1 / 3)
 
 
-def test_the_number_of_queries_does_not_grow_with_the_number_of_kims(regions):
+def test_the_number_of_queries_does_not_grow_with_the_number_of_kims(regions, count_queries):
     period = factories.make_period("2025-T1")
 
     def add_kims(n: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 from dataclasses import dataclass
@@ -162,12 +163,83 @@ def test_kim_page_shows_breakdown_sources_gaps_history_and_roadmap(client, login
         "data belum ada",
         "Kenaikan dibatasi 1 jenjang per periode",
         "Langkah menuju jenjang berikutnya",
-        "poin",
-        "Penulisan berita desa",  # the topic that lifts W1
+        # raw Maju held back to Berkembang by the promotion limit: nothing more to plan
+        "Nilai periode ini sudah memenuhi skor dan syarat Maju; bila dipertahankan, KIM ini naik "
+        "ke Maju pada periode berikutnya.",
         "2024-T4",
         "Riwayat jenjang",
     ):
         assert text in page, text
+
+
+def _roadmap_section(client, login_as, kim: Kim) -> str:  # type: ignore[no-untyped-def]
+    """The roadmap part of the KIM's 2025-T1 page, as a viewer reads it."""
+    login_as("viewer")
+    page = client.get(f"/penilaian/2025-T1/kim/{kim.id}").get_data(as_text=True)
+    return page[page.index("Langkah menuju jenjang berikutnya") : page.index("Riwayat jenjang")]
+
+
+def test_kim_page_shows_the_plan_against_the_gap(client, login_as, world):
+    # KIM Condro Sejahtera has an SK and a KIM.id site and nothing else, as KIM Alun-Alun: 5,00
+    section = _roadmap_section(client, login_as, world.pasirian)
+    assert (
+        "Kurang 35,00 poin untuk mencapai batas bawah Berkembang; rencana ini +35,65 poin "
+        "(skor menjadi 40,65)." in section
+    )
+    assert "Rencana menuju Berkembang" in section
+    assert "≥ 4 <small" in section and "2 pita" in section  # W1 climbs two bands at once
+    assert "Penulisan berita desa" in section
+    total = section[section.index("<tfoot>") :]
+    assert "+35,65 poin" in total and "kekurangan 35,00 poin" in total
+    assert "tidak dapat dicapai" not in section
+
+
+def test_kim_page_says_when_the_next_tier_is_out_of_reach(client, login_as, world):
+    # a version under which Berkembang needs D1 ≥ 50 while D1 scores at most 4 × 10 = 40
+    active = frameworks.get_active()
+    assert active is not None
+    draft = frameworks.create_draft(active.version, None)
+    definition = copy.deepcopy(draft.definition)
+    for ind in definition["indicators"]:
+        if ind["code"] == "D1":
+            ind["factor"] = 10
+    definition["conditions"].append({"tier": "Berkembang", "target": "D1", "min": 50})
+    frameworks.update_draft(draft.version, definition, None)
+    frameworks.activate(draft.version, None)
+    assess_period("2025-T1", None)
+
+    section = _roadmap_section(client, login_as, world.pasirian)
+    assert (
+        "Berkembang tidak dapat dicapai dalam satu periode: skor tertinggi yang dapat dicapai "
+        "88,00 (batas bawah Berkembang 40,00)." in section
+    )
+    assert (
+        "Berkembang memerlukan D1 Bukti kemandirian (konten potensi/UMKM rutin, literasi/cek "
+        "fakta, mitra/dana non-APBD, prestasi) ≥ 50; paling tinggi yang dapat dicapai dalam satu "
+        "periode 40,00." in section
+    )
+    assert "Langkah menuju skor tertinggi yang dapat dicapai" in section
+    assert "rencana ini" not in section
+
+
+def test_kim_page_tells_a_held_kim_what_keeps_its_tier(client, login_as, world):
+    # stored as held by the stability rule: Berkembang kept one period at a raw Rintisan 5,00
+    stored = db.session.scalar(
+        select(Assessment)
+        .join(Period, Period.id == Assessment.period_id)
+        .where(Assessment.kim_id == world.pasirian.id, Period.code == "2025-T1")
+    )
+    stored.tier = "Berkembang"
+    db.session.commit()
+    login_as("viewer")
+    page = client.get(f"/penilaian/2025-T1/kim/{world.pasirian.id}").get_data(as_text=True)
+    assert "Langkah menuju jenjang berikutnya" not in page
+    assert "Yang harus dicapai agar tetap Berkembang" in page
+    assert (
+        "Berkembang dipertahankan satu periode oleh aturan stabilitas (jenjang mentah Rintisan). "
+        "Agar tetap Berkembang pada periode berikutnya, skor harus mencapai 40,00" in page
+    )
+    assert "Kurang 35,00 poin untuk mencapai batas bawah Berkembang; rencana ini +35,65" in page
 
 
 def test_kim_page_scope_and_missing(client, login_as, world, regions):

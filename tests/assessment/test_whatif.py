@@ -15,6 +15,7 @@ from tracker.models import Kim
 from tracker.services.assessment import whatif
 from tracker.services.assessment.runner import assess_period
 from tracker.services.rules import frameworks
+from tracker.services.rules.periods import PeriodNotFoundError
 
 MAJU_AT_60 = {"K3": 4, "D1": 4, "W2": 100, "W3": 4}
 
@@ -108,8 +109,12 @@ def test_no_assessed_period(app) -> None:
 
 
 def test_unknown_period(district) -> None:
-    with pytest.raises(whatif.WhatIfError, match="2030-T1 tidak ditemukan"):
+    with pytest.raises(PeriodNotFoundError, match="2030-T1 tidak ditemukan"):
         whatif.compare(2, "2030-T1")
+    # the version's page says so next to the period choice instead of failing
+    assert whatif.version_page(2, None, "2030-T1").compare_error == (
+        "Periode 2030-T1 tidak ditemukan."
+    )
 
 
 def test_period_not_assessed(district) -> None:

@@ -1,4 +1,5 @@
-"""Configuration from the environment: fail fast without a secret, safe cookie flags."""
+"""Configuration from the environment: fail fast without a secret, safe defaults (Secure cookies
+unless plain HTTP is asked for, database errors without row values)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from tracker import create_app
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SECRET_KEY", "PREFERRED_URL_SCHEME", "DATABASE_URL", "JENJANG_ENV"):
+    for name in ("SECRET_KEY", "PLAIN_HTTP", "TRUSTED_PROXIES", "DATABASE_URL", "JENJANG_ENV"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -39,18 +40,36 @@ def test_production_with_secret_key_works(monkeypatch) -> None:
     assert cfg.WTF_CSRF_ENABLED is True
     assert cfg.SESSION_COOKIE_HTTPONLY is True
     assert cfg.SESSION_COOKIE_SAMESITE == "Lax"
-    assert cfg.SESSION_COOKIE_SECURE is False
+    assert cfg.SESSION_COOKIE_SECURE is True  # production speaks HTTPS unless told otherwise
+    assert cfg.REMEMBER_COOKIE_SECURE is True
+    assert cfg.PREFERRED_URL_SCHEME == "https"
+    assert cfg.SQLALCHEMY_ENGINE_OPTIONS["hide_parameters"] is True
+    assert cfg.TRUSTED_PROXIES == 0
     assert cfg.SQLALCHEMY_DATABASE_URI.startswith("sqlite:///")
     app = create_app(cfg)
     assert app.config["SECRET_KEY"] == "k" * 64
 
 
-def test_https_makes_cookies_secure(monkeypatch) -> None:
+def test_plain_http_must_be_asked_for(monkeypatch) -> None:
     monkeypatch.setenv("SECRET_KEY", "k" * 64)
-    monkeypatch.setenv("PREFERRED_URL_SCHEME", "https")
+    monkeypatch.setenv("PLAIN_HTTP", "1")
     cfg = config.load_config("production")
-    assert cfg.SESSION_COOKIE_SECURE is True
-    assert cfg.REMEMBER_COOKIE_SECURE is True
+    assert cfg.SESSION_COOKIE_SECURE is False and cfg.REMEMBER_COOKIE_SECURE is False
+    assert cfg.PREFERRED_URL_SCHEME == "http"
+
+
+def test_development_serves_plain_http_unless_told_otherwise(monkeypatch) -> None:
+    assert config.load_config("development").SESSION_COOKIE_SECURE is False
+    monkeypatch.setenv("PLAIN_HTTP", "0")
+    assert config.load_config("development").SESSION_COOKIE_SECURE is True
+
+
+def test_trusted_proxies_must_be_a_number(monkeypatch) -> None:
+    monkeypatch.setenv("TRUSTED_PROXIES", "2")
+    assert config.load_config("development").TRUSTED_PROXIES == 2
+    monkeypatch.setenv("TRUSTED_PROXIES", "nginx")
+    with pytest.raises(config.ConfigError, match="TRUSTED_PROXIES"):
+        config.load_config("development")
 
 
 def test_development_gets_a_throwaway_key() -> None:
@@ -81,5 +100,7 @@ def test_database_url_gets_the_psycopg_driver(monkeypatch, given: str, expected:
 
 def test_login_throttle_settings() -> None:
     cfg = config.load_config("testing")
-    assert cfg.LOGIN_MAX_FAILURES == 10
-    assert cfg.LOGIN_FAILURE_WINDOW_MINUTES == 15
+    assert cfg.LOGIN_FAILURE_WINDOW_MINUTES == 60
+    assert cfg.LOGIN_FREE_ATTEMPTS == 5
+    assert cfg.LOGIN_BACKOFF_MAX_SECONDS == 900
+    assert cfg.LOGIN_MAX_FAILURES_PER_ADDRESS == 30

@@ -37,7 +37,7 @@ def test_post_to_an_id_too_large_is_not_found(login_as, client) -> None:
 
 def test_audit_filter_on_a_huge_user_id_shows_nothing(login_as, client) -> None:
     user = login_as("admin")
-    audit_writer.record("kim.update", "kim", 1, user, "Mengubah KIM Contoh Sejahtera")
+    audit_writer.record("kim.update", "kim", 1, user, params={"name": "Contoh Sejahtera"})
     db.session.commit()
     response = client.get(f"/admin/audit/?user={HUGE}")
     assert response.status_code == 200
@@ -46,7 +46,7 @@ def test_audit_filter_on_a_huge_user_id_shows_nothing(login_as, client) -> None:
 
 def test_audit_filter_until_the_last_representable_day(login_as, client) -> None:
     user = login_as("admin")
-    audit_writer.record("kim.update", "kim", 1, user, "Mengubah KIM Contoh Sejahtera")
+    audit_writer.record("kim.update", "kim", 1, user, params={"name": "Contoh Sejahtera"})
     db.session.commit()
     response = client.get("/admin/audit/?until=9999-12-31")
     assert response.status_code == 200

@@ -1,55 +1,29 @@
-"""Security of the whole site: response headers, cookies, CSRF, login throttling across workers,
-and the role matrix of the account pages (403 answered by the server, not just hidden links)."""
+"""Security of the whole site: response headers, cookies, CSRF, and the role matrix of the account
+pages (403 answered by the server, not just hidden links). Login throttling is in
+tests/accounts/test_login_throttling.py, sessions in tests/accounts/test_sessions.py."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from tests import factories
 from tracker import create_app
 from tracker.extensions import db
-from tracker.models import AuditEntry, LoginFailure, User
-from tracker.models.base import utcnow
+from tracker.models import AuditEntry, LoginFailure, Region, User
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
-
-
-def _sibling_app(base: Flask, tmp_path: Path, **overrides: Any) -> Flask:
-    """Another application instance on the same database, as a second gunicorn worker is.
-
-    In-memory SQLite cannot be shared between two apps, so those tests use a file instead; on
-    PostgreSQL both use the test database (the `app` fixture truncates it afterwards)."""
-    uri = base.config["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("sqlite"):
-        uri = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    return create_app({"SQLALCHEMY_DATABASE_URI": uri, **overrides})
-
-
-@pytest.fixture
-def workers(app: Flask, tmp_path: Path) -> Iterator[tuple[Flask, Flask]]:
-    first = _sibling_app(app, tmp_path)
-    second = _sibling_app(app, tmp_path)
-    with first.app_context():
-        db.create_all()
-        factories.region_tree()
-        factories.user("viewer", username="rina")
-    yield first, second
-    for worker in (first, second):
-        with worker.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def _login(client: FlaskClient, password: str = factories.PASSWORD, username: str = "rina"):  # type: ignore[no-untyped-def]
@@ -97,72 +71,75 @@ def test_session_cookie_is_httponly_and_lax(client, regions) -> None:
     assert "Secure" not in cookie  # plain http in development and tests
 
 
-def test_session_cookie_is_secure_behind_https(app, tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("PREFERRED_URL_SCHEME", "https")
-    secure_app = _sibling_app(app, tmp_path)
+def test_session_cookie_is_secure_unless_plain_http_is_asked_for(sibling_app, monkeypatch):
+    monkeypatch.setenv("PLAIN_HTTP", "0")
+    secure_app = sibling_app()
     with secure_app.app_context():
-        db.create_all()
         factories.region_tree()
         factories.user("viewer", username="rina")
         cookie = _set_cookie(_login(secure_app.test_client()))
-        db.session.remove()
-        db.engine.dispose()
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-# --- login throttling --------------------------------------------------------------------------
+# --- production defaults: HSTS, exports not cached, proxies, database errors ------------------
 
 
-def test_eleventh_attempt_is_refused_across_workers(workers) -> None:
-    first, second = workers
-    attacker = first.test_client()
-    with first.app_context():
-        for attempt in range(10):
-            response = _login(attacker, password=f"tebakan-{attempt:02d}-salah")
-            assert response.status_code == 200
-            assert "Nama pengguna atau kata sandi salah." in response.text
-    # The real owner, on another worker, with the right password: refused for now.
-    owner = second.test_client()
-    with second.app_context():
-        response = _login(owner)
-        assert response.status_code == 429
-        assert "Terlalu banyak percobaan masuk yang gagal" in response.text
-        assert owner.get("/akun").status_code == 302
-        assert db.session.scalar(select(func.count()).select_from(LoginFailure)) == 10
-    with first.app_context():
-        assert _login(first.test_client(), username="RINA").status_code == 429
+def test_hsts_only_over_https(client: FlaskClient) -> None:
+    secure = client.get("/login", base_url="https://jenjang.example")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Strict-Transport-Security" not in client.get("/login").headers
 
 
-def test_throttle_is_per_account(workers) -> None:
-    first, _ = workers
-    with first.app_context():
-        factories.user("viewer", username="sari")
-        client = first.test_client()
-        for attempt in range(10):
-            _login(client, password=f"tebakan-{attempt:02d}-salah")
-        assert _login(client, username="sari").status_code == 302
+def test_exports_are_not_stored_by_the_browser(client, login_as, regions) -> None:
+    factories.kim(regions.desa_a1, name="KIM Kontak Rahasia")
+    login_as("viewer")
+    for path in ("/kim/transfer/ekspor.csv", "/kim/transfer/ekspor.xlsx"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "attachment" in response.headers["Content-Disposition"]
+        assert response.headers["Cache-Control"] == "no-store", path
 
 
-def test_throttle_lifts_after_the_window(workers) -> None:
-    first, second = workers
-    with first.app_context():
-        client = first.test_client()
-        for attempt in range(10):
-            _login(client, password=f"tebakan-{attempt:02d}-salah")
-        assert _login(client).status_code == 429
-        db.session.execute(
-            update(LoginFailure).values(attempted_at=utcnow() - timedelta(minutes=16))
-        )
-        db.session.commit()
-    with second.app_context():
-        assert _login(second.test_client()).status_code == 302
+@pytest.fixture
+def proxied_app(app: Flask) -> Iterator[Flask]:
+    """The app behind one trusted reverse proxy (nginx terminating TLS)."""
+    proxied = create_app({"TRUSTED_PROXIES": 1})
+    with proxied.app_context():
+        db.create_all()
+        factories.region_tree()
+        yield proxied
+        db.session.remove()
+        db.engine.dispose()
 
 
-def test_nine_failures_do_not_lock_the_account(client, regions) -> None:
-    factories.user("viewer", username="rina")
-    for attempt in range(9):
-        _login(client, password=f"tebakan-{attempt:02d}-salah")
-    assert _login(client).status_code == 302
+def test_a_trusted_proxy_gives_the_client_address_and_scheme(proxied_app: Flask) -> None:
+    client = proxied_app.test_client()
+    headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    response = client.post(
+        "/login", data={"username": "siapa", "password": "salah-salah-1"}, headers=headers
+    )
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert db.session.scalar(select(LoginFailure.remote_addr)) == "203.0.113.7"
+
+
+def test_without_a_trusted_proxy_forwarded_headers_are_ignored(client: FlaskClient) -> None:
+    """Otherwise anyone could pick a fresh address for every guess."""
+    headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    response = client.post(
+        "/login", data={"username": "siapa", "password": "salah-salah-1"}, headers=headers
+    )
+    assert "Strict-Transport-Security" not in response.headers
+    assert db.session.scalar(select(LoginFailure.remote_addr)) == "127.0.0.1"
+
+
+def test_database_errors_do_not_carry_row_values(app, regions) -> None:
+    """The message of a database error is what the log shows: no contact data in it."""
+    db.session.add(Region(code=regions.kabupaten, name="Kontak 0812-3456-7890", level=2))
+    with pytest.raises(IntegrityError) as caught:
+        db.session.flush()
+    db.session.rollback()
+    assert "0812-3456-7890" not in str(caught.value)
+    assert "parameters hidden" in str(caught.value)
 
 
 # --- CSRF --------------------------------------------------------------------------------------
@@ -287,7 +264,7 @@ def _requests(target_id: int) -> list[tuple[str, str, dict[str, Any], set[str]]]
         ("POST", f"/admin/pengguna/{target_id}/kata-sandi", reset, admin_only),
         ("POST", f"/admin/pengguna/{target_id}/nonaktifkan", {}, admin_only),
         ("POST", f"/admin/pengguna/{target_id}/aktifkan", {}, admin_only),
-        ("GET", "/admin/audit/", {}, {"admin", "kabid"}),
+        ("GET", "/admin/audit/", {}, {"admin", "kabid", "petugas"}),  # each his own region
         ("GET", "/akun", {}, everyone),
         ("POST", "/akun/bahasa", {"locale": "id"}, everyone),
     ]
@@ -317,8 +294,12 @@ def test_role_matrix(client, login_as, regions, role: str) -> None:
         )
 
 
-def test_menu_links_follow_the_role(client, login_as) -> None:
+def test_menu_links_follow_the_role(client, login_as, auth) -> None:
     login_as("petugas")
+    page = client.get("/akun").text
+    assert "/admin/pengguna/" not in page and "/admin/audit/" in page
+    auth.logout()
+    login_as("viewer")
     page = client.get("/akun").text
     assert "/admin/pengguna/" not in page and "/admin/audit/" not in page
 

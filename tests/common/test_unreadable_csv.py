@@ -12,7 +12,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from tests.registry.test_kim_import import import_kims
+from tests.factories import import_kims
 from tracker.extensions import db
 from tracker.io.tabular import TableError, read_table
 from tracker.models import Kim

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.registry.test_kim_import import csv_bytes, import_kims
+from tests.factories import import_kims
+from tests.registry.test_kim_import import csv_bytes
 from tests.registry.test_kim_registry import form_data
 from tracker.extensions import db
 from tracker.io.values import CellError, parse_decimal, parse_int

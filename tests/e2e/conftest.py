@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from tracker.demo.data import DEMO_USERS
+
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 # Without the networking flags Chromium stalls on a closed network (no internet in CI or offices).
 CHROMIUM_ARGS = [
@@ -39,7 +41,7 @@ CHROMIUM_ARGS = [
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_KIMS = 30
 # the demo accounts of tracker/demo/data.py (printed by `flask demo logins`)
-PASSWORDS = {role: f"demo-{role}-lumajang" for role in ("admin", "kabid", "petugas", "viewer")}
+PASSWORDS = {role: password for _user, role, _scope, _name, password in DEMO_USERS}
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 

@@ -55,11 +55,17 @@ def test_period_overview_then_a_kims_breakdown_and_roadmap(open_session):
     )
 
     expect(page.get_by_role("heading", name="Langkah menuju jenjang berikutnya")).to_be_visible()
+    # the plan's sum against the gap, and its steps with "+N poin" and a training topic
     expect(
-        page.get_by_text(re.compile(r"^Kurang [\d,]+ poin untuk mencapai batas bawah"))
+        page.get_by_text(
+            re.compile(r"^Kurang [\d,]+ poin untuk mencapai batas bawah \w+; rencana ini \+[\d,]+")
+        )
     ).to_be_visible()
-    steps = page.locator("table").filter(has_text="Tambahan skor").locator("tbody tr")
-    expect(steps.first).to_contain_text(re.compile(r"\+[\d,]+ poin"))
+    plan = page.locator("table").filter(has_text="Tambahan skor")
+    expect(
+        plan.locator("tbody tr").filter(has_text=re.compile(r"\+[\d,]+ poin")).first
+    ).to_be_visible()
+    expect(plan.locator("tfoot")).to_contain_text(re.compile(r"\+[\d,]+ poin"))
 
     history = page.locator("table").filter(has_text="Jenjang mentah").locator("tbody tr")
     assert history.count() >= 2

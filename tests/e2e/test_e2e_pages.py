@@ -2,11 +2,20 @@
 
 The app sends a strict Content-Security-Policy (no inline script or style); a template that slips
 an inline style or script in shows up here as a console error, which plain HTTP tests cannot see.
+
+At 360 px nothing may reach past the screen's edge, not even inside a scrolling box: a table that
+cannot fit reads as cards (macros.data_table), and the columns a Kabid plans from (score, tier,
+"+N poin", training topic) stay on screen. Screenshots of every page at both widths are written to
+tests/e2e/artifacts/ for a person to look at.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
+
+from tests.e2e.layout import overflowing, page_width, screenshot
 
 pytestmark = pytest.mark.e2e
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
@@ -21,6 +30,7 @@ PAGES = [
     "/kim/transfer/impor",
     "/wilayah/",
     "/wilayah/35.08.09",
+    "/wilayah/?q=tek",
     "/periode/",
     "/penilaian/top-konten",
     "/aktivitas/",
@@ -28,34 +38,87 @@ PAGES = [
     "/kerangka/1",
     "/admin/pengguna/",
     "/admin/pengguna/baru",
+    "/admin/pengguna/1/kata-sandi",
     "/admin/audit/",
     "/akun",
 ]
 
 
 def _period_pages(s) -> list[str]:
-    """The latest period's overview, one KIM's assessment and the entry grid, found by link."""
+    """The latest period's overview, the assessment of its lowest-scoring KIM (a roadmap with
+    steps), the entry grid and the verification page, found by link."""
     s.go("/periode/")
     overview = s.page.locator("main table tbody tr").first.get_by_role("link").first
     path = overview.get_attribute("href")
     code = overview.inner_text().strip()
-    s.go(path)
+    s.go(path + "?sort=skor")
     kim = s.page.locator("main table").last.locator("tbody tr a").first.get_attribute("href")
-    return [path, kim, f"/aktivitas/pengukuran/{code}?kecamatan=35.08.09"]
+    return [
+        path,
+        kim,
+        f"/aktivitas/pengukuran/{code}?kecamatan=35.08.15",
+        f"/aktivitas/verifikasi/{code}",
+    ]
+
+
+def _key_columns(page) -> list:
+    """What must stay on screen on a page that plans from it: score and tier of the period's
+    KIMs, "+N poin" and the training topic of a roadmap, the value field of the grid's card."""
+    main = page.locator("main")
+    if re.search(r"/penilaian/\d{4}-T\d/kim/", page.url):
+        plan = main.locator("table.roadmap-steps tbody tr").first
+        return [
+            main.locator("section.cards .big").first,
+            plan.locator("td.key").filter(has_text=re.compile(r"\+[\d,]+ poin")),
+            plan.locator("td.key").last,
+        ]
+    if re.search(r"/penilaian/\d{4}-T\d$", page.url.split("?")[0]):
+        row = main.locator("table").last.locator("tbody tr").first
+        return [row.locator("td.key").first, row.locator("td.key .badge")]
+    if "/aktivitas/pengukuran/" in page.url:
+        return [main.locator(".measure-grid tbody tr.current input").first]
+    return []
+
+
+def _on_screen(page, locator) -> bool:
+    box = locator.bounding_box() if locator.count() == 1 else None
+    return (
+        box is not None and box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"]
+    )
 
 
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
 def test_main_pages_have_no_console_errors_and_fit_the_screen(open_session, phone):
     s = open_session("admin", phone=phone)
-    too_wide = []
+    too_wide, off_screen, hidden_keys = [], [], []
     for path in PAGES + _period_pages(s):
         s.go(path)
         expect(s.page.locator("main h1").first).to_be_visible()
-        width = s.page.evaluate("document.documentElement.scrollWidth")
+        screenshot(s.page, ("phone" if phone else "desktop") + re.sub(r"\W+", "_", path))
+        width = page_width(s.page)
         if width > s.page.viewport_size["width"]:
             too_wide.append(f"{path}: {width}px")
-    # wider than the screen: a table escaping its scroll box, a field that does not wrap…
-    assert (s.console.problems(), too_wide) == ([], [])
+        if phone:
+            off_screen += [f"{path}: {element}" for element in overflowing(s.page)]
+        keys = _key_columns(s.page)
+        hidden_keys += [f"{path}: {k}" for k in keys if not _on_screen(s.page, k)]
+    # wider than the screen: a table escaping its box, a field that does not wrap…
+    assert (s.console.problems(), too_wide, off_screen, hidden_keys) == ([], [], [], [])
+
+
+def test_the_layout_check_catches_a_table_wider_than_a_phone(open_session):
+    """The checks above can fail: a wide table inside a scrolling box still reaches past the
+    screen's edge, although the page itself does not scroll sideways."""
+    s = open_session("admin", phone=True)
+    s.go("/kim/")
+    assert overflowing(s.page) == []
+    cells = "<td>x</td>" * 40
+    s.page.evaluate(
+        "html => document.querySelector('main').insertAdjacentHTML('beforeend', html)",
+        f'<div class="overflow-auto"><table><tr>{cells}</tr></table></div>',
+    )
+    assert page_width(s.page) <= 360  # the box scrolls…
+    assert overflowing(s.page)  # …but its cells lie past the edge
 
 
 def test_the_console_check_catches_a_csp_violation(open_session):
@@ -81,3 +144,30 @@ def test_error_and_login_pages_are_indonesian(open_session):
     response = s.page.goto(s.base_url + "/kim/999999")
     assert response is not None and response.status == 404
     expect(s.page.get_by_role("heading", level=1)).to_have_text("404 · Halaman tidak ditemukan")
+
+
+MEASURES = (
+    "KIM;Indikator;Nilai;Catatan\n"
+    "KIM Kutorenon;K3;9;x\n"
+    "KIM Yang Tidak Ada Di Registri Kabupaten Ini;K1;ya;y\n"
+    "KIM Kutorenon;D1;2;https://contoh.example/bukti/alamat-panjang-tanpa-spasi-sama-sekali-x\n"
+)
+
+
+def test_login_error_and_import_preview_pages_fit_a_phone(open_session):
+    s = open_session(phone=True)
+    s.go("/login")
+    assert overflowing(s.page) == []
+    s.login("admin")
+    response = s.page.goto(s.base_url + "/kim/999999")
+    assert response is not None and response.status == 404
+    assert overflowing(s.page) == []
+    s.go("/aktivitas/")
+    form = s.page.locator("#impor-pengukuran form")
+    form.get_by_label("Berkas CSV atau XLSX").set_input_files(
+        files=[{"name": "nilai.csv", "mimeType": "text/csv", "buffer": MEASURES.encode()}]
+    )
+    form.get_by_role("button", name="Periksa berkas").click()
+    expect(s.page.get_by_role("heading", name="Masalah pada berkas")).to_be_visible()
+    screenshot(s.page, "phone-import-preview")
+    assert (overflowing(s.page), page_width(s.page)) == ([], 360)

@@ -12,9 +12,10 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.factories import import_kims
 from tracker.extensions import db
 from tracker.models import AuditEntry, Kim, KimChannel, Region
-from tracker.services.common.import_pipeline import ImportFileError, ImportResult, run_import
+from tracker.services.common.import_pipeline import ImportFileError, ImportResult
 from tracker.services.registry import kim_export
 from tracker.services.registry.kim_import import KimImport
 from tracker.services.registry.kims import KimFilter
@@ -66,10 +67,6 @@ def xlsx_bytes(rows: list[list[object]], headers: list[str] = HEADERS) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def import_kims(data: bytes, filename: str, user, **flags) -> ImportResult:  # type: ignore[no-untyped-def]
-    return run_import(KimImport, data, filename, user, **flags)
 
 
 def kim_count() -> int:
@@ -322,7 +319,12 @@ def test_one_import_audit_entry_plus_one_per_kim(regions) -> None:
     assert actions.count("kim.import") == 1
     assert actions.count("kim.create") == 4
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "kim.import"))
-    assert entry.changes["created"] == 4 and entry.changes["updated"] == 0
+    assert entry.params["created"] == 4 and entry.params["updated"] == 0
+    creations = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "kim.create"))
+    desa_of = {kim.id: kim.desa_code for kim in db.session.scalars(select(Kim))}
+    assert sorted((e.message, e.kim_id, e.region_code) for e in creations) == sorted(
+        ("kim.create.import", int(kim_id), desa) for kim_id, desa in desa_of.items()
+    )
 
 
 # --- CLI ---------------------------------------------------------------------------------------

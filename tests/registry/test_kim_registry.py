@@ -121,12 +121,20 @@ def test_detail_shows_facts_channels_and_history(login_as, client, regions) -> N
     kim.channels = [KimChannel(platform="instagram", url="https://instagram.com/kimlengkap")]
     db.session.commit()
     login_as("admin")
-    client.post(f"/kim/{kim.id}/ubah", data=edit_data(kim, chair="Pak Baru"))
+    client.post(
+        f"/kim/{kim.id}/ubah",
+        data=edit_data(kim, chair="Pak Baru", desa_code=regions.desa_a2, sk_date="2025-03-07"),
+    )
     html = client.get(f"/kim/{kim.id}").get_data(as_text=True)
-    assert "KIM Lengkap" in html and "9001" in html and "Kutorenon" in html
+    assert "KIM Lengkap" in html and "9001" in html and "Sumberejo" in html
     assert "Sukodono" in html
     assert "https://instagram.com/kimlengkap" in html
-    assert "Riwayat perubahan" in html and "Pak Baru" in html and "admin1" in html
+    assert "Riwayat perubahan" in html and "Mengubah KIM KIM Lengkap" in html and "admin1" in html
+    history = html.split("Riwayat perubahan", 1)[1]
+    assert "<strong>Ketua</strong>: <del>—</del> → <ins>Pak Baru</ins>" in history
+    assert "<del>Kutorenon</del> → <ins>Sumberejo</ins>" in history
+    assert "<del>15 Januari 2024</del> → <ins>7 Maret 2025</ins>" in history
+    assert "chair" not in history and "desa_code" not in history and regions.desa_a2 not in history
 
 
 def test_petugas_cannot_reach_a_kim_outside_its_kecamatan(login_as, client, regions) -> None:
@@ -197,7 +205,8 @@ def test_create_kim_with_channels(login_as, client, regions) -> None:
         ("youtube", "https://youtube.com/@kimbaru"),
     ]
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "kim.create"))
-    assert entry.entity_id == str(kim.id) and entry.changes["name"] == "KIM Baru Sejahtera"
+    assert entry.entity_id == str(kim.id) and entry.changes["name"] == [None, "KIM Baru Sejahtera"]
+    assert (entry.kim_id, entry.region_code) == (kim.id, regions.desa_a1)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "ditambahkan" in page
 

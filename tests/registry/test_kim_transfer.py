@@ -99,15 +99,19 @@ def test_confirm_all_or_nothing_then_skip_invalid(login_as, client, tmp_path) ->
 
 
 def test_good_xlsx_upload_then_confirm_creates_and_audits(login_as, client) -> None:
+    factories.make_period("2025-T1")
     login_as("kabid")
     preview = upload(client, xlsx_bytes(GOOD_ROWS), "registri.xlsx").get_data(as_text=True)
     assert "KIM Kutorenon Café" in preview and "Akan ditambahkan (4)" in preview
+    assert "perlu dihitung ulang" not in preview  # nothing written yet
     assert kim_count() == 0
     response = client.post("/kim/transfer/impor/konfirmasi", data={"token": token_of(preview)})
     assert response.status_code == 200
     assert kim_count() == 4
+    # new KIMs are not assessed yet in the open period: the finished page offers its run
+    assert "Jalankan ulang penilaian 2025-T1" in response.get_data(as_text=True)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "kim.import"))
-    assert entry.user.username == "kabid1" and entry.changes["created"] == 4
+    assert entry.user.username == "kabid1" and entry.params["created"] == 4
     # the same file again: nothing to create or update
     preview = upload(client, xlsx_bytes(GOOD_ROWS), "registri.xlsx").get_data(as_text=True)
     assert "Akan ditambahkan" not in preview

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from tests import factories
 from tracker.extensions import db
@@ -47,21 +46,6 @@ def kims(regions: factories.RegionTree) -> None:
     factories.kim(regions.desa_b1, name="KIM Condro")
 
 
-@contextmanager
-def _counting_queries(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, *args) -> None:
-        statements.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-
-
 def test_kabupaten_page_counts_whole_subtrees(
     client: FlaskClient, login_as: LoginAs, kims: None
 ) -> None:
@@ -85,6 +69,7 @@ def test_kecamatan_page_lists_desa_with_counts_and_registry_links(
     login_as: LoginAs,
     kims: None,
     regions: factories.RegionTree,
+    count_queries,  # type: ignore[no-untyped-def]
 ) -> None:
     login_as("viewer")
 
@@ -122,9 +107,10 @@ def test_counts_take_a_fixed_number_of_queries(
     login_as: LoginAs,
     kims: None,
     regions: factories.RegionTree,
+    count_queries: Callable[[], AbstractContextManager[list[str]]],
 ) -> None:
     login_as("admin")
-    with _counting_queries(app) as few:
+    with count_queries() as few:
         client.get("/wilayah/35.08")
     # more KIMs, and more kecamatan and desa to count them in
     for kec in range(10, 16):
@@ -138,7 +124,7 @@ def test_counts_take_a_fixed_number_of_queries(
         factories.kim(f"35.08.{kec}.2001", name=f"KIM Desa {kec}")
     for n in range(6):
         factories.kim(regions.desa_b1 if n % 2 else regions.desa_a2, name=f"KIM Tambahan {n}")
-    with _counting_queries(app) as more:
+    with count_queries() as more:
         response = client.get("/wilayah/35.08")
 
     rows = _rows(response.get_data(as_text=True))

@@ -120,7 +120,7 @@ def test_renamed_region_is_updated(runner: FlaskCliRunner, tmp_path: Path) -> No
     assert _region("35.08.09.2006").name == "Tukum Baru"  # type: ignore[union-attr]
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert entry is not None
-    assert entry.changes["nama_diubah"] == {"35.08.09.2006": ["Tukum", "Tukum Baru"]}  # type: ignore[index]
+    assert entry.changes == {"35.08.09.2006.name": ["Tukum", "Tukum Baru"]}
 
 
 def test_only_imports_one_subtree_with_its_ancestors(

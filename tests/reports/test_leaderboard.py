@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -57,6 +58,47 @@ def test_ties_break_by_berita_then_name(regions):
     factories.make_posts(c, ("berita", day), ("berita", day))  # same total, more berita
     names = [r.name for r in leaderboard(None, until=day).items]
     assert names == ["Cempaka", "Anggrek", "Bambu"]
+
+
+def test_equal_totals_share_a_rank_and_keep_the_tie_break_order(regions):
+    """DESIGN.md §4 orders ties by berita, then name; the rank number is the total's (1, 2, 2, 4),
+    so two KIMs with the same total never read as one above the other."""
+    day = date(2025, 1, 10)
+    for name, posts in (
+        ("Anggrek", ["berita", "galeri", "agenda", "agenda", "agenda"]),  # 5
+        ("Bambu", ["berita", "galeri", "agenda"]),  # 3, 1 berita
+        ("Cempaka", ["berita", "berita", "galeri"]),  # 3, 2 berita
+        ("Dahlia", ["galeri", "agenda"]),  # 2
+    ):
+        factories.make_posts(factories.kim(name=name), *[(kind, day) for kind in posts])
+    rows = leaderboard(None, until=day).items
+    assert [(r.rank, r.name, r.total) for r in rows] == [
+        (1, "Anggrek", 5),
+        (2, "Cempaka", 3),
+        (2, "Bambu", 3),
+        (4, "Dahlia", 2),
+    ]
+    # across pages too
+    assert [(r.rank, r.name) for r in leaderboard(None, until=day, page=2, per_page=2).items] == [
+        (2, "Bambu"),
+        (4, "Dahlia"),
+    ]
+
+
+def test_the_page_and_the_command_say_what_the_ranking_covers(client, runner, login_as, regions):
+    day = date(2025, 1, 10)
+    for name in ("KIM Satu", "KIM Dua"):
+        factories.make_posts(factories.kim(name=name), ("berita", day))
+    login_as("petugas", scope=[regions.kec_a])
+    page = client.get("/penilaian/top-konten?sampai=2025-01-10").get_data(as_text=True)
+    assert "Peringkat di dalam wilayah kerja Anda (Sukodono)" in page
+    assert "bukan peringkat nasional KIM.id" in page
+    assert re.findall(r'data-label="Peringkat">(\d+)</td>', page) == ["1", "1"]
+    output = runner.invoke(args=["leaderboard", "--until", "2025-01-10"]).output
+    assert "semua KIM aktif di basis data" in output
+    assert [
+        line.split()[0] for line in output.splitlines() if "KIM S" in line or "KIM D" in line
+    ] == ["1", "1"]
 
 
 def test_posts_up_to_the_date_and_counts_only_where_a_period_has_no_posts(regions):

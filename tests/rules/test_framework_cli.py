@@ -16,7 +16,7 @@ def test_init_is_idempotent(runner: FlaskCliRunner) -> None:
     second = runner.invoke(args=["framework", "init"])
     assert second.exit_code == 0
     assert "Kerangka sudah ada (v1 aktif); tidak ada yang diubah." in second.output
-    assert len(frameworks.list_versions()) == 1
+    assert len(frameworks.list_versions(None)) == 1
 
 
 def test_list_before_and_after_init(runner: FlaskCliRunner) -> None:

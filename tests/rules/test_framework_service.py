@@ -9,11 +9,15 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tracker.extensions import db
-from tracker.models import Assessment, AuditEntry, Framework
-from tracker.scoring.framework import FrameworkInvalid, default_definition
+from tracker.models import AuditEntry, Framework
+from tracker.scoring.framework import default_definition
 from tracker.services.common.permissions import PermissionDenied
 from tracker.services.rules import frameworks
-from tracker.services.rules.frameworks import FrameworkLocked, FrameworkNotFound
+from tracker.services.rules.frameworks import (
+    FrameworkLocked,
+    FrameworkNotFound,
+    FrameworkRulesInvalid,
+)
 
 
 def _count(model: Any) -> int:
@@ -58,7 +62,8 @@ def test_create_draft_copies_the_source(app, regions) -> None:
     assert draft.definition["indicators"] == default_definition()["indicators"]
     assert draft.created_by_id == admin.id
     entry = _audit("framework.draft")[0]
-    assert entry.user_id == admin.id and entry.entity_id == "2"
+    assert entry.user_id == admin.id and entry.entity_id == str(draft.id)
+    assert entry.params == {"version": 2, "source": 1}
     assert frameworks.get_active().version == 1  # nothing changes until activation
 
 
@@ -81,7 +86,7 @@ def test_update_draft_validates_and_audits(app) -> None:
     frameworks.update_draft(2, definition, None)
     assert frameworks.get(2).definition["tiers"][2]["min"] == 65
     entry = _audit("framework.update")[0]
-    assert entry.changes == {"tiers.2.min": [60, 65]}
+    assert entry.changes == {"tiers.Maju.min": [60, 65]}  # the tier by its name
 
 
 def test_update_draft_refuses_invalid_definition_and_writes_nothing(app) -> None:
@@ -90,7 +95,7 @@ def test_update_draft_refuses_invalid_definition_and_writes_nothing(app) -> None
     definition = default_definition()
     definition["dimensions"][0]["weight"] = 0
     definition["tiers"][3]["min"] = 10
-    with pytest.raises(FrameworkInvalid) as err:
+    with pytest.raises(FrameworkRulesInvalid) as err:
         frameworks.update_draft(2, definition, None)
     assert len(err.value.problems) >= 2
     db.session.rollback()
@@ -113,35 +118,21 @@ def test_draft_with_assessments_cannot_be_edited(app, regions) -> None:
     draft = frameworks.create_draft(1, None)
     kim = factories.kim()
     period = factories.make_period("2025-T1")
-    db.session.add(
-        Assessment(
-            kim_id=kim.id,
-            period_id=period.id,
-            framework_id=draft.id,
-            score=50,
-            raw_tier="Berkembang",
-            tier="Berkembang",
-            reason="",
-            dimension_scores={},
-            indicators={},
-            data_gaps=[],
-        )
-    )
-    db.session.commit()
+    factories.make_assessment(kim, period, draft, score=50)
     assert frameworks.has_assessments(2) is True
     assert frameworks.has_assessments(1) is False
     with pytest.raises(FrameworkLocked, match="sudah dipakai untuk penilaian"):
         frameworks.update_draft(2, default_definition(), None)
     with pytest.raises(FrameworkLocked):
         frameworks.edit_draft(2, {"stab_margin": "3"}, None)
-    versions = {v.framework.version: v for v in frameworks.list_versions()}
+    versions = {v.framework.version: v for v in frameworks.list_versions(None)}
     assert versions[2].assessments == 1 and versions[2].editable is False
 
 
 def test_edit_draft_reports_parse_and_validation_problems_together(app) -> None:
     frameworks.ensure_default()
     frameworks.create_draft(1, None)
-    with pytest.raises(FrameworkInvalid) as err:
+    with pytest.raises(FrameworkRulesInvalid) as err:
         frameworks.edit_draft(
             2,
             {"dim_K_weight": "abc", "ind_W1_bands": "0:0; 4:60; 1:30", "tier_3_min": "50"},
@@ -185,12 +176,13 @@ def test_activate_retires_the_previous_version(app, regions) -> None:
     frameworks.create_draft(1, None)
     admin = factories.user("admin")
     frameworks.activate(2, admin)
-    states = {v.framework.version: v.framework.state for v in frameworks.list_versions()}
+    states = {v.framework.version: v.framework.state for v in frameworks.list_versions(None)}
     assert states == {1: "retired", 2: "active"}
     assert frameworks.get(2).activated_at is not None
     entry = _audit("framework.activate")[0]
     assert entry.user_id == admin.id
-    assert "menggantikan v1" in entry.summary
+    assert entry.message == "framework.activate.replacing"
+    assert entry.params == {"version": 2, "previous": 1}
     with pytest.raises(FrameworkLocked, match="sudah aktif"):
         frameworks.activate(2, admin)
     # a retired version may come back
@@ -208,5 +200,5 @@ def test_list_versions_newest_first(app) -> None:
     frameworks.ensure_default()
     frameworks.create_draft(1, None)
     frameworks.create_draft(1, None)
-    assert [v.framework.version for v in frameworks.list_versions()] == [3, 2, 1]
-    assert [v.editable for v in frameworks.list_versions()] == [True, True, False]
+    assert [v.framework.version for v in frameworks.list_versions(None)] == [3, 2, 1]
+    assert [v.editable for v in frameworks.list_versions(None)] == [True, True, False]

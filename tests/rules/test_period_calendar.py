@@ -12,7 +12,6 @@ from tracker.scoring.periods import (
     months_in,
     parse_period_code,
     previous_code,
-    weekly_windows,
     window_count,
     window_index,
 )
@@ -34,20 +33,20 @@ def test_months_counts_calendar_months_touched() -> None:
 def test_90_day_period_has_13_windows_last_partial() -> None:
     span = parse_period_code("2025-T1")  # 1 Jan – 31 Mar 2025
     assert span.days == 90
-    windows = weekly_windows(span.start, span.end)
-    assert len(windows) == window_count(span.start, span.end) == 13
-    assert windows[0] == (date(2025, 1, 1), date(2025, 1, 7))
-    assert windows[-1] == (date(2025, 3, 26), date(2025, 3, 31))  # 6 days, still a window
+    assert window_count(span.start, span.end) == 13
+    assert window_index(date(2025, 1, 7), span.start) == 0  # the first window: 1–7 January
+    assert window_index(date(2025, 1, 8), span.start) == 1
+    # the last window, 26–31 March, has 6 days and is still a window
+    assert window_index(date(2025, 3, 26), span.start) == 12
     assert window_index(date(2025, 3, 31), span.start) == 12
 
 
 def test_92_day_period_has_14_windows_last_one_day() -> None:
     span = parse_period_code("2025-T3")  # 1 Jul – 30 Sep 2025
     assert span.days == 92
-    windows = weekly_windows(span.start, span.end)
-    assert len(windows) == window_count(span.start, span.end) == 14
-    assert windows[-1] == (date(2025, 9, 30), date(2025, 9, 30))
-    assert window_index(date(2025, 9, 30), span.start) == 13
+    assert window_count(span.start, span.end) == 14
+    assert window_index(date(2025, 9, 29), span.start) == 12
+    assert window_index(date(2025, 9, 30), span.start) == 13  # a window of one day
 
 
 def test_w2_from_windows_hits_50_exactly_in_a_92_day_period() -> None:

@@ -12,10 +12,9 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from tracker.cli.common import fail
+from tracker.cli.common import exit_on_refusal, fail
 from tracker.models.user import ROLES
 from tracker.services.accounts import user_admin
-from tracker.services.accounts.authentication import AccountError
 
 user_cli = AppGroup("user", help="Kelola akun pengguna.")
 
@@ -50,12 +49,11 @@ def create(username: str, role: str, regions: tuple[str, ...], full_name: str) -
     """Buat akun. Kata sandi ditanyakan, atau dibaca dari baris pertama stdin."""
     data = user_admin.UserInput(full_name=full_name, role=role, scope_codes=list(regions))
     try:
-        # Refuse a bad role, region or name before asking for a password nobody will use.
-        user_admin.check_new_user(None, username, data)
-        password = _read_password()
-        user = user_admin.create_user(None, username, password, data)
-    except AccountError as error:
-        fail(f"Gagal: {error.message} Tidak ada yang disimpan.")
+        with exit_on_refusal(suffix="Tidak ada yang disimpan."):
+            # Refuse a bad role, region or name before asking for a password nobody will use.
+            user_admin.check_new_user(None, username, data)
+            password = _read_password()
+            user = user_admin.create_user(None, username, password, data)
     except click.Abort:
         fail("Dibatalkan. Tidak ada yang disimpan.")
     scopes = ", ".join(user.scope_codes)
@@ -81,11 +79,10 @@ def list_users() -> None:
 def set_password(username: str) -> None:
     """Atur kata sandi baru. Ditanyakan, atau dibaca dari baris pertama stdin."""
     try:
-        user_admin.find_by_username(username)
-        password = _read_password()
-        user = user_admin.set_password_by_username(username, password)
-    except AccountError as error:
-        fail(f"Gagal: {error.message} Tidak ada yang disimpan.")
+        with exit_on_refusal(suffix="Tidak ada yang disimpan."):
+            user_admin.find_by_username(username)
+            password = _read_password()
+            user = user_admin.set_password_by_username(username, password)
     except click.Abort:
         fail("Dibatalkan. Tidak ada yang disimpan.")
     click.echo(f"Kata sandi {user.username} diganti.")

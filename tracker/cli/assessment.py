@@ -7,10 +7,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from tracker.cli.common import fail
+from tracker.cli.common import exit_on_refusal, fail
 from tracker.services.assessment import reports, runner
-from tracker.services.assessment.reports import AssessmentNotFoundError
-from tracker.services.assessment.runner import AssessmentError
 
 assess_cli = AppGroup("assess", help="Penilaian KIM per periode.")
 
@@ -19,10 +17,8 @@ assess_cli = AppGroup("assess", help="Penilaian KIM per periode.")
 @click.option("--period", "code", required=True, metavar="KODE", help="Mis. 2025-T1.")
 def run_command(code: str) -> None:
     """Nilai semua KIM aktif untuk satu periode dengan kerangka yang aktif."""
-    try:
+    with exit_on_refusal("Penilaian tidak dijalankan:"):
         run = runner.assess_period(code, None)
-    except AssessmentError as exc:
-        fail(f"Penilaian tidak dijalankan: {exc}")
     tiers = ", ".join(f"{tier} {n}" for tier, n in run.tier_counts.items())
     click.echo(
         f"Penilaian {run.period_code} (kerangka v{run.framework_version}) selesai: "
@@ -36,12 +32,8 @@ def run_command(code: str) -> None:
 def export_command(code: str, file: str) -> None:
     """Ekspor hasil penilaian satu periode ke FILE (.csv atau .xlsx, menurut ekstensinya)."""
     fmt = Path(file).suffix.lower().lstrip(".")
-    try:
+    with exit_on_refusal("Ekspor tidak dibuat:"):
         exported = reports.export_assessments(None, code, fmt)
-    except AssessmentNotFoundError:
-        fail(f"Periode {code.strip()} tidak ditemukan.")
-    except AssessmentError as exc:
-        fail(f"Ekspor tidak dibuat: {exc}")
     try:
         Path(file).write_bytes(exported.payload)
     except OSError as exc:

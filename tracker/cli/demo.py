@@ -7,7 +7,7 @@ import time
 import click
 from flask.cli import AppGroup
 
-from tracker.cli.common import fail
+from tracker.cli.common import exit_on_refusal
 from tracker.demo import seed
 
 demo_cli = AppGroup("demo", help="Data demo kabupaten.")
@@ -31,10 +31,8 @@ def seed_command(force: bool, if_empty: bool, kim_count: int) -> None:
     if force and if_empty:
         raise click.UsageError("--force dan --if-empty tidak dapat dipakai bersama.")
     started = time.perf_counter()
-    try:
+    with exit_on_refusal():
         report = seed.seed(force=force, if_empty=if_empty, kim_count=kim_count, progress=click.echo)
-    except seed.DemoRefusedError as exc:
-        fail(str(exc))
     if not report.seeded:
         click.echo("Basis data sudah berisi data; data demo tidak dimuat (--if-empty).")
         return

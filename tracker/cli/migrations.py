@@ -11,23 +11,29 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app, g
+from flask import Flask, current_app, g
 from flask.cli import with_appcontext
 
 from tracker.extensions import db
+
+
+def set_up(app: Flask) -> None:
+    """Bind Flask-Migrate to `app`, once: what `flask db` does before its first command, and what
+    code migrating a database itself (flask_migrate.upgrade in a test) calls first."""
+    from flask_migrate import Migrate
+
+    if "migrate" not in app.extensions:
+        directory = Path(app.root_path).parent / "migrations"
+        Migrate(app, db, directory=str(directory), render_as_batch=True)
 
 
 class _Migrations(click.Group):
     """Flask-Migrate's `db` group, set up on first use."""
 
     def _commands(self) -> click.Group:
-        from flask_migrate import Migrate
         from flask_migrate.cli import db as commands
 
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        if "migrate" not in app.extensions:
-            directory = Path(app.root_path).parent / "migrations"
-            Migrate(app, db, directory=str(directory), render_as_batch=True)
+        set_up(current_app._get_current_object())  # type: ignore[attr-defined]
         return commands
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -13,8 +13,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from tracker.cli.common import DRY_RUN, FILE, SKIP_INVALID, fail, import_file
-from tracker.io.tabular import TableError
+from tracker.cli.common import DRY_RUN, FILE, SKIP_INVALID, exit_on_refusal, fail, import_file
 from tracker.services.registry import kim_export, regions
 from tracker.services.registry.kim_import import KimImport
 
@@ -77,10 +76,8 @@ def kim_import_command(file: Path, dry_run: bool, skip_invalid: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def kim_export_command(file: Path) -> None:
     """Ekspor seluruh registri KIM ke FILE (.csv atau .xlsx menurut ekstensinya)."""
-    try:
+    with exit_on_refusal():
         count = kim_export.export_file(file)
-    except TableError as error:
-        fail(f"Gagal: {error}")
     click.echo(f"{count} KIM diekspor ke {file}.")
 
 

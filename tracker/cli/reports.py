@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from tracker.cli.common import fail
+from tracker.cli.common import exit_on_refusal
 from tracker.io.values import CellError, parse_date
 from tracker.services.common.clock import office_today
 from tracker.services.reports import leaderboard
@@ -28,12 +28,14 @@ def _until(raw: str | None) -> date:
 def leaderboard_command(until: str | None, limit: int, kecamatan: str | None) -> None:
     """Top Konten: KIM dengan unggahan website terbanyak (berita+galeri+pengumuman+agenda)."""
     day = _until(until)
-    try:
+    with exit_on_refusal():
         code = leaderboard.find_kecamatan(kecamatan) if kecamatan else None
-    except leaderboard.LeaderboardError as exc:
-        fail(str(exc))
     page = leaderboard.leaderboard(None, until=day, kecamatan_code=code, per_page=limit)
-    click.echo(f"Top Konten sampai {day.isoformat()}" + (f", Kec. {kecamatan}" if code else ""))
+    click.echo(
+        f"Top Konten sampai {day.isoformat()}"
+        + (f", Kec. {kecamatan}" if code else ", semua KIM aktif di basis data")
+        + " (total sama berbagi peringkat)"
+    )
     if not page.items:
         click.echo("Belum ada unggahan.")
         return

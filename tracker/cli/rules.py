@@ -1,4 +1,4 @@
-"""Rules commands: `flask period add|close|list` and
+"""Rules commands: `flask period add|close|reopen|list` and
 `flask framework init|list|show|activate|compare`.
 
 They act as the system (no scope); every change is audit-logged without a user.
@@ -10,16 +10,16 @@ import click
 from flask.cli import AppGroup
 from flask_babel import format_date
 
-from tracker.cli.common import fail
+from tracker.cli.common import exit_on_refusal, fail
 from tracker.models import Period
 from tracker.models.framework import FRAMEWORK_STATE_LABELS
 from tracker.models.period import PERIOD_STATE_LABELS
 from tracker.scoring.describe import condition_text, rule_text, tier_text
-from tracker.scoring.framework import FrameworkInvalid, load_framework
+from tracker.scoring.framework import load_framework
 from tracker.scoring.periods import KIND_LABELS
 from tracker.services.assessment import whatif
 from tracker.services.rules import frameworks, periods
-from tracker.services.rules.frameworks import FrameworkLocked, FrameworkNotFound
+from tracker.services.rules.frameworks import FrameworkRulesInvalid
 
 period_cli = AppGroup("period", help="Periode penilaian.")
 
@@ -34,10 +34,8 @@ def _span(period: Period) -> str:
 @click.argument("code")
 def period_add_command(code: str) -> None:
     """Tambah periode: 2025-T1 (triwulan), 2025-S1 (semester) atau 2025 (tahun)."""
-    try:
+    with exit_on_refusal():
         period = periods.add_period(code, None)
-    except periods.PeriodError as error:
-        fail(f"Gagal: {error}")
     click.echo(f"Periode {period.code} ({_span(period)}) ditambahkan.")
 
 
@@ -45,13 +43,23 @@ def period_add_command(code: str) -> None:
 @click.argument("code")
 def period_close_command(code: str) -> None:
     """Tutup periode: penilaiannya dibekukan, datanya tidak dapat diubah lagi."""
-    try:
+    with exit_on_refusal():
         period = periods.close_period(code, None)
+    click.echo(f"Periode {period.code} ditutup.")
+
+
+@period_cli.command("reopen")
+@click.argument("code")
+@click.option("--reason", required=True, help="Alasan membuka kembali (dicatat di log audit).")
+def period_reopen_command(code: str, reason: str) -> None:
+    """Buka kembali periode yang sudah ditutup, dengan alasan yang dicatat."""
+    try:
+        period = periods.reopen_period(code, reason, None)
     except periods.PeriodNotFoundError:
         fail(f"Gagal: periode {code.strip()} tidak ditemukan.")
     except periods.PeriodError as error:
         fail(f"Gagal: {error}")
-    click.echo(f"Periode {period.code} ditutup.")
+    click.echo(f"Periode {period.code} dibuka kembali.")
 
 
 @period_cli.command("list")
@@ -87,7 +95,7 @@ def init() -> None:
 @framework_cli.command("list")
 def list_versions() -> None:
     """Daftar versi kerangka dan statusnya."""
-    rows = frameworks.list_versions()
+    rows = frameworks.list_versions(None)
     if not rows:
         click.echo("Belum ada kerangka. Jalankan `flask framework init`.")
         return
@@ -102,10 +110,8 @@ def list_versions() -> None:
 @click.argument("version", type=int, required=False)
 def show(version: int | None) -> None:
     """Tampilkan aturan satu versi (bawaan: versi aktif)."""
-    try:
+    with exit_on_refusal():
         row = frameworks.get(version) if version is not None else frameworks.get_active()
-    except FrameworkNotFound:
-        fail(f"Kerangka v{version} tidak ditemukan.")
     if row is None:
         fail("Belum ada kerangka aktif. Jalankan `flask framework init`.")
     fw = load_framework(row.definition)
@@ -133,14 +139,11 @@ def show(version: int | None) -> None:
 @click.argument("version", type=int)
 def activate(version: int) -> None:
     """Aktifkan satu versi; versi aktif sebelumnya tidak dipakai lagi."""
-    try:
-        row = frameworks.activate(version, None)
-    except FrameworkNotFound:
-        fail(f"Kerangka v{version} tidak ditemukan.")
-    except FrameworkLocked as exc:
-        fail(str(exc))
-    except FrameworkInvalid as exc:
-        fail("Kerangka tidak valid:\n- " + "\n- ".join(exc.problems))
+    with exit_on_refusal():
+        try:
+            row = frameworks.activate(version, None)
+        except FrameworkRulesInvalid as exc:  # one problem a line
+            fail("Kerangka tidak valid:\n- " + "\n- ".join(exc.problems))
     click.echo(f"Kerangka v{row.version} sekarang aktif.")
 
 
@@ -149,12 +152,8 @@ def activate(version: int) -> None:
 @click.option("--period", "period_code", default=None, help="Kode periode (bawaan: terakhir).")
 def compare(version: int, period_code: str | None) -> None:
     """Berapa KIM berganti jenjang bila versi ini dipakai untuk periode yang sudah dinilai."""
-    try:
+    with exit_on_refusal():
         result = whatif.compare(version, period_code, None, per_page=100_000)
-    except FrameworkNotFound:
-        fail(f"Kerangka v{version} tidak ditemukan.")
-    except whatif.WhatIfError as exc:
-        fail(str(exc))
     click.echo(
         f"Periode {result.period_code}: v{result.current_version} → v{result.draft_version}: "
         f"{result.changed_count} dari {result.compared} KIM berganti jenjang "

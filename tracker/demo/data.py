@@ -7,12 +7,13 @@ people are invented; the places are Lumajang's real kecamatan and desa from the 
 from __future__ import annotations
 
 # The demo accounts: username, role, scope codes, full name, password (printed by `flask demo
-# logins`; at least 10 characters like every password the product accepts).
+# logins`). The seeder holds them to the product's password rule: not a common password and not
+# containing the username.
 DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
-    ("admin", "admin", ("35.08",), "Rina Kusumawati", "demo-admin-lumajang"),
-    ("kabid", "kabid", ("35.08",), "Drs. Bambang Hariyanto", "demo-kabid-lumajang"),
-    ("petugas", "petugas", ("35.08.09", "35.08.15"), "Dwi Ayu Lestari", "demo-petugas-lumajang"),
-    ("viewer", "viewer", ("35.08",), "Agus Prasetyo", "demo-viewer-lumajang"),
+    ("admin", "admin", ("35.08",), "Rina Kusumawati", "pikp-lumajang-kantor"),
+    ("kabid", "kabid", ("35.08",), "Drs. Bambang Hariyanto", "pikp-lumajang-bidang"),
+    ("petugas", "petugas", ("35.08.09", "35.08.15"), "Dwi Ayu Lestari", "pikp-lumajang-lapangan"),
+    ("viewer", "viewer", ("35.08",), "Agus Prasetyo", "pikp-lumajang-tinjau"),
 )
 
 # Well-known KIMs of Lumajang (DESIGN.md §1's Top Konten figures), placed in their desa by code.

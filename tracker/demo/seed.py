@@ -17,17 +17,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from tracker.demo import data
 from tracker.extensions import db
 from tracker.models import ContentPost, Kim, KimChannel, Measurement, Period, Region, User
+from tracker.models.activity import MEASUREMENT_VERIFIED
 from tracker.models.kim import STATUS_ACTIVE, STATUS_INACTIVE
 from tracker.models.region import LEVEL_DESA, LEVEL_KECAMATAN
 from tracker.models.user import ROLE_LABELS, UserScope
-from tracker.services.accounts.authentication import hash_password, verify_password
+from tracker.services.accounts.authentication import (
+    check_new_password,
+    hash_password,
+    verify_password,
+)
 from tracker.services.assessment.runner import assess_period
 from tracker.services.common import audit_writer
+from tracker.services.common.errors import Invalid
+from tracker.services.common.unit_of_work import transaction
 from tracker.services.registry import regions
 from tracker.services.rules import periods
 from tracker.services.rules.frameworks import ensure_default
@@ -47,7 +54,7 @@ _DATA_MARKERS = (User, Region, Kim)
 Progress = Callable[[str], None]
 
 
-class DemoRefusedError(RuntimeError):
+class DemoRefusedError(Invalid):
     """The database is not empty and --force was not given; nothing was changed."""
 
 
@@ -93,73 +100,71 @@ def seed(
     """Load the demo district. Refuses a non-empty database unless `force` (which wipes it
     first); with `if_empty` a non-empty database is left alone and the report says so."""
     say = progress or (lambda message: None)
-    if not is_empty():
-        if if_empty:
-            return SeedReport(seeded=False)
-        if not force:
-            raise DemoRefusedError(
-                "Basis data sudah berisi data (akun, wilayah atau KIM). Data demo tidak dimuat; "
-                "pakai --force untuk MENGHAPUS SEMUA data lalu memuat demo."
-            )
-        say("Menghapus semua data lama…")
-        wipe()
-        db.session.commit()
+    with transaction():  # one unit: a failure half-way leaves the database as it was
+        if not is_empty():
+            if if_empty:
+                return SeedReport(seeded=False)
+            if not force:
+                raise DemoRefusedError(
+                    "Basis data sudah berisi data (akun, wilayah atau KIM). Data demo tidak "
+                    "dimuat; pakai --force untuk MENGHAPUS SEMUA data lalu memuat demo."
+                )
+            say("Menghapus semua data lama…")
+            wipe()
 
-    rng = random.Random(RANDOM_SEED)
-    report = SeedReport()
+        rng = random.Random(RANDOM_SEED)
+        report = SeedReport()
 
-    say("Memuat wilayah Kabupaten Lumajang dari daftar Kemendagri…")
-    # the shipped slice of the national list: the same rows as `--bundled --only 35.08`,
-    # without parsing 91k rows first
-    loaded = regions.import_file(regions.LUMAJANG_PATH, None, DEMO_KABUPATEN)
-    if not loaded.ok:  # pragma: no cover - the shipped file is checked by its own tests
-        raise RuntimeError(loaded.error or str(loaded.problems[:3]))
-    report.regions = loaded.created
+        say("Memuat wilayah Kabupaten Lumajang dari daftar Kemendagri…")
+        # the shipped slice of the national list: the same rows as `--bundled --only 35.08`,
+        # without parsing 91k rows first
+        loaded = regions.import_file(regions.LUMAJANG_PATH, None, DEMO_KABUPATEN)
+        if not loaded.ok:  # pragma: no cover - the shipped file is checked by its own tests
+            raise RuntimeError(loaded.error or str(loaded.problems[:3]))
+        report.regions = loaded.created
 
-    say("Membuat akun demo…")
-    users = _create_users()
-    report.users = [u.username for u in users.values()]
+        say("Membuat akun demo…")
+        users = _create_users()
+        report.users = [u.username for u in users.values()]
 
-    say(f"Membuat {kim_count} KIM…")
-    desa = _desa_rows()
-    kims = _create_kims(rng, desa, kim_count)
-    report.kims = len(kims)
-    report.channels = _create_channels(rng, kims)
-    db.session.commit()
+        say(f"Membuat {kim_count} KIM…")
+        desa = _desa_rows()
+        kims = _create_kims(rng, desa, kim_count)
+        report.kims = len(kims)
+        report.channels = _create_channels(rng, kims)
 
-    say("Membuat periode " + ", ".join(DEMO_PERIODS) + "…")
-    period_rows = _create_periods()
-    report.periods = [p.code for p in period_rows]
+        say("Membuat periode " + ", ".join(DEMO_PERIODS) + "…")
+        period_rows = _create_periods()
+        report.periods = [p.code for p in period_rows]
 
-    say("Membuat unggahan konten Januari 2025 – September 2026…")
-    report.posts = _create_posts(rng, kims, desa)
-    say("Mengisi nilai indikator manual (K3, M1, M2, D1)…")
-    report.measurements = _create_measurements(rng, kims, period_rows, users)
-    audit_writer.record(
-        "demo.seed",
-        "demo",
-        DEMO_KABUPATEN,
-        None,
-        f"Data demo Kabupaten Lumajang dimuat: {report.kims} KIM, {report.posts} unggahan, "
-        f"{report.measurements} nilai manual",
-        {
-            "wilayah": report.regions,
-            "kim": report.kims,
-            "unggahan": report.posts,
-            "nilai_manual": report.measurements,
-            "akun": report.users,
-            "periode": report.periods,
-        },
-    )
-    db.session.commit()
+        say("Membuat unggahan konten Januari 2025 – September 2026…")
+        report.posts = _create_posts(rng, kims, desa)
+        say("Mengisi nilai indikator manual (K3, M1, M2, D1)…")
+        report.measurements = _create_measurements(rng, kims, period_rows, users)
+        audit_writer.record(
+            "demo.seed",
+            "region",
+            DEMO_KABUPATEN,
+            None,
+            params={
+                "region": DEMO_KABUPATEN,
+                "regions": report.regions,
+                "kims": report.kims,
+                "posts": report.posts,
+                "measurements": report.measurements,
+                "users": report.users,
+                "periods": report.periods,
+            },
+            region=DEMO_KABUPATEN,
+        )
 
-    if assess:
-        say("Menyiapkan kerangka penilaian bawaan…")
-        ensure_default(None)
-        for period in period_rows:
-            run = assess_period(period.code, None)
-            report.assessed[period.code] = run.kims_assessed
-            say(f"  {period.code}: {run.kims_assessed} KIM dinilai")
+        if assess:
+            say("Menyiapkan kerangka penilaian bawaan…")
+            ensure_default(None)
+            for period in period_rows:
+                run = assess_period(period.code, None)
+                report.assessed[period.code] = run.kims_assessed
+                say(f"  {period.code}: {run.kims_assessed} KIM dinilai")
     return report
 
 
@@ -169,6 +174,7 @@ def seed(
 def _create_users() -> dict[str, User]:
     users: dict[str, User] = {}
     for username, role, scope, full_name, password in data.DEMO_USERS:
+        check_new_password(password, username)  # the demo keeps the rule it teaches
         user = User(
             username=username,
             full_name=full_name,
@@ -472,7 +478,8 @@ def _create_measurements(
     rng: random.Random, kims: list[_Kim], period_rows: list[Period], users: dict[str, User]
 ) -> int:
     """K3, M1, M2 and D1 from monitoring visits of the latest periods, verified, with evidence;
-    the petugas records his own kecamatan, the admin the rest. Values follow each KIM's profile."""
+    the petugas records his own kecamatan (verified by the admin), the admin the rest. Values
+    follow each KIM's profile."""
     petugas, admin = users["petugas"], users["admin"]
     petugas_scope = set(petugas.scope_codes)
     level = {"star": 3, "middle": 2, "rare": 1, "silent": 0}
@@ -507,9 +514,12 @@ def _create_measurements(
                         "value": float(value),
                         "note": f"{data.EVIDENCE[code]} ({visit.day} "
                         f"{data.MONTHS[visit.month - 1]} {visit.year}).",
-                        "verified": True,
+                        "status": MEASUREMENT_VERIFIED,
                         "recorded_by_id": recorder.id,
                         "recorded_at": datetime.combine(visit, time(10, 0)),
+                        # the petugas's values are verified by the admin the next working day
+                        "reviewed_by_id": admin.id,
+                        "reviewed_at": datetime.combine(visit + timedelta(days=1), time(9, 0)),
                     }
                 )
     if rows:
@@ -538,9 +548,7 @@ def logins() -> list[DemoLogin]:
     codes = {c for u in data.DEMO_USERS for c in u[2]}
     names = dict(
         db.session.execute(
-            select(Region.code, func.coalesce(Region.tidy_name, Region.name)).where(
-                Region.code.in_(codes)
-            )
+            select(Region.code, Region.display_name).where(Region.code.in_(codes))
         ).all()
     )
     out = []

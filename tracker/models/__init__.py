@@ -1,13 +1,13 @@
 """Typed SQLAlchemy models, one module per area. Importing this package registers them all."""
 
 from tracker.models.activity import ContentCount, ContentPost, Measurement
-from tracker.models.assessment import Assessment
+from tracker.models.assessment import Assessment, InputRevision
 from tracker.models.audit import AuditEntry
 from tracker.models.framework import Framework
 from tracker.models.kim import Kim, KimChannel
 from tracker.models.period import Period
 from tracker.models.region import Region
-from tracker.models.user import LoginFailure, User, UserScope
+from tracker.models.user import LoginAddress, LoginFailure, User, UserScope
 
 __all__ = [
     "Assessment",
@@ -15,8 +15,10 @@ __all__ = [
     "ContentCount",
     "ContentPost",
     "Framework",
+    "InputRevision",
     "Kim",
     "KimChannel",
+    "LoginAddress",
     "LoginFailure",
     "Measurement",
     "Period",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Boolean,
     Date,
     DateTime,
     Float,
@@ -67,10 +66,20 @@ class ContentCount(Base):
     period: Mapped[Period] = relationship()
 
 
+# The review state of a manual value (DESIGN.md §4): only a verified value counts.
+MEASUREMENT_SUBMITTED = "submitted"  # diajukan: entered by a petugas, waiting for a kabid/admin
+MEASUREMENT_VERIFIED = "verified"  # counts in the assessment
+MEASUREMENT_REJECTED = "rejected"  # never counts; the petugas sees the reason and may resubmit
+MEASUREMENT_STATUSES = (MEASUREMENT_SUBMITTED, MEASUREMENT_VERIFIED, MEASUREMENT_REJECTED)
+
+
 class Measurement(Base):
     """A manually recorded indicator value for one KIM and period, with its evidence.
 
-    For a computed indicator a verified measurement overrides the computed value.
+    For a computed indicator a verified measurement overrides the computed value; a submitted or
+    rejected one overrides nothing. `recorded_by`/`recorded_at` say who entered the value and when
+    (they change only when the value or its note does); `reviewed_by`/`reviewed_at` say who
+    verified or rejected it and when (the enterer, when an admin or kabid enters it).
     """
 
     __tablename__ = "measurement"
@@ -82,12 +91,23 @@ class Measurement(Base):
     indicator_code: Mapped[str] = mapped_column(String(10))
     value: Mapped[float] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(Text)
-    verified: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(10))
     recorded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    reviewed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reject_reason: Mapped[str | None] = mapped_column(Text)
 
     kim: Mapped[Kim] = relationship()
     period: Mapped[Period] = relationship()
-    recorded_by: Mapped[User | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+
+    @property
+    def verified(self) -> bool:
+        """Whether the value counts in the assessment."""
+        return self.status == MEASUREMENT_VERIFIED

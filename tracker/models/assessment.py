@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, utcnow
@@ -36,7 +45,27 @@ class Assessment(Base):
     indicators: Mapped[dict[str, Any]] = mapped_column(JSON)
     data_gaps: Mapped[list[str]] = mapped_column(JSON, default=list)
     computed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # the KIM's InputRevision.revision for the period as the run read it, before its inputs
+    inputs_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     kim: Mapped[Kim] = relationship()
     period: Mapped[Period] = relationship()
     framework: Mapped[Framework] = relationship()
+
+
+class InputRevision(Base):
+    """How many times a KIM's assessment inputs for a period have changed: bumped by every write
+    service that changes them (tracker.services.common.input_changes), read by the run before it
+    reads the inputs. An assessment whose `inputs_revision` differs is stale. A counter compared for
+    equality, not a timestamp compared for order: see input_changes for why."""
+
+    __tablename__ = "input_revision"
+
+    # (period_id, kim_id): a period's pages and its run read one period's rows
+    period_id: Mapped[int] = mapped_column(
+        ForeignKey("period.id", ondelete="CASCADE"), primary_key=True
+    )
+    kim_id: Mapped[int] = mapped_column(
+        ForeignKey("kim.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    revision: Mapped[int] = mapped_column(Integer, default=0)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, SmallInteger, String
+from sqlalchemy import ColumnElement, ForeignKey, SmallInteger, String, func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
@@ -20,13 +21,6 @@ LEVEL_PROVINSI = 1
 LEVEL_KABUPATEN = 2
 LEVEL_KECAMATAN = 3
 LEVEL_DESA = 4
-
-LEVEL_NAMES = {
-    LEVEL_PROVINSI: "Provinsi",
-    LEVEL_KABUPATEN: "Kabupaten/Kota",
-    LEVEL_KECAMATAN: "Kecamatan",
-    LEVEL_DESA: "Desa/Kelurahan",
-}
 
 
 class Region(Base):
@@ -48,14 +42,16 @@ class Region(Base):
     children: Mapped[list[Region]] = relationship(back_populates="parent")
     kims: Mapped[list[Kim]] = relationship(back_populates="desa")
 
-    @property
+    @hybrid_property
     def display_name(self) -> str:
-        """The name to show people; `name` stays the official spelling."""
+        """The name to show people; `name` stays the official spelling. The same expression in
+        SQL (`Region.display_name`, or an alias's), so lists sort and search on what they show."""
         return self.tidy_name or self.name
 
-    @property
-    def level_name(self) -> str:
-        return LEVEL_NAMES.get(self.level, "")
+    @display_name.inplace.expression
+    @classmethod
+    def _display_name_sql(cls) -> ColumnElement[str]:
+        return func.coalesce(cls.tidy_name, cls.name)
 
     def __repr__(self) -> str:
         return f"<Region {self.code} {self.name}>"

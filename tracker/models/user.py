@@ -1,4 +1,5 @@
-"""Accounts, their region scope and failed-login records."""
+"""Accounts, their region scope, and what login throttling counts: failed logins and the
+addresses each account has signed in from."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, utcnow
@@ -39,6 +40,10 @@ class User(UserMixin, Base):
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Every session remembers the generation it was opened in; logout, a password change or
+    # reset and deactivation raise it, which ends every session opened before (a copied cookie
+    # included). Checked on every request by tracker.web.common.security.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     scopes: Mapped[list[UserScope]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="UserScope.region_code"
@@ -81,4 +86,18 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), index=True)
     attempted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    remote_addr: Mapped[str | None] = mapped_column(String(45))
+    remote_addr: Mapped[str | None] = mapped_column(String(45), index=True)
+
+
+class LoginAddress(Base):
+    """An address this account signed in from successfully. A correct password from such an
+    address passes the per-account back-off that an attacker elsewhere has caused: the owner is
+    slowed only by failures from his own address. Pruned after LOGIN_KNOWN_ADDRESS_DAYS."""
+
+    __tablename__ = "login_address"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    remote_addr: Mapped[str] = mapped_column(String(45), primary_key=True)
+    last_success_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -238,13 +238,25 @@ def weighted_mean(pairs: list[tuple[Decimal, Decimal]]) -> Decimal:
 
 
 def dimension_scores(fw: Framework, scores: Mapping[str, Decimal]) -> dict[str, Decimal]:
-    """Unrounded dimension scores from unrounded indicator scores (gates are not scored)."""
-    return {
-        d.code: weighted_mean(
-            [(fw.indicators[c].weight, scores.get(c, Decimal(0))) for c in d.scored(fw)]
-        )
-        for d in fw.dimensions
-    }
+    """Unrounded dimension scores from unrounded indicator scores (gates are not scored).
+
+    Each dimension's mean is remembered on `fw` per tuple of its indicator scores (the roadmap
+    asks for thousands of totals that differ in one indicator); what is kept is what
+    `weighted_mean` returned, so the result is the same with or without it."""
+    cache = fw.memo.get("dimension_means")
+    if cache is None or len(cache) >= _CACHE_LIMIT:
+        cache = fw.memo["dimension_means"] = {}
+    found: dict[str, Decimal] = {}
+    for d in fw.dimensions:
+        codes = d.scored(fw)
+        key = (d.code, *(scores.get(c, _ZERO) for c in codes))
+        mean = cache.get(key)
+        if mean is None:
+            mean = cache[key] = weighted_mean(
+                [(fw.indicators[c].weight, scores.get(c, _ZERO)) for c in codes]
+            )
+        found[d.code] = mean
+    return found
 
 
 def total_score(fw: Framework, scores: Mapping[str, Decimal]) -> Decimal:

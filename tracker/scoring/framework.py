@@ -102,7 +102,15 @@ class Dimension:
     indicators: tuple[str, ...]  # every indicator of the dimension, gates included, in order
 
     def scored(self, fw: Framework) -> tuple[str, ...]:
-        return tuple(c for c in self.indicators if not fw.indicators[c].is_gate)
+        """The dimension's scored indicators (gates left out), in order; remembered on `fw`
+        (every total score asks for them, and the roadmap computes thousands per KIM)."""
+        kept = fw.memo.setdefault("scored", {})
+        found = kept.get(self.code)
+        if found is None:
+            found = kept[self.code] = tuple(
+                c for c in self.indicators if not fw.indicators[c].is_gate
+            )
+        return found
 
 
 @dataclass(frozen=True)

@@ -73,17 +73,8 @@ def months_in(start: date, end: date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
-def weekly_windows(start: date, end: date) -> list[tuple[date, date]]:
-    """7-day windows from `start`; the last, partial window is included (90 days → 13 windows)."""
-    windows = []
-    cursor = start
-    while cursor <= end:
-        windows.append((cursor, min(cursor + timedelta(days=6), end)))
-        cursor += timedelta(days=7)
-    return windows
-
-
 def window_count(start: date, end: date) -> int:
+    """7-day windows from `start`; the last, partial one counts (90 days → 13 windows)."""
     return -(-((end - start).days + 1) // 7)
 
 

@@ -1,10 +1,14 @@
-"""Reading the audit log: filtered, newest first, one page at a time.
+"""Reading the audit log: filtered, newest first, one page at a time, worded for the reader.
 
-Entries carry no region, so the reader's scope is applied through their author: an auditor sees
-what was done by the accounts inside his own scope (the same accounts an admin of that scope
-manages) and what the server operator did on the command line (no author). An operator's entry
-about one KIM (a CLI import's per-KIM create/update, with its contact data) is shown only when that
-KIM lies in the reader's scope.
+Scoped by region, like everything else a user reads, not by who wrote the entry:
+- an entry that concerns a region (a KIM's desa, a kecamatan's measurement grid, the region an
+  import spans) is visible to a reader whose scope holds that region, whoever made the change
+  (a colleague, an admin, the operator on the command line);
+- an entry that concerns no region (a framework or period change, an account's administration, an
+  import of the region list) is visible only to admins and to kabupaten-wide readers (a scope node
+  at kabupaten level or above): it is about the whole office, not one kecamatan.
+So a petugas of one kecamatan reads the history of his own KIMs and nothing else, and an entry
+about a KIM outside the scope (with its contact data) never reaches him.
 """
 
 from __future__ import annotations
@@ -13,14 +17,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, cast, distinct, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import distinct, or_, select
 
 from tracker.extensions import db
 from tracker.models.audit import AuditEntry
-from tracker.models.kim import Kim
-from tracker.models.user import User
-from tracker.services.accounts.user_admin import managed_user_ids
+from tracker.models.region import LEVEL_KABUPATEN, level_of
+from tracker.models.user import ROLE_ADMIN, User
+from tracker.services.common.audit_render import (
+    ShownEntry,
+    action_label,
+    entity_label,
+    wording_for,
+)
 from tracker.services.common.pagination import Page, paginate
 from tracker.services.common.permissions import VIEW_AUDIT, require
 from tracker.services.common.scope import user_scope_filter
@@ -36,40 +44,33 @@ class AuditFilter:
 
 
 @dataclass
-class Change:
-    """One changed field as shown on the page: old is None for a created value."""
-
-    field: str
-    old: Any
-    new: Any
-    is_update: bool
-
-
-@dataclass
 class AuditOptions:
-    entities: list[str]
-    actions: list[str]
-    users: list[User]
+    """The filter lists' choices as (value, label), only what occurs in what the reader may see."""
+
+    entities: list[tuple[str, str]]
+    actions: list[tuple[str, str]]
+    users: list[tuple[int, str]]
+
+
+def reads_office_wide(actor: User) -> bool:
+    """Admins and readers scoped to a kabupaten (or a province) read entries of no region."""
+    return actor.role == ROLE_ADMIN or any(
+        level_of(code) <= LEVEL_KABUPATEN for code in actor.scope_codes
+    )
 
 
 def _visible(actor: User) -> Any:
-    kims_in_scope = select(cast(Kim.id, String)).where(user_scope_filter(Kim.desa_code, actor))
-    by_operator = and_(
-        AuditEntry.user_id.is_(None),
-        or_(
-            AuditEntry.entity != "kim",
-            AuditEntry.entity_id.is_(None),
-            AuditEntry.entity_id.in_(kims_in_scope),
-        ),
-    )
-    return or_(by_operator, AuditEntry.user_id.in_(managed_user_ids(actor)))
+    in_scope = user_scope_filter(AuditEntry.region_code, actor)
+    if reads_office_wide(actor):
+        return or_(AuditEntry.region_code.is_(None), in_scope)
+    return in_scope
 
 
 def list_entries(
     actor: User, flt: AuditFilter, page: int = 1, per_page: int = 25
-) -> Page[AuditEntry]:
+) -> Page[ShownEntry]:
     require(actor, VIEW_AUDIT)
-    stmt = select(AuditEntry).where(_visible(actor)).options(selectinload(AuditEntry.user))
+    stmt = select(AuditEntry).where(_visible(actor))
     if flt.entity:
         stmt = stmt.where(AuditEntry.entity == flt.entity)
     if flt.action:
@@ -81,36 +82,27 @@ def list_entries(
     if flt.until is not None:
         stmt = stmt.where(AuditEntry.at < flt.until)
     stmt = stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    return paginate(stmt, page, per_page)
+    entries = paginate(stmt, page, per_page)
+    return entries.map(wording_for(entries.items))
 
 
 def filter_options(actor: User) -> AuditOptions:
     """The values the filter lists offer: only those that occur in what the actor may read."""
     require(actor, VIEW_AUDIT)
     visible = _visible(actor)
-    entities = db.session.scalars(
-        select(distinct(AuditEntry.entity)).where(visible).order_by(AuditEntry.entity)
+    entities = db.session.scalars(select(distinct(AuditEntry.entity)).where(visible))
+    actions = db.session.scalars(select(distinct(AuditEntry.action)).where(visible))
+    authors = select(AuditEntry.user_id).where(visible, AuditEntry.user_id.is_not(None))
+    users = db.session.execute(
+        select(User.id, User.username, User.full_name)
+        .where(User.id.in_(authors))
+        .order_by(User.username)
     )
-    actions = db.session.scalars(
-        select(distinct(AuditEntry.action)).where(visible).order_by(AuditEntry.action)
+    return AuditOptions(
+        entities=sorted(((e, entity_label(e)) for e in entities), key=lambda c: c[1]),
+        actions=sorted(((a, action_label(a)) for a in actions), key=lambda c: c[1]),
+        users=[
+            (row.id, f"{row.username} — {row.full_name}" if row.full_name else row.username)
+            for row in users
+        ],
     )
-    users = db.session.scalars(
-        select(User).where(User.id.in_(managed_user_ids(actor))).order_by(User.username)
-    )
-    return AuditOptions(list(entities), list(actions), list(users))
-
-
-def changes_of(entry: AuditEntry) -> list[Change]:
-    """Split an entry's changes into rows. Updates store {field: [old, new]} (audit.diff);
-    creates and imports store plain values."""
-    raw = entry.changes or {}
-    is_update = bool(raw) and all(isinstance(v, list) and len(v) == 2 for v in raw.values())
-    if entry.action.endswith((".create", ".import")):
-        is_update = False
-    rows = []
-    for field_name, value in raw.items():
-        if is_update:
-            rows.append(Change(field_name, value[0], value[1], True))
-        else:
-            rows.append(Change(field_name, None, value, False))
-    return rows

@@ -1,30 +1,51 @@
-"""Authentication: Argon2id password hashes, database-counted login throttling, and the changes a
-user makes to his own account (password, language)."""
+"""Authentication: Argon2id password hashes, login throttling counted in the database, sessions
+that end, and the changes a user makes to his own account (password, language).
+
+Throttling. Every failed password check (at login, or the current password on the password-change
+page) is a row in `login_failure`, so the limits hold however many gunicorn workers serve the
+requests. Failures count for LOGIN_FAILURE_WINDOW_MINUTES. Two limits, both checked before any
+password is looked at:
+- per address: an address with LOGIN_MAX_FAILURES_PER_ADDRESS failures, whatever the usernames,
+  waits until the oldest of them ages out (one address spraying many accounts);
+- per account: after LOGIN_FREE_ATTEMPTS failures each further try waits 1 s, 2 s, 4 s … (up to
+  LOGIN_BACKOFF_MAX_SECONDS) after the last failure. An address the account signed in from before
+  counts only its own failures on the account and passes the per-address limit: an attacker
+  elsewhere slows himself down, never the owner at his usual address. Nobody is locked out.
+
+Sessions. Each account has a session generation; a session remembers the one it was opened in.
+Logout, a password change or reset and deactivation raise it (`end_sessions`), so every session
+opened before ends at its next request, a copied cookie included.
+"""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from math import ceil
 
 from argon2 import DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM, DEFAULT_TIME_COST, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.extensions import db
 from tracker.models.base import utcnow
-from tracker.models.user import LoginFailure, User
+from tracker.models.user import LoginAddress, LoginFailure, User
+from tracker.services.accounts import password_policy
 from tracker.services.common import audit_writer
+from tracker.services.common.errors import Invalid
+from tracker.services.common.unit_of_work import depth, transaction
 from tracker.text import fold
 
-PASSWORD_MIN_LENGTH = 10
-PASSWORD_MAX_LENGTH = 256  # Argon2 takes any length; this only stops absurd request bodies
 USERNAME_MAX_LENGTH = 64  # the column width of user_account.username and login_failure.username
+ADDRESS_MAX_LENGTH = 45  # the column width of login_failure/login_address.remote_addr (IPv6)
 
 _HASHERS: dict[tuple[int, int, int], PasswordHasher] = {}
 _DUMMY_HASHES: dict[tuple[int, int, int], str] = {}
+_DEFAULT_COST = (DEFAULT_TIME_COST, DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM)
 
 
 def _hasher() -> PasswordHasher:
@@ -54,16 +75,8 @@ def _dummy_hash() -> str:
     return _DUMMY_HASHES[key]
 
 
-_DEFAULT_COST = (DEFAULT_TIME_COST, DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM)
-
-
-class AccountError(ValueError):
+class AccountError(Invalid):
     """The input was refused; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def hash_password(password: str) -> str:
@@ -74,23 +87,12 @@ def normalize_username(username: str) -> str:
     return fold(username)
 
 
-def check_new_password(password: str, field: str = "password") -> None:
-    """AccountError on `field`, with the Indonesian reason, when a new password is refused."""
-    if len(password) < PASSWORD_MIN_LENGTH:
-        raise AccountError(_("Kata sandi minimal %(n)d karakter.", n=PASSWORD_MIN_LENGTH), field)
-    if len(password) > PASSWORD_MAX_LENGTH:
-        raise AccountError(_("Kata sandi maksimal %(n)d karakter.", n=PASSWORD_MAX_LENGTH), field)
-    if not password.strip():
-        raise AccountError(_("Kata sandi tidak boleh hanya berisi spasi."), field)
-
-
-def password_fingerprint(user: User) -> str:
-    """A short digest of the stored hash, kept in the session at login.
-
-    When the password changes (own change or an admin's reset) the fingerprint no longer matches
-    and every other session of that account ends: a reset after a leak locks the intruder out.
-    """
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+def check_new_password(password: str, username: str, field: str = "password") -> None:
+    """AccountError on `field`, with the reason, when `username` may not choose `password`
+    (the rule of tracker.services.accounts.password_policy)."""
+    reason = password_policy.weakness(password, username)
+    if reason is not None:
+        raise AccountError(reason, field)
 
 
 def verify_password(user: User | None, password: str) -> bool:
@@ -102,74 +104,235 @@ def verify_password(user: User | None, password: str) -> bool:
     return bool(ok) and user is not None
 
 
-@dataclass
-class LoginResult:
-    user: User | None
-    throttled: bool = False
+# --- sessions ----------------------------------------------------------------------------------
 
 
-def _window() -> timedelta:
-    return timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+def end_sessions(user: User) -> None:
+    """End every session of the account opened so far (the caller's unit of work commits it and
+    writes the audit entry that says why). Raised in SQL, so two workers never lose a raise; the
+    attribute reloads with the new value after the flush."""
+    user.session_generation = User.session_generation + 1  # type: ignore[assignment]
+    db.session.flush()
 
 
-def _recent_failures(username: str) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(
-                LoginFailure.username == username,
-                LoginFailure.attempted_at >= utcnow() - _window(),
+def log_out(user: User) -> None:
+    """Logout ends every session of the account, not only this browser's: a cookie copied from
+    it (or a session left open on another computer) stops working too."""
+    with transaction():
+        end_sessions(user)
+        audit_writer.record("user.logout", "user", user.id, user, params={"user": user.id})
+
+
+# --- throttling --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """Why and how long an attempt is refused before its password is looked at."""
+
+    retry_after: int  # seconds
+    by_address: bool  # True: this address failed too often; False: this account did
+
+    @property
+    def message(self) -> str:
+        if self.retry_after < 60:
+            wait = ngettext("%(num)d detik", "%(num)d detik", self.retry_after)
+        else:
+            minutes = ceil(self.retry_after / 60)
+            wait = ngettext("%(num)d menit", "%(num)d menit", minutes)
+        if self.by_address:
+            return _(
+                "Terlalu banyak percobaan masuk yang gagal dari alamat ini. "
+                "Coba lagi dalam %(wait)s.",
+                wait=wait,
             )
+        return _(
+            "Terlalu banyak percobaan masuk yang gagal untuk akun ini. Coba lagi dalam %(wait)s.",
+            wait=wait,
         )
-        or 0
+
+
+class ThrottledError(AccountError):
+    """The current-password check of the password-change page is throttled like a login."""
+
+    status = 429
+
+    def __init__(self, throttle: Throttle, field: str | None = None) -> None:
+        super().__init__(throttle.message, field)
+        self.throttle = throttle
+
+
+def _address(remote_addr: str | None) -> str:
+    return (remote_addr or "")[:ADDRESS_MAX_LENGTH]
+
+
+def _window_start(now: datetime) -> datetime:
+    return now - timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+
+
+def _backoff_seconds(failures: int) -> int:
+    """The wait after the last failure once `failures` failures count: none for the first free
+    ones, then doubling from one second, never more than the cap."""
+    over = failures - current_app.config["LOGIN_FREE_ATTEMPTS"]
+    if over < 0:
+        return 0
+    cap = current_app.config["LOGIN_BACKOFF_MAX_SECONDS"]
+    return cap if over >= cap.bit_length() else min(2**over, cap)
+
+
+def _is_known(user: User | None, address: str) -> bool:
+    if user is None or not address:
+        return False
+    return db.session.get(LoginAddress, (user.id, address)) is not None
+
+
+def _address_throttle(address: str, now: datetime) -> Throttle | None:
+    limit = current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    recent = select(LoginFailure.attempted_at).where(
+        LoginFailure.remote_addr == address, LoginFailure.attempted_at >= _window_start(now)
+    )
+    count = db.session.scalar(select(func.count()).select_from(recent.subquery())) or 0
+    if count < limit:
+        return None
+    # The count drops below the limit when the (count - limit + 1)-th oldest failure ages out.
+    oldest = db.session.scalar(
+        recent.order_by(LoginFailure.attempted_at).offset(count - limit).limit(1)
+    )
+    free_at = oldest + timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+    return Throttle(retry_after=max(1, ceil((free_at - now).total_seconds())), by_address=True)
+
+
+def _account_throttle(username: str, address: str, known: bool, now: datetime) -> Throttle | None:
+    stmt = select(func.count(), func.max(LoginFailure.attempted_at)).where(
+        LoginFailure.username == username, LoginFailure.attempted_at >= _window_start(now)
+    )
+    if known:
+        stmt = stmt.where(LoginFailure.remote_addr == address)
+    count, last = db.session.execute(stmt).one()
+    delay = _backoff_seconds(count)
+    if not delay or last is None:
+        return None
+    wait = (last + timedelta(seconds=delay) - now).total_seconds()
+    return Throttle(retry_after=ceil(wait), by_address=False) if wait > 0 else None
+
+
+def throttle_for(username: str, address: str, user: User | None) -> Throttle | None:
+    """The throttle an attempt on `username` (folded) from `address` meets now, if any."""
+    now = utcnow()
+    known = _is_known(user, address)
+    if not known:
+        throttle = _address_throttle(address, now)
+        if throttle is not None:
+            return throttle
+    return _account_throttle(username, address, known, now)
+
+
+def _record_failure(username: str, address: str) -> None:
+    """Count a failed password check. Commits on its own, because the request that caused it
+    fails: that is why it may not run inside another unit of work (its commit would carry the
+    caller's half-done writes). Old failures of every account are pruned here so the table never
+    grows without bound (attempts on made-up usernames are never cleared by a success)."""
+    if depth():
+        raise RuntimeError("a failed login is recorded outside any other unit of work")
+    now = utcnow()
+    db.session.execute(delete(LoginFailure).where(LoginFailure.attempted_at < _window_start(now)))
+    db.session.add(LoginFailure(username=username, remote_addr=address, attempted_at=now))
+    db.session.commit()
+
+
+def _remember_address(user: User, address: str, now: datetime) -> None:
+    """Upsert (user, address) as a known login address, atomic on both databases."""
+    if not address:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(LoginAddress).values(user_id=user.id, remote_addr=address, last_success_at=now)
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[LoginAddress.user_id, LoginAddress.remote_addr],
+            set_={"last_success_at": now},
+        )
+    )
+    days = current_app.config["LOGIN_KNOWN_ADDRESS_DAYS"]
+    db.session.execute(
+        delete(LoginAddress).where(LoginAddress.last_success_at < now - timedelta(days=days))
     )
 
 
-def authenticate(username: str, password: str, remote_addr: str | None = None) -> LoginResult:
-    """Check a login. Commits: a failure is recorded even though the request itself fails.
+def _clear_own_failures(username: str, address: str) -> None:
+    """A success clears the failures of this address only: an attacker's failures elsewhere
+    keep slowing him down."""
+    db.session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.username == username, LoginFailure.remote_addr == address
+        )
+    )
 
-    The count lives in the database, so the limit holds however many workers serve the requests.
-    A throttled attempt is refused before the password is looked at, even a correct one.
-    """
+
+# --- login -------------------------------------------------------------------------------------
+
+
+@dataclass
+class LoginResult:
+    user: User | None
+    throttle: Throttle | None = None
+
+    @property
+    def throttled(self) -> bool:
+        return self.throttle is not None
+
+
+def authenticate(username: str, password: str, remote_addr: str | None = None) -> LoginResult:
+    """Check a login from `remote_addr`. A failure is recorded (and committed) even though the
+    request fails; a throttled attempt is refused before the password is looked at."""
     # Folding may lengthen text (NFKC); the key must still fit the column on PostgreSQL.
     username = normalize_username(username)[:USERNAME_MAX_LENGTH]
-    if _recent_failures(username) >= current_app.config["LOGIN_MAX_FAILURES"]:
-        return LoginResult(user=None, throttled=True)
+    address = _address(remote_addr)
     user = db.session.scalar(select(User).where(User.username == username))
+    throttle = throttle_for(username, address, user)
+    if throttle is not None:
+        return LoginResult(user=None, throttle=throttle)
     ok = verify_password(user, password)
     if not ok or user is None or not user.is_active:
-        # Old failures of every account are pruned here so the table never grows without bound
-        # (attempts on made-up usernames are never cleared by a later success).
-        db.session.execute(
-            delete(LoginFailure).where(LoginFailure.attempted_at < utcnow() - _window())
-        )
-        db.session.add(LoginFailure(username=username, remote_addr=(remote_addr or "")[:45]))
-        db.session.commit()
+        _record_failure(username, address)
         return LoginResult(user=None)
-    if _hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
-    db.session.commit()
+    now = utcnow()
+    with transaction():
+        if _hasher().check_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        user.last_login_at = now
+        _clear_own_failures(username, address)
+        _remember_address(user, address, now)
     return LoginResult(user=user)
 
 
-def change_own_password(user: User, current_password: str, new_password: str) -> None:
-    """The user proves he knows the current password before choosing a new one."""
+# --- own account -------------------------------------------------------------------------------
+
+
+def change_own_password(
+    user: User, current_password: str, new_password: str, remote_addr: str | None = None
+) -> None:
+    """The user proves he knows the current password before choosing a new one. That check is
+    throttled like a login (a session left open must not become a password-guessing oracle).
+    Every other session of the account ends; the caller re-binds the one that asked."""
+    address = _address(remote_addr)
+    throttle = throttle_for(user.username, address, user)
+    if throttle is not None:
+        raise ThrottledError(throttle, "current_password")
     if not verify_password(user, current_password):
+        _record_failure(user.username, address)
         raise AccountError(_("Kata sandi saat ini salah."), "current_password")
-    check_new_password(new_password, "new_password")
+    check_new_password(new_password, user.username, "new_password")
     if verify_password(user, new_password):
         raise AccountError(
             _("Kata sandi baru harus berbeda dari kata sandi saat ini."), "new_password"
         )
-    user.password_hash = hash_password(new_password)
-    # Never the hash, not even the old one: the audit log is readable by more people.
-    audit_writer.record(
-        "user.password_change", "user", user.id, user, "Mengganti kata sandi sendiri"
-    )
-    db.session.commit()
+    with transaction():
+        user.password_hash = hash_password(new_password)
+        end_sessions(user)
+        _clear_own_failures(user.username, address)
+        # Never the hash, not even the old one: the audit log is readable by more people.
+        audit_writer.record("user.password_change", "user", user.id, user, params={"user": user.id})
 
 
 def set_locale(user: User, locale: str) -> None:
@@ -178,7 +341,9 @@ def set_locale(user: User, locale: str) -> None:
         raise AccountError(_("Bahasa tidak dikenal."), "locale")
     if locale == user.locale:
         return
-    changes = {"bahasa": [user.locale, locale]}
-    user.locale = locale
-    audit_writer.record("user.locale", "user", user.id, user, "Mengganti bahasa tampilan", changes)
-    db.session.commit()
+    with transaction():
+        changes = {"locale": [user.locale, locale]}
+        user.locale = locale
+        audit_writer.record(
+            "user.locale", "user", user.id, user, params={"user": user.id}, changes=changes
+        )

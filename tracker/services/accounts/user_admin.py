@@ -24,24 +24,27 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models.region import LEVEL_KECAMATAN, Region
-from tracker.models.user import ROLE_LABELS, ROLES, User, UserScope
+from tracker.models.user import ROLES, User, UserScope
 from tracker.services.accounts.authentication import (
     USERNAME_MAX_LENGTH,
     AccountError,
     check_new_password,
+    end_sessions,
     hash_password,
     normalize_username,
 )
 from tracker.services.common import audit_writer
+from tracker.services.common.errors import NotFound
 from tracker.services.common.pagination import Page, paginate
 from tracker.services.common.permissions import MANAGE_USERS, require
 from tracker.services.common.scope import code_in_scope, scope_filter
+from tracker.services.common.unit_of_work import transaction
 from tracker.text import fold
 
 _USERNAME_RE = re.compile(rf"^[\w.\-]{{3,{USERNAME_MAX_LENGTH}}}$")
 
 
-class UserNotFoundError(LookupError):
+class UserNotFoundError(NotFound):
     """No such account, or one outside the acting admin's scope (the same thing to him)."""
 
 
@@ -76,6 +79,7 @@ def scope_choices(actor: User | None, keep: Iterable[str] = ()) -> list[Region]:
     """Region nodes an actor may grant: his own nodes and the kabupaten/kecamatan below them,
     plus `keep` (an edited account's present scopes, e.g. a desa given on the command line, so
     that saving the form does not silently drop them)."""
+    require(actor, MANAGE_USERS)
     keep = list(keep)
     level_ok = Region.level <= LEVEL_KECAMATAN
     stmt = (
@@ -110,7 +114,7 @@ def get_user(actor: User, user_id: int) -> User:
     require(actor, MANAGE_USERS)
     user = db.session.scalar(_managed_users(actor).where(User.id == user_id))
     if user is None:
-        raise UserNotFoundError(user_id)
+        raise UserNotFoundError()
     return user
 
 
@@ -181,11 +185,12 @@ def _duplicate(username: str) -> AccountError:
 
 
 def _snapshot(user: User) -> dict[str, object]:
+    """The audited view of an account (audit_vocabulary's "user" fields); never the hash."""
     return {
-        "nama_lengkap": user.full_name,
-        "peran": user.role,
-        "aktif": user.is_active_account,
-        "wilayah": ", ".join(user.scope_codes),
+        "full_name": user.full_name,
+        "role": user.role,
+        "is_active": user.is_active_account,
+        "scopes": list(user.scope_codes),
     }
 
 
@@ -215,108 +220,108 @@ def check_new_user(actor: User | None, username: str, data: UserInput) -> _Clean
 
 def create_user(actor: User | None, username: str, password: str, data: UserInput) -> User:
     """Create an account. Nothing is written when any part of the input is refused."""
-    clean = check_new_user(actor, username, data)
-    folded, role, scopes = clean.username, clean.role, clean.scopes
-    check_new_password(password)
-    user = User(
-        username=folded,
-        full_name=clean.full_name,
-        role=role,
-        password_hash=hash_password(password),
-        is_active_account=data.is_active,
-        locale="id",
-    )
-    user.scopes = [UserScope(region_code=c) for c in scopes]
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError as exc:  # a concurrent create took the name between check and insert
-        db.session.rollback()
-        raise _duplicate(folded) from exc
-    audit_writer.record(
-        "user.create",
-        "user",
-        user.id,
-        actor,
-        f"Membuat akun {folded} ({ROLE_LABELS[role]})",
-        {"nama_pengguna": folded, **_snapshot(user)},
-    )
-    db.session.commit()
+    with transaction():
+        clean = check_new_user(actor, username, data)
+        folded, role, scopes = clean.username, clean.role, clean.scopes
+        check_new_password(password, folded)
+        user = User(
+            username=folded,
+            full_name=clean.full_name,
+            role=role,
+            password_hash=hash_password(password),
+            is_active_account=data.is_active,
+            locale="id",
+        )
+        user.scopes = [UserScope(region_code=c) for c in scopes]
+        db.session.add(user)
+        try:
+            db.session.flush()
+        except IntegrityError as exc:  # a concurrent create took the name between check and insert
+            raise _duplicate(folded) from exc
+        audit_writer.record(
+            "user.create",
+            "user",
+            user.id,
+            actor,
+            params={"user": user.id, "role": role},
+            changes=audit_writer.created({"username": folded, **_snapshot(user)}),
+        )
     return user
 
 
 def update_user(actor: User, user_id: int, data: UserInput) -> User:
     """Change name, role, active flag and scopes. An admin cannot demote or lock out himself."""
-    user = get_user(actor, user_id)
-    full_name = _clean_full_name(data.full_name)
-    role = _clean_role(data.role)
-    scopes = _clean_scopes(actor, data.scope_codes)
-    if user.id == actor.id:
-        if role != user.role:
-            raise AccountError(_("Anda tidak dapat mengubah peran akun Anda sendiri."), "role")
-        if not data.is_active:
-            raise AccountError(_("Anda tidak dapat menonaktifkan akun Anda sendiri."), "is_active")
-    before = _snapshot(user)
-    user.full_name = full_name
-    user.role = role
-    user.is_active_account = data.is_active
-    if scopes != user.scope_codes:
-        # keep the rows that stay (same primary key), drop and add only the difference
-        user.scopes = [s for s in user.scopes if s.region_code in scopes] + [
-            UserScope(region_code=c) for c in scopes if c not in user.scope_codes
-        ]
-        db.session.flush()
-        db.session.refresh(user, ["scopes"])
-    changes = audit_writer.diff(before, _snapshot(user))
-    if changes:
-        audit_writer.record(
-            "user.update",
-            "user",
-            user.id,
-            actor,
-            f"Mengubah akun {user.username}",
-            changes,
-        )
-    db.session.commit()
+    with transaction():
+        user = get_user(actor, user_id)
+        full_name = _clean_full_name(data.full_name)
+        role = _clean_role(data.role)
+        scopes = _clean_scopes(actor, data.scope_codes)
+        if user.id == actor.id:
+            if role != user.role:
+                raise AccountError(_("Anda tidak dapat mengubah peran akun Anda sendiri."), "role")
+            if not data.is_active:
+                raise AccountError(
+                    _("Anda tidak dapat menonaktifkan akun Anda sendiri."), "is_active"
+                )
+        before = _snapshot(user)
+        user.full_name = full_name
+        user.role = role
+        if user.is_active_account and not data.is_active:
+            end_sessions(user)  # deactivated: every open session ends now
+        user.is_active_account = data.is_active
+        if scopes != user.scope_codes:
+            # keep the rows that stay (same primary key), drop and add only the difference
+            user.scopes = [s for s in user.scopes if s.region_code in scopes] + [
+                UserScope(region_code=c) for c in scopes if c not in user.scope_codes
+            ]
+            db.session.flush()
+            db.session.refresh(user, ["scopes"])
+        changes = audit_writer.diff(before, _snapshot(user))
+        if changes:
+            audit_writer.record(
+                "user.update", "user", user.id, actor, params={"user": user.id}, changes=changes
+            )
     return user
 
 
 def reset_password(actor: User, user_id: int, password: str) -> User:
-    """An admin sets a new password (the user's other sessions end with the old one)."""
+    """An admin sets a new password; every session of the account ends (an admin resetting his
+    own re-binds the session that asked)."""
     user = get_user(actor, user_id)
-    return _reset_password(user, password, actor, f"Mengatur ulang kata sandi {user.username}")
+    return _reset_password(user, password, actor, "user.password_reset")
 
 
-def _reset_password(user: User, password: str, actor: User | None, summary: str) -> User:
+def _reset_password(user: User, password: str, actor: User | None, message: str) -> User:
     """Set a password chosen for someone else; the audit entry never holds the hash."""
-    check_new_password(password)
-    user.password_hash = hash_password(password)
-    audit_writer.record("user.password_reset", "user", user.id, actor, summary)
-    db.session.commit()
+    check_new_password(password, user.username)
+    with transaction():
+        user.password_hash = hash_password(password)
+        end_sessions(user)
+        audit_writer.record(
+            "user.password_reset", "user", user.id, actor, params={"user": user.id}, message=message
+        )
     return user
 
 
 def set_active(actor: User, user_id: int, active: bool) -> User:
     """Deactivate (the account can no longer log in, open sessions end) or reactivate."""
-    user = get_user(actor, user_id)
-    if user.id == actor.id and not active:
-        raise AccountError(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
-    if user.is_active_account == active:
-        return user
-    user.is_active_account = active
-    if active:
-        summary = f"Mengaktifkan kembali akun {user.username}"
-    else:
-        summary = f"Menonaktifkan akun {user.username}"
-    audit_writer.record(
-        "user.activate" if active else "user.deactivate",
-        "user",
-        user.id,
-        actor,
-        summary,
-        {"aktif": [not active, active]},
-    )
-    db.session.commit()
+    with transaction():
+        user = get_user(actor, user_id)
+        if user.id == actor.id and not active:
+            raise AccountError(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+        if user.is_active_account == active:
+            return user
+        user.is_active_account = active
+        if not active:
+            end_sessions(user)  # reactivating later does not revive the old sessions
+        audit_writer.record(
+            "user.activate" if active else "user.deactivate",
+            "user",
+            user.id,
+            actor,
+            params={"user": user.id},
+            changes={"is_active": [not active, active]},
+        )
     return user
 
 
@@ -324,17 +329,14 @@ def find_by_username(username: str) -> User:
     folded = normalize_username(username)
     user = db.session.scalar(select(User).where(User.username == folded))
     if user is None:
-        raise AccountError(
-            _("Pengguna tidak ditemukan: %(username)s.", username=folded), "username"
-        )
+        raise UserNotFoundError(_("Pengguna tidak ditemukan: %(username)s.", username=folded))
     return user
 
 
 def set_password_by_username(username: str, password: str) -> User:
     """The operator's reset from the command line (`flask user set-password`)."""
     user = find_by_username(username)
-    summary = f"Mengatur ulang kata sandi {user.username} lewat CLI"
-    return _reset_password(user, password, None, summary)
+    return _reset_password(user, password, None, "user.password_reset.cli")
 
 
 def all_users() -> list[User]:

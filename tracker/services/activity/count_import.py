@@ -2,7 +2,8 @@
 its numbers of Berita, Galeri, Pengumuman and Agenda for one open period (an empty cell is 0).
 
 A KIM named twice in the file is an error on the second row: which figures to believe is not ours
-to guess. Totals equal to what is stored are left untouched.
+to guess. Totals equal to what is stored are left untouched; new or changed totals mark the
+period's results of their KIMs stale (`input_changes`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from tracker.io.tabular import Row, Table
 from tracker.io.values import CellError, parse_int
 from tracker.models import ContentCount
 from tracker.services.activity.import_periods import PeriodImport
-from tracker.services.common import audit_writer
+from tracker.services.common import audit_writer, input_changes
 from tracker.services.common.import_pipeline import ImportResult
 from tracker.services.common.import_rows import earlier_row, insert_rows, period_rows
 from tracker.services.common.permissions import ENTER_ACTIVITY
@@ -78,16 +79,15 @@ class CountImport(PeriodImport):
         for current, figures in self.changed:
             for key, value in figures.items():
                 setattr(current, key, value)
-        result, code = self.result, self.period.code
+        period, result = self.period, self.result
+        moved = [row["kim_id"] for row in self.new] + [c.kim_id for c, _f in self.changed]
+        input_changes.period_changed(period.id, moved)
+        result.changed_periods = [period.code] if moved else []
         audit_writer.record(
             "activity.import_counts",
             "content_count",
-            code,
+            None,
             self.actor,
-            summary=(
-                f"Impor jumlah konten {code} dari {result.filename}: {result.created} baru, "
-                f"{result.updated} diubah, {result.unchanged} tetap, "
-                f"{result.invalid} baris tidak valid"
-            ),
-            changes={"file": result.filename, "period": code, **result.counts()},
+            params={"file": result.filename, "period": period.code, **result.counts()},
+            region=audit_writer.region_of_kims(self.wanted),
         )

@@ -2,8 +2,10 @@
 Nilai, Catatan) for one open period, each value in its indicator's unit (`measurements.rules`).
 
 The same KIM and indicator twice in a file is an error on the second row; a value and note equal
-to what is stored are left untouched (with their recorder). Every value imported is verified: it
-overrides a computed value in the assessment, as one typed into the grid does.
+to what is stored are left untouched (with their recorder). Values are entered as on the grid
+(`entry_status`): an admin's, a kabid's or the command line's count at once, a petugas's are
+submitted for verification, and a row changing a verified value is an error for a petugas. Only
+what counts marks the period's results stale (`input_changes`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,16 @@ from tracker.io.tabular import Row, Table
 from tracker.io.values import CellError
 from tracker.models import Measurement
 from tracker.models.base import utcnow
+from tracker.services.activity.entry_status import (
+    apply_entry,
+    as_entered,
+    entry_fields,
+    may_change,
+    verifies_on_entry,
+)
 from tracker.services.activity.import_periods import PeriodImport
 from tracker.services.activity.measurements import NOTE_MAX, Rule, rules
-from tracker.services.common import audit_writer
+from tracker.services.common import audit_writer, input_changes
 from tracker.services.common.import_pipeline import ImportResult
 from tracker.services.common.import_rows import earlier_row, insert_rows, period_rows
 from tracker.services.common.permissions import ENTER_ACTIVITY
@@ -93,58 +102,73 @@ class MeasurementImport(PeriodImport):
         if problems.problem_count > before or kim_id is None or code is None or value is None:
             return
         self.wanted[(kim_id, code)] = (value, note)
-        self.result.tally(self.lookup.kecamatan(kim_id), self.period.code)
 
     def finish(self) -> None:
+        """Refuse a petugas's row that changes a verified value, then compare with what is
+        stored: a value a verifier enters again over a submitted one is an update (it now
+        counts)."""
         kim_ids = sorted({kim_id for kim_id, _code in self.wanted})
         stored = {
             (m.kim_id, m.indicator_code): m
             for m in period_rows(Measurement, self.period.id, kim_ids)
         }
+        self.verifier = verifies_on_entry(self.actor)
         self.new: list[dict[str, Any]] = []
         self.changed: list[tuple[Measurement, float, str]] = []
-        for (kim_id, code), (value, note) in self.wanted.items():
-            current = stored.get((kim_id, code))
+        for key, (value, note) in list(self.wanted.items()):
+            current = stored.get(key)
+            if not may_change(self.actor, current) and (value, note) != as_entered(current):
+                self.problems.add(
+                    self.first_row[key],
+                    self.table.label("value"),
+                    _(
+                        "nilai %(code)s untuk KIM ini sudah diverifikasi; hanya admin atau kabid "
+                        "yang dapat mengubahnya",
+                        code=key[1],
+                    ),
+                )
+                del self.wanted[key]
+                continue
+            kim_id, code = key
+            self.result.tally(self.lookup.kecamatan(kim_id), self.period.code)
             if current is None:
                 self.new.append(
                     {"kim_id": kim_id, "indicator_code": code, "value": value, "note": note}
                 )
-            elif current.value != value or (current.note or "") != note or not current.verified:
+            elif (value, note) != as_entered(current) or (self.verifier and not current.verified):
                 self.changed.append((current, value, note))
             else:
                 self.result.unchanged += 1
         self.result.created, self.result.updated = len(self.new), len(self.changed)
 
     def write(self) -> None:
-        now = utcnow()
-        actor_id = self.actor.id if self.actor is not None else None
+        entered = entry_fields(self.actor, utcnow())
+        period = self.period
         insert_rows(
             Measurement,
             [
-                {
-                    **item,
-                    "note": item["note"] or None,
-                    "period_id": self.period.id,
-                    "verified": True,
-                    "recorded_by_id": actor_id,
-                    "recorded_at": now,
-                }
+                {**item, "note": item["note"] or None, "period_id": period.id, **entered}
                 for item in self.new
             ],
         )
+        # only what counts marks results stale: a submitted value changes nothing until verified
+        moved = (
+            [item["kim_id"] for item in self.new]
+            + [c.kim_id for c, value, _note in self.changed if c.value != value or not c.verified]
+            if self.verifier
+            else []
+        )
+        input_changes.period_changed(period.id, moved)
+        result = self.result
+        result.changed_periods = [period.code] if moved else []
         for current, value, note in self.changed:
-            current.value, current.note, current.verified = value, note or None, True
-            current.recorded_by_id, current.recorded_at = actor_id, now
-        result, code = self.result, self.period.code
+            apply_entry(current, value, note, entered)
         audit_writer.record(
             "measurement.import",
             "measurement",
-            code,
+            None,
             self.actor,
-            summary=(
-                f"Impor nilai indikator {code} dari {result.filename}: {result.created} baru, "
-                f"{result.updated} diubah, {result.unchanged} tetap, "
-                f"{result.invalid} baris tidak valid"
-            ),
-            changes={"file": result.filename, "period": code, **result.counts()},
+            params={"file": result.filename, "period": period.code, **result.counts()},
+            message=None if self.verifier else "measurement.import.submitted",
+            region=audit_writer.region_of_kims(kim_id for kim_id, _code in self.wanted),
         )

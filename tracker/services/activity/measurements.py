@@ -4,7 +4,9 @@ value (which the measurement import, `measurement_import`, checks its rows again
 A value is entered in the indicator's own unit (DESIGN.md §4): K1/K2 ya/tidak, K3/D1 items 0–4,
 M1 channels, M2 uploads per month, W2/P2 percent, W4 days. What is valid comes from the active
 framework (its indicators, units and ranges), so a new framework version needs no code change here.
-Every value entered here is verified: it overrides a computed value in the assessment.
+What a petugas enters is submitted and counts once an admin or kabid verifies it; what an admin or
+kabid enters, or the command line imports, counts at once (`entry_status`). A verified value
+overrides a computed value in the assessment.
 
 The grid is all-or-nothing: one bad cell refuses the whole submission, and the page comes back
 with what was typed and a message on each bad cell.
@@ -24,16 +26,27 @@ from sqlalchemy import func, select
 from tracker.extensions import db
 from tracker.io.values import CellError, parse_bool, parse_decimal
 from tracker.models import Kim, Measurement, Period, Region, User
+from tracker.models.activity import MEASUREMENT_SUBMITTED
 from tracker.models.base import utcnow
 from tracker.models.kim import STATUS_ACTIVE
 from tracker.models.region import LEVEL_KECAMATAN
+from tracker.scoring.engine import IndicatorValue
 from tracker.scoring.framework import Framework, default_framework
-from tracker.services.common import audit_writer
+from tracker.services.activity.entry_status import (
+    apply_entry,
+    as_entered,
+    entry_fields,
+    may_change,
+    verifies_on_entry,
+)
+from tracker.services.common import audit_writer, input_changes
+from tracker.services.common.errors import NotFound
 from tracker.services.common.import_rows import period_rows
 from tracker.services.common.permissions import ENTER_ACTIVITY, require
 from tracker.services.common.scope import region_visible_filter, user_scope_filter
+from tracker.services.common.unit_of_work import transaction
 from tracker.services.rules import frameworks
-from tracker.services.rules.periods import PeriodNotFoundError, get_period, require_open
+from tracker.services.rules.periods import get_period, require_open
 
 # The grid's standing columns: the manual indicators of DESIGN.md §4. The computed ones can be
 # overridden through extra columns the user asks for (or that already hold a value).
@@ -47,7 +60,7 @@ KIND_WHOLE = "whole"
 KIND_DECIMAL = "decimal"
 
 
-class GridNotFoundError(LookupError):
+class GridNotFoundError(NotFound):
     """No such period or kecamatan, or one outside the user's scope, or a KIM not on the grid."""
 
 
@@ -151,6 +164,14 @@ class Cell:
     recorded_by: str | None = None
     recorded_at: datetime | None = None
     error: str | None = None
+    status: str | None = None  # submitted / verified / rejected; None when nothing is stored
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    reject_reason: str | None = None
+    locked: bool = False  # verified, and the user may not change it: shown, not editable
+    # what the assessment uses without a manual value (registry, posts, totals), set by
+    # tracker.services.assessment.reference; None for a manual-only indicator
+    reference: IndicatorValue | None = None
 
     @property
     def recorded(self) -> bool:
@@ -163,7 +184,13 @@ class GridRow:
     name: str
     desa: str
     kimid_number: str | None
+    sk_number: str | None = None
+    website: str | None = None
     cells: dict[str, Cell] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for cell in self.cells.values() if cell.error)
 
 
 @dataclass
@@ -175,10 +202,30 @@ class Grid:
     optional: list[Rule]  # computed indicators that may be added as override columns
     rows: list[GridRow]
     errors: int = 0
+    verifier: bool = False  # the user's values count at once; they may verify others'
+    current_kim: int | None = None  # the KIM shown first on a phone (?kim=)
 
     @property
     def closed(self) -> bool:
         return self.period.is_closed
+
+    @property
+    def submitted(self) -> int:
+        """Values on this grid waiting for verification."""
+        return sum(
+            1 for row in self.rows for c in row.cells.values() if c.status == MEASUREMENT_SUBMITTED
+        )
+
+    @property
+    def focus_kim(self) -> int | None:
+        """The KIM a phone shows first: the first with a refused cell, else the one asked for,
+        else the first."""
+        for row in self.rows:
+            if row.errors:
+                return row.kim_id
+        if any(row.kim_id == self.current_kim for row in self.rows):
+            return self.current_kim
+        return self.rows[0].kim_id if self.rows else None
 
     @property
     def column_codes(self) -> list[str]:
@@ -192,6 +239,7 @@ class GridSave:
     updated: int = 0
     deleted: int = 0
     unchanged: int = 0
+    submitted: bool = False  # what was written waits for verification (a petugas saved it)
 
     @property
     def ok(self) -> bool:
@@ -208,23 +256,16 @@ def _kecamatan(actor: User, code: str) -> Region:
         )
     )
     if region is None:
-        raise GridNotFoundError(code)
+        raise GridNotFoundError()
     return region
 
 
-def _grid_period(code: str) -> Period:
-    try:
-        return get_period(code)
-    except PeriodNotFoundError as exc:
-        raise GridNotFoundError(code) from exc
-
-
-def _grid_kims(actor: User, kecamatan_code: str) -> list[tuple[int, str, str, str | None]]:
+def _grid_kims(actor: User, kecamatan_code: str) -> list[GridRow]:
     desa = Region.__table__.alias("desa")
     return [
-        (kim_id, name, desa_name, kimid)
-        for kim_id, name, desa_name, kimid in db.session.execute(
-            select(Kim.id, Kim.name, desa.c.name, Kim.kimid_number)
+        GridRow(*row)
+        for row in db.session.execute(
+            select(Kim.id, Kim.name, desa.c.name, Kim.kimid_number, Kim.sk_number, Kim.website)
             .join(desa, desa.c.code == Kim.desa_code)
             .where(
                 desa.c.parent_code == kecamatan_code,
@@ -240,8 +281,12 @@ def _stored(period: Period, kim_ids: list[int]) -> dict[tuple[int, str], Measure
     return {(m.kim_id, m.indicator_code): m for m in period_rows(Measurement, period.id, kim_ids)}
 
 
-def _recorder_names(stored: Iterable[Measurement]) -> dict[int, str]:
-    ids = sorted({m.recorded_by_id for m in stored if m.recorded_by_id is not None})
+def _user_names(stored: Iterable[Measurement]) -> dict[int, str]:
+    """Who entered and who reviewed these values, by user id (one query)."""
+    ids = sorted(
+        {m.recorded_by_id for m in stored if m.recorded_by_id is not None}
+        | {m.reviewed_by_id for m in stored if m.reviewed_by_id is not None}
+    )
     if not ids:
         return {}
     return {
@@ -252,37 +297,41 @@ def _recorder_names(stored: Iterable[Measurement]) -> dict[int, str]:
     }
 
 
+def _cell(rule: Rule, m: Measurement | None, names: Mapping[int, str], actor: User) -> Cell:
+    if m is None:
+        return Cell()
+    system = _("(sistem)")
+    return Cell(
+        value=rule.show(m.value),
+        note=m.note or "",
+        recorded_by=names.get(m.recorded_by_id or 0, system),
+        recorded_at=m.recorded_at,
+        status=m.status,
+        reviewed_by=names.get(m.reviewed_by_id or 0, system) if m.reviewed_at else None,
+        reviewed_at=m.reviewed_at,
+        reject_reason=m.reject_reason,
+        locked=not may_change(actor, m),
+    )
+
+
 def _build_grid(
     actor: User, period_code: str, kecamatan_code: str, extra: Iterable[str]
 ) -> tuple[Grid, dict[tuple[int, str], Measurement]]:
-    period = _grid_period(period_code)
+    period = get_period(period_code)
     kecamatan = _kecamatan(actor, kecamatan_code)
     all_rules = rules()
-    kims = _grid_kims(actor, kecamatan.code)
-    stored = _stored(period, [k[0] for k in kims])
+    rows = _grid_kims(actor, kecamatan.code)
+    stored = _stored(period, [row.kim_id for row in rows])
     wanted = set(extra) | {code for (_kim, code) in stored}
     main = [all_rules[c] for c in MAIN_CODES if c in all_rules]
     # other manual indicators of a newer framework join the standing columns
     main += [r for c, r in all_rules.items() if r.manual and c not in MAIN_CODES]
     optional = [r for r in all_rules.values() if r not in main]
     columns = main + [r for r in optional if r.code in wanted]
-    names = _recorder_names(stored.values())
-    rows = []
-    for kim_id, name, desa_name, kimid in kims:
-        row = GridRow(kim_id=kim_id, name=name, desa=desa_name, kimid_number=kimid)
+    names = _user_names(stored.values())
+    for row in rows:
         for rule in columns:
-            m = stored.get((kim_id, rule.code))
-            row.cells[rule.code] = (
-                Cell(
-                    value=rule.show(m.value),
-                    note=m.note or "",
-                    recorded_by=names.get(m.recorded_by_id or 0, _("(sistem)")),
-                    recorded_at=m.recorded_at,
-                )
-                if m is not None
-                else Cell()
-            )
-        rows.append(row)
+            row.cells[rule.code] = _cell(rule, stored.get((row.kim_id, rule.code)), names, actor)
     grid = Grid(
         period=period,
         kecamatan_code=kecamatan.code,
@@ -290,20 +339,26 @@ def _build_grid(
         columns=columns,
         optional=optional,
         rows=rows,
+        verifier=verifies_on_entry(actor),
     )
     return grid, stored
 
 
 def load_grid(
-    actor: User, period_code: str, kecamatan_code: str, extra: Iterable[str] = ()
+    actor: User,
+    period_code: str,
+    kecamatan_code: str,
+    extra: Iterable[str] = (),
+    kim_id: int | None = None,
 ) -> Grid:
     """Every active KIM of a kecamatan (within the actor's scope) with its values for the period.
 
     `extra` names computed indicators to show as override columns; a column that already holds a
-    value is always shown.
+    value is always shown. `kim_id` is the KIM a phone shows first.
     """
     require(actor, ENTER_ACTIVITY)
     grid, _stored_values = _build_grid(actor, period_code, kecamatan_code, extra)
+    grid.current_kim = kim_id
     return grid
 
 
@@ -317,7 +372,9 @@ def save_grid(
     """Check every submitted cell `(kim_id, code) → (value text, note)`; write only if all pass.
 
     A cell not submitted is left alone; an empty value deletes a stored one. Unchanged cells keep
-    their recorder. One audit entry lists every change.
+    their recorder and status. What a petugas writes is submitted for verification; a verified
+    value is refused as a cell error when a petugas changes or clears it. One audit entry lists
+    every change.
     """
     require(actor, ENTER_ACTIVITY)
     grid, stored = _build_grid(
@@ -330,7 +387,7 @@ def save_grid(
     for (kim_id, code), (raw_value, raw_note) in cells.items():
         row = on_grid.get(kim_id)
         if row is None or code not in all_rules or code not in row.cells:
-            raise GridNotFoundError(f"{kim_id}/{code}")
+            raise GridNotFoundError()
         value_text = (raw_value or "").strip()
         note = " ".join((raw_note or "").split())
         cell = row.cells[code]
@@ -341,62 +398,79 @@ def save_grid(
             if not value_text:
                 if note:
                     raise CellError(_("catatan tanpa nilai: isi nilainya atau kosongkan catatan"))
-                parsed[(kim_id, code)] = (None, "")
+                value = None
             else:
-                parsed[(kim_id, code)] = (all_rules[code].parse(value_text), note)
+                value = all_rules[code].parse(value_text)
+            current = stored.get((kim_id, code))
+            if cell.locked and current is not None and (value, note) != as_entered(current):
+                raise CellError(
+                    _("sudah diverifikasi; hanya admin atau kabid yang dapat mengubahnya")
+                )
+            parsed[(kim_id, code)] = (value, note if value is not None else "")
         except CellError as exc:
             cell.error = str(exc)
             grid.errors += 1
-    outcome = GridSave(grid=grid)
+    outcome = GridSave(grid=grid, submitted=not grid.verifier)
     if grid.errors:
         return outcome
-    now = utcnow()
-    changes: dict[str, list[Any]] = {}
-    names = {row.kim_id: row.name for row in grid.rows}
-    for (kim_id, code), (value, note) in parsed.items():
-        current = stored.get((kim_id, code))
-        label = f"{names[kim_id]} ({kim_id}) {code}"
-        if value is None:
-            if current is not None:
-                changes[label] = [current.value, None]
-                db.session.delete(current)
-                outcome.deleted += 1
-            continue
-        if current is None:
-            db.session.add(
-                Measurement(
-                    kim_id=kim_id,
-                    period_id=grid.period.id,
-                    indicator_code=code,
-                    value=value,
-                    note=note or None,
-                    verified=True,
-                    recorded_by_id=actor.id,
-                    recorded_at=now,
+    with transaction():
+        now = utcnow()
+        entered = entry_fields(actor, now)
+        changes: dict[str, list[Any]] = {}
+        # the KIMs whose counted (verified) values change: their results become stale
+        changed_kims: set[int] = set()
+        for (kim_id, code), (value, note) in parsed.items():
+            current = stored.get((kim_id, code))
+            label = f"{kim_id}.{code}"  # audit_vocabulary: "{kim}.{indicator}"
+            if value is None:
+                if current is not None:
+                    changes[label] = [current.value, None]
+                    if current.verified:
+                        changed_kims.add(kim_id)
+                    db.session.delete(current)
+                    outcome.deleted += 1
+                continue
+            if current is None:
+                db.session.add(
+                    Measurement(
+                        kim_id=kim_id,
+                        period_id=grid.period.id,
+                        indicator_code=code,
+                        value=value,
+                        note=note or None,
+                        **entered,
+                    )
                 )
+                changes[label] = [None, value]
+                if grid.verifier:
+                    changed_kims.add(kim_id)
+                outcome.created += 1
+            elif (value, note) != as_entered(current):
+                changes[label] = [current.value, value]
+                if grid.verifier and (current.value != value or not current.verified):
+                    changed_kims.add(kim_id)  # a note alone, or a submitted value, counts nothing
+                apply_entry(current, value, note, entered)
+                outcome.updated += 1
+            else:
+                outcome.unchanged += 1
+        if changes:
+            input_changes.period_changed(grid.period.id, changed_kims)
+            audit_writer.record(
+                "measurement.grid",
+                "measurement",
+                None,
+                actor,
+                params={
+                    "period": grid.period.code,
+                    "kecamatan": grid.kecamatan_code,
+                    "created": outcome.created,
+                    "updated": outcome.updated,
+                    "deleted": outcome.deleted,
+                },
+                message="measurement.grid.submitted" if outcome.submitted else None,
+                changes=changes,
+                region=grid.kecamatan_code,
             )
-            changes[label] = [None, value]
-            outcome.created += 1
-        elif current.value != value or (current.note or "") != note or not current.verified:
-            changes[label] = [current.value, value]
-            current.value, current.note, current.verified = value, note or None, True
-            current.recorded_by_id, current.recorded_at = actor.id, now
-            outcome.updated += 1
-        else:
-            outcome.unchanged += 1
-    if changes:
-        audit_writer.record(
-            "measurement.grid",
-            "measurement",
-            f"{grid.period.code}/{grid.kecamatan_code}",
-            actor,
-            summary=(
-                f"Nilai indikator {grid.period.code}, Kecamatan {grid.kecamatan_name}: "
-                f"{outcome.created} baru, {outcome.updated} diubah, {outcome.deleted} dihapus"
-            ),
-            changes=changes,
-        )
-        db.session.commit()
     return outcome
 
 

@@ -38,7 +38,7 @@ from tracker.services.activity.import_periods import (
     closed_message,
     no_period_message,
 )
-from tracker.services.common import audit_writer
+from tracker.services.common import audit_writer, input_changes
 from tracker.services.common.clock import office_today
 from tracker.services.common.import_pipeline import NO_PERIOD, ImportResult, ImportRun
 from tracker.services.common.import_rows import chunks, insert_tuples
@@ -50,6 +50,7 @@ TITLE_MAX = 300
 URL_MAX = 500
 _SPOOL_CHUNK = 10_000  # rows per marshal record of the spool
 _CACHED = 50_000  # distinct type and date cells remembered
+_LATEST = date.max.toordinal()
 
 # a checked row in the spool: kim id, type, date as an ordinal, title, url or None
 Post = tuple[int, str, int, str, str | None]
@@ -148,6 +149,7 @@ class PostImport(ImportRun):
         self.spool = _Spool()
         self.kim_ids: set[int] = set()
         self.new: bytearray = bytearray()
+        self.first_new: dict[int, int] = {}
         self._tally: Counter[tuple[int, tuple[str, ...]]] = Counter()
         self._types: dict[Any, tuple[str | None, str | None]] = {}
         self._dates: dict[Any, tuple[date | None, str | None, str | None, tuple[str, ...]]] = {}
@@ -285,6 +287,7 @@ class PostImport(ImportRun):
                 result.per_period[period] += rows
         seen = self._stored_keys()
         new = self.new = bytearray((self.spool.count + 7) // 8)
+        first = self.first_new  # KIM id -> the ordinal of its earliest new post
         created = 0
         for index, post in enumerate(self.spool):
             keys = post_keys(*post)
@@ -293,6 +296,9 @@ class PostImport(ImportRun):
             seen.update(keys)
             new[index >> 3] |= 1 << (index & 7)
             created += 1
+            kim_id, ordinal = post[0], post[2]
+            if ordinal < first.get(kim_id, _LATEST):
+                first[kim_id] = ordinal
         self.result.created = created
         self.result.skipped = self.spool.count - created
 
@@ -305,18 +311,20 @@ class PostImport(ImportRun):
                 yield kim_id, type_, from_ordinal(ordinal), title, url, now
 
     def write(self) -> None:
-        insert_tuples(ContentPost.__table__, _COLUMNS, self._new_rows())
         result = self.result
+        # marked before the insert (`posts_added` tells a KIM's first post ever by what is
+        # stored): a KIM's earliest new post says which open periods it changes
+        result.changed_periods = input_changes.posts_added(
+            (kim_id, date.fromordinal(ordinal)) for kim_id, ordinal in self.first_new.items()
+        )
+        insert_tuples(ContentPost.__table__, _COLUMNS, self._new_rows())
         audit_writer.record(
             "activity.import_posts",
             "content_post",
             None,
             self.actor,
-            summary=(
-                f"Impor unggahan konten {result.filename}: {result.created} baru, "
-                f"{result.skipped} sudah ada, {result.invalid} baris tidak valid"
-            ),
-            changes={"file": result.filename, **result.counts()},
+            params={"file": result.filename, **result.counts()},
+            region=audit_writer.region_of_kims(self.kim_ids),
         )
 
     def close(self) -> None:

@@ -19,6 +19,7 @@ from tracker.services.activity.count_import import CountImport
 from tracker.services.activity.measurement_import import MeasurementImport
 from tracker.services.activity.measurements import KecamatanChoice, kecamatan_choices
 from tracker.services.activity.post_import import PostImport
+from tracker.services.activity.verification import review_counts
 from tracker.services.common import import_pipeline
 from tracker.services.common.errors import NotFound
 from tracker.services.common.import_pipeline import ImportRun, Preview
@@ -79,9 +80,24 @@ def template_file(kind: str, fmt: str) -> TemplateFile:
 class Overview:
     open_periods: list[Period]
     kecamatan: list[KecamatanChoice]
+    # (period id, kecamatan code) → (values submitted, values rejected) in the actor's scope
+    review: dict[tuple[int, str], tuple[int, int]]
+
+    def review_of(self, period_id: int, kecamatan_code: str | None = None) -> tuple[int, int]:
+        """(submitted, rejected) values of a period, in one kecamatan or in all of them."""
+        if kecamatan_code is not None:
+            return self.review.get((period_id, kecamatan_code), (0, 0))
+        found = [n for (p, _code), n in self.review.items() if p == period_id]
+        return sum(n[0] for n in found), sum(n[1] for n in found)
 
 
 def overview(actor: User) -> Overview:
-    """What the /aktivitas page offers: periods still open for data, kecamatan for the grid."""
+    """What the /aktivitas page offers: periods still open for data, kecamatan for the grid, and
+    how many values wait for verification or were sent back, per period and kecamatan."""
     require(actor, ENTER_ACTIVITY)
-    return Overview(open_periods=open_periods(), kecamatan=kecamatan_choices(actor))
+    periods = open_periods()
+    return Overview(
+        open_periods=periods,
+        kecamatan=kecamatan_choices(actor),
+        review=review_counts(actor, [p.id for p in periods]),
+    )

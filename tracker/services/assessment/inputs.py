@@ -11,15 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Result, Select, and_, case, distinct, func, select
+from sqlalchemy import ColumnElement, Result, Select, and_, case, distinct, exists, func, select
 
 from tracker.extensions import db
 from tracker.models import ContentCount, ContentPost, Kim, Measurement, Period
+from tracker.models.activity import MEASUREMENT_VERIFIED
 from tracker.models.kim import STATUS_ACTIVE
 from tracker.scoring.engine import IndicatorValue
 from tracker.scoring.periods import months_in, window_count
 from tracker.services.assessment.sql import days_to, week_index
 from tracker.services.common.scope import scope_filter
+from tracker.services.registry import gates
 
 SOURCE_COMPUTED = "computed"
 SOURCE_COUNTS = "counts"
@@ -62,37 +64,36 @@ class _KimFacts(NamedTuple):
     k1: int
     k2: int
     last_upload_days: int | None  # days from the last upload on or before the period end
+    has_posts: bool  # the KIM has any post record at all, of any date
 
 
 def _kim_facts(period: Period, kim_filter: ColumnElement[bool]) -> dict[int, _KimFacts]:
     """One row per active KIM: K1 (SK number and date), K2 (KIM.id number or website) from the
-    registry, and the days since its last upload on or before the period end (earlier periods
-    count too). The last upload is a correlated MAX that the (kim_id, posted_on) index answers
-    with one seek per KIM, instead of grouping every post ever made."""
-    has_sk = and_(
-        Kim.sk_number.is_not(None), func.trim(Kim.sk_number) != "", Kim.sk_date.is_not(None)
-    )
-    on_kimid = (
-        func.coalesce(func.trim(Kim.kimid_number), "") + func.coalesce(func.trim(Kim.website), "")
-        != ""
-    )
+    registry, the days since its last upload on or before the period end (earlier periods count
+    too) and whether it has any post record at all. The last upload is a correlated MAX, and the
+    post record a correlated EXISTS asked only when there is no last upload, that the
+    (kim_id, posted_on) index answers with one seek per KIM, instead of grouping every post ever
+    made."""
     last_upload = (
         select(func.max(ContentPost.posted_on))
         .where(ContentPost.kim_id == Kim.id, ContentPost.posted_on <= period.end_date)
         .correlate(Kim)
         .scalar_subquery()
     )
+    days = days_to(period.end_date, last_upload)
+    posted_later = exists().where(ContentPost.kim_id == Kim.id).correlate(Kim)
     rows = _rows(
         select(
             Kim.id,
-            case((has_sk, 1), else_=0),
-            case((on_kimid, 1), else_=0),
-            days_to(period.end_date, last_upload),
+            case((gates.k1_clause(), 1), else_=0),
+            case((gates.k2_clause(), 1), else_=0),
+            days,
+            case((days.is_not(None), 1), (posted_later, 1), else_=0),
         ).where(kim_filter)
     )
     return {
-        kim_id: _KimFacts(k1, k2, None if days is None else int(days))
-        for kim_id, k1, k2, days in rows
+        kim_id: _KimFacts(k1, k2, None if days is None else int(days), bool(posted))
+        for kim_id, k1, k2, days, posted in rows
     }
 
 
@@ -141,10 +142,11 @@ def _counts(period: Period) -> dict[int, tuple[int, int, int, int]]:
 
 
 def _measurements(period: Period) -> dict[int, dict[str, float]]:
+    """The period's verified manual values per KIM; submitted and rejected ones never count."""
     rows = _rows(
         select(
             Measurement.kim_id, func.upper(func.trim(Measurement.indicator_code)), Measurement.value
-        ).where(Measurement.period_id == period.id, Measurement.verified.is_(True))
+        ).where(Measurement.period_id == period.id, Measurement.status == MEASUREMENT_VERIFIED)
     )
     found: dict[int, dict[str, float]] = {}
     for kim_id, code, value in rows:
@@ -169,11 +171,20 @@ def _website_values(
     months: int,
     windows: int,
     posts: _PostFigures | None,
-    last_upload_days: int | None,
+    facts: _KimFacts,
     counts: tuple[int, int, int, int] | None,
 ) -> Values:
     """W1–W4 for one KIM from its already-aggregated figures (no query here), in a new mapping
-    that becomes the KIM's values."""
+    that becomes the KIM's values (DESIGN.md §4):
+
+    - posts in the period: W1–W4 computed from them;
+    - none, but period totals: W1 and W3 from the totals; W2 and W4 "data belum ada" (the totals
+      carry no dates, and an older upload is not the last one when the totals count uploads);
+    - neither, but the KIM has post records (before or after the period): W1–W3 measured as 0,
+      W4 from its last upload before the period end ("data belum ada" when it has none);
+    - no post record at all and no totals: W1–W4 "data belum ada".
+    """
+    last_upload_days = facts.last_upload_days
     if posts is None and counts is not None:
         berita = counts[0]
         return {
@@ -182,7 +193,7 @@ def _website_values(
             "W3": IndicatorValue(float(sum(1 for n in counts if n > 0)), SOURCE_COUNTS),
             "W4": NO_DATA,
         }
-    if posts is None and last_upload_days is None:
+    if posts is None and not facts.has_posts:
         # Nothing was ever uploaded or counted for this KIM: the data is missing, not zero.
         return dict(_NO_WEBSITE_DATA)
     figures = posts or _PostFigures(0, 0, 0)
@@ -197,28 +208,29 @@ def _website_values(
 
 
 def collect_inputs(
-    period: Period, scope_codes: Iterable[str] | None = None
+    period: Period, scope_codes: Iterable[str] | None = None, *, manual: bool = True
 ) -> dict[int, dict[str, IndicatorValue]]:
     """Indicator values of every active KIM (within `scope_codes` when given) for `period`.
 
     Keys are KIM ids; each KIM maps indicator codes to values. Manual-only indicators (K3, M1, M2,
     D1) appear only when a verified measurement exists; the engine treats an absent code as data
-    not yet available.
+    not yet available. With `manual=False` no measurement is read: what the registry, posts,
+    totals and coaching say on their own (shown beside the entry fields).
     """
     facts = _kim_facts(period, _kim_filter(scope_codes))
     posts = _posts_in_period(period, scope_codes)
     counts = _counts(period)
-    measured = _measurements(period)
+    measured = _measurements(period) if manual else {}
     coaching = coaching_values(facts.keys(), period)
     months = months_in(period.start_date, period.end_date)
     windows = window_count(period.start_date, period.end_date)
     values: dict[int, Values] = {}
-    for kim_id, (k1, k2, last_upload_days) in facts.items():
+    for kim_id, kim_facts in facts.items():
         kim_values = _website_values(
-            months, windows, posts.get(kim_id), last_upload_days, counts.get(kim_id)
+            months, windows, posts.get(kim_id), kim_facts, counts.get(kim_id)
         )
-        kim_values["K1"] = _REGISTRY[k1]
-        kim_values["K2"] = _REGISTRY[k2]
+        kim_values["K1"] = _REGISTRY[kim_facts.k1]
+        kim_values["K2"] = _REGISTRY[kim_facts.k2]
         kim_values.update(coaching[kim_id])
         manual = measured.get(kim_id)
         if manual is not None:  # overrides whatever was computed

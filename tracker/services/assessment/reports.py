@@ -7,55 +7,56 @@ movers are computed by the database with the framework's tier names turned into 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, case, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.io.tabular import FORMATS, MIMETYPES, table_bytes
-from tracker.models import Assessment, Kim, Period, Region
+from tracker.models import Assessment, Kim, Period
 from tracker.models import Framework as FrameworkRow
 from tracker.models.assessment import TIERS
 from tracker.models.user import User
-from tracker.scoring.engine import AssessmentResult
+from tracker.scoring.engine import AssessmentResult, fmt_bound, fmt_score
 from tracker.scoring.framework import Framework, load_framework
-from tracker.scoring.roadmap import Roadmap, roadmap
+from tracker.scoring.holdbacks import Holdback, holdbacks
+from tracker.scoring.roadmap import GOAL_KEEP, Roadmap, RoadmapStep, framework_topics, roadmap
+from tracker.services.activity.verification import EntryInfo, kim_entries
+from tracker.services.assessment.freshness import (
+    Freshness,
+    KimFreshness,
+    changed_clause,
+    kim_freshness,
+    period_freshness,
+    revision_join,
+)
 from tracker.services.assessment.runner import (
     AssessmentError,
     framework_for_period,
     previous_period,
     resolve_period,
 )
-from tracker.services.common.pagination import Page, paginate
+from tracker.services.common.pagination import Page, paginate, paginate_rows
+from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import user_scope_filter
+from tracker.services.common.sorting import SortKeys
+from tracker.services.registry.kims import KimNotFoundError
+from tracker.services.registry.places import Desa, Kecamatan, located
 from tracker.services.rules import frameworks
 from tracker.text import fold
 
-Desa = aliased(Region, name="desa")
-Kecamatan = aliased(Region, name="kecamatan")
-DESA_NAME = func.coalesce(Desa.tidy_name, Desa.name)
-KECAMATAN_NAME = func.coalesce(Kecamatan.tidy_name, Kecamatan.name)
+DESA_NAME = Desa.display_name
+KECAMATAN_NAME = Kecamatan.display_name
 
 MOVERS_SHOWN = 10
 
 
-class AssessmentNotFoundError(LookupError):
-    """No such period or KIM, or one outside the viewer's scope (the same thing to them)."""
-
-
 def _scope(user: User | None) -> ColumnElement[bool]:
     return true() if user is None else user_scope_filter(Kim.desa_code, user)
-
-
-def _period(code: str) -> Period:
-    try:
-        return resolve_period(code)
-    except AssessmentError as exc:
-        raise AssessmentNotFoundError(code) from exc
 
 
 def _tier_rank(column: Any, names: tuple[str, ...]) -> ColumnElement[int]:
@@ -95,14 +96,52 @@ class KimRow:
     score: float
     raw_tier: str
     tier: str
+    holdbacks: tuple[Holdback, ...] = ()  # failed gates or tier conditions, for the badges
+    changed: bool = False  # its data changed since the run (freshness.changed_clause)
 
 
-SORTS: dict[str, Any] = {
-    "skor": Assessment.score,
-    "nama": Kim.name_key,
-    "desa": DESA_NAME,
-    "kecamatan": KECAMATAN_NAME,
-}
+MOVEMENTS = ("naik", "turun")
+
+
+def sort_keys(names: tuple[str, ...]) -> SortKeys:
+    """The overview's sort keys; the tier sorts in the framework's tier order, not by name."""
+    return SortKeys(
+        {
+            "skor": Assessment.score,
+            "nama": Kim.name_key,
+            "desa": DESA_NAME,
+            "kecamatan": KECAMATAN_NAME,
+            "jenjang": _tier_rank(Assessment.tier, names),
+        },
+        default="-skor",
+    )
+
+
+@dataclass(frozen=True)
+class OverviewFilter:
+    """What the overview's KIM list is narrowed by (query arguments of /penilaian/<code>)."""
+
+    q: str = ""
+    tier: str = ""  # one of the framework's tier names
+    kecamatan: str = ""  # a kecamatan code
+    gate_failed: bool = False  # "syarat dasar belum terpenuhi"
+    movement: str = ""  # naik / turun since the previous period
+    sort: str = "-skor"
+
+    def normalized(self, names: tuple[str, ...]) -> OverviewFilter:
+        """Unknown values fall back to no filter (and the default order)."""
+        return OverviewFilter(
+            q=self.q.strip(),
+            tier=self.tier if self.tier in names else "",
+            kecamatan=self.kecamatan.strip(),
+            gate_failed=self.gate_failed,
+            movement=self.movement if self.movement in MOVEMENTS else "",
+            sort=sort_keys(names).normalized(self.sort),
+        )
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.q or self.tier or self.kecamatan or self.gate_failed or self.movement)
 
 
 @dataclass
@@ -118,11 +157,24 @@ class PeriodOverview:
     moved_up: int
     moved_down: int
     kims: Page[KimRow]
-    q: str = ""
-    sort: str = "-skor"
+    filter: OverviewFilter = OverviewFilter()
     computed_at: datetime | None = None
     active_version: int | None = None
     stale_framework: bool = False
+    freshness: Freshness | None = None
+
+    @property
+    def q(self) -> str:
+        return self.filter.q
+
+    @property
+    def sort(self) -> str:
+        return self.filter.sort
+
+    @property
+    def kecamatan_options(self) -> list[tuple[str, str]]:
+        """The kecamatan with results in the viewer's scope, to filter the list on."""
+        return [(row.code, row.name) for row in self.kecamatan_rows]
 
     @property
     def assessed(self) -> int:
@@ -130,11 +182,8 @@ class PeriodOverview:
 
 
 def _located(stmt: Select[Any]) -> Select[Any]:
-    return (
-        stmt.join(Kim, Kim.id == Assessment.kim_id)
-        .join(Desa, Desa.code == Kim.desa_code)
-        .join(Kecamatan, Kecamatan.code == Desa.parent_code)
-    )
+    """An assessment statement joined to its KIM and where the KIM lies."""
+    return located(stmt.join(Kim, Kim.id == Assessment.kim_id))
 
 
 def _kecamatan_rows(
@@ -153,31 +202,40 @@ def _kecamatan_rows(
     return sorted(rows.values(), key=lambda r: (fold(r.name), r.code))
 
 
+Prior = aliased(Assessment, name="prior")
+
+
+def _with_prior(stmt: Select[Any], before_id: int, source_id: int) -> Select[Any]:
+    """An assessment statement joined to the same KIM's result of the previous period (`Prior`),
+    under the framework that stands for that period."""
+    return stmt.join(
+        Prior,
+        (Prior.kim_id == Assessment.kim_id)
+        & (Prior.period_id == before_id)
+        & (Prior.framework_id == source_id),
+    )
+
+
+def _step(names: tuple[str, ...]) -> ColumnElement[int]:
+    """Tiers moved since the previous period (> 0 up, < 0 down)."""
+    return _tier_rank(Assessment.tier, names) - _tier_rank(Prior.tier, names)
+
+
 def _movers(
     period: Period,
     fw: FrameworkRow,
     before: Period,
+    source_id: int,
     user: User | None,
     names: tuple[str, ...],
 ) -> tuple[list[Mover], list[Mover], int, int]:
     """KIMs whose assigned tier went up or down since the previous period: the biggest steps
     first, and how many moved each way."""
-    source = framework_for_period(before.id, fw.id)
-    if source is None:
-        return [], [], 0, 0
-    prior = aliased(Assessment, name="prior")
-    step = _tier_rank(Assessment.tier, names) - _tier_rank(prior.tier, names)
+    step = _step(names)
 
     def paired(stmt: Select[Any]) -> Select[Any]:
         return _located(
-            stmt.select_from(Assessment)
-            .join(
-                prior,
-                (prior.kim_id == Assessment.kim_id)
-                & (prior.period_id == before.id)
-                & (prior.framework_id == source.id),
-            )
-            .where(
+            _with_prior(stmt.select_from(Assessment), before.id, source_id).where(
                 Assessment.period_id == period.id, Assessment.framework_id == fw.id, _scope(user)
             )
         )
@@ -192,7 +250,7 @@ def _movers(
     ).one()
     listed = paired(
         select(
-            Assessment.kim_id, Kim.name, DESA_NAME, prior.tier, Assessment.tier, Assessment.score
+            Assessment.kim_id, Kim.name, DESA_NAME, Prior.tier, Assessment.tier, Assessment.score
         )
     )
 
@@ -211,24 +269,54 @@ def _movers(
     return pick(True), pick(False), int(up_count), int(down_count)
 
 
-def _kim_page(
-    period: Period, fw: FrameworkRow, user: User | None, q: str, sort: str, page: int, per_page: int
-) -> Page[KimRow]:
-    stmt = _located(
-        select(
-            Kim.id,
-            Kim.name,
-            DESA_NAME,
-            KECAMATAN_NAME,
-            Assessment.score,
-            Assessment.raw_tier,
-            Assessment.tier,
+def _gate_failed(fw: Framework) -> ColumnElement[bool]:
+    """A stored result with a gate not "ya" (read from its indicators JSON; a gate absent from
+    it counts as not "ya", as in the engine)."""
+    return or_(
+        *(
+            func.coalesce(Assessment.indicators[(code, "passed")].as_boolean(), false()) == false()
+            for code in fw.gates
         )
-        .select_from(Assessment)
-        .where(Assessment.period_id == period.id, Assessment.framework_id == fw.id, _scope(user))
     )
-    if q:
-        needle = fold(q)
+
+
+def _kim_page(
+    period: Period,
+    fw_row: FrameworkRow,
+    fw: Framework,
+    user: User | None,
+    flt: OverviewFilter,
+    prior: tuple[int, int] | None,
+    page: int,
+    per_page: int,
+) -> Page[KimRow]:
+    """One page of the period's results, filtered and sorted; `prior` is (previous period id,
+    its framework id) when the previous period was assessed."""
+    stmt = revision_join(
+        _located(
+            select(
+                Kim.id,
+                Kim.name,
+                DESA_NAME,
+                KECAMATAN_NAME,
+                Assessment.score,
+                Assessment.raw_tier,
+                Assessment.tier,
+                Assessment.indicators,
+                Assessment.dimension_scores,
+                changed_clause(),
+            )
+            .select_from(Assessment)
+            .where(
+                Assessment.period_id == period.id,
+                Assessment.framework_id == fw_row.id,
+                _scope(user),
+            )
+        ),
+        period.id,
+    )
+    if flt.q:
+        needle = fold(flt.q)
         stmt = stmt.where(
             or_(
                 Kim.name_key.contains(needle, autoescape=True),
@@ -236,33 +324,59 @@ def _kim_page(
                 func.lower(Kecamatan.name).contains(needle, autoescape=True),
             )
         )
-    column = SORTS[sort.lstrip("-")]
-    order = column.desc() if sort.startswith("-") else column.asc()
-    result = paginate(stmt.order_by(order, Kim.name_key, Kim.id), page, per_page, scalars=False)
-    return Page(
-        items=[KimRow(*row[:4], float(row[4]), row[5], row[6]) for row in result.items],
-        number=result.number,
-        per_page=result.per_page,
-        total=result.total,
+    if flt.tier:
+        stmt = stmt.where(Assessment.tier == flt.tier)
+    if flt.kecamatan:
+        stmt = stmt.where(Kecamatan.code == flt.kecamatan)
+    if flt.gate_failed:
+        stmt = stmt.where(_gate_failed(fw))
+    if flt.movement:
+        if prior is None:
+            stmt = stmt.where(false())  # nothing to compare with: nobody moved
+        else:
+            step = _step(fw.tier_names)
+            stmt = _with_prior(stmt, *prior).where(step > 0 if flt.movement == "naik" else step < 0)
+    ordered = stmt.order_by(
+        sort_keys(fw.tier_names).order_by(flt.sort),
+        Assessment.score.desc(),
+        Kim.name_key,
+        Kim.id,
     )
+    result = paginate(ordered, page, per_page, scalars=False)
+
+    def row(found: Any) -> KimRow:
+        kim_id, name, desa, kecamatan, score, raw_tier, tier, indicators, dims, changed = found
+        return KimRow(
+            kim_id,
+            name,
+            desa,
+            kecamatan,
+            float(score),
+            raw_tier,
+            tier,
+            tuple(holdbacks(fw, score, indicators or {}, dims or {})),
+            bool(changed),
+        )
+
+    return result.map(row)
 
 
 def period_overview(
     user: User | None,
     code: str,
-    q: str = "",
-    sort: str = "-skor",
+    flt: OverviewFilter | None = None,
     page: int = 1,
     per_page: int = 25,
 ) -> PeriodOverview:
-    """Tier counts, the table per kecamatan, movers and one page of KIMs for a period."""
-    period = _period(code)
-    fw = framework_for_period(period.id)
+    """Tier counts, the table per kecamatan, movers, whether the results are still fresh, and
+    one page of KIMs (filtered and sorted by `flt`) for a period."""
+    require(user, VIEW)
+    period = resolve_period(code)
+    fw_row = framework_for_period(period.id)
     active = frameworks.get_active()
-    sort = sort if sort.lstrip("-") in SORTS else "-skor"
-    q = q.strip()
-    if fw is None:
-        empty: Page[KimRow] = Page(items=[], number=1, per_page=per_page, total=0)
+    flt = flt or OverviewFilter()
+    if fw_row is None:
+        empty: Page[KimRow] = paginate_rows([], 1, per_page)
         names = load_framework(active.definition).tier_names if active else TIERS
         return PeriodOverview(
             period=period,
@@ -276,28 +390,32 @@ def period_overview(
             moved_up=0,
             moved_down=0,
             kims=empty,
-            q=q,
-            sort=sort,
+            filter=flt.normalized(names),
             active_version=active.version if active else None,
+            freshness=period_freshness(user, period, None),
         )
-    names = load_framework(fw.definition).tier_names
-    kecamatan_rows = _kecamatan_rows(period, fw, user, names)
+    fw = load_framework(fw_row.definition)
+    names = fw.tier_names
+    flt = flt.normalized(names)
+    kecamatan_rows = _kecamatan_rows(period, fw_row, user, names)
     tier_counts = dict.fromkeys(names, 0)
-    for row in kecamatan_rows:
-        for tier, n in row.counts.items():
+    for kec in kecamatan_rows:
+        for tier, n in kec.counts.items():
             tier_counts[tier] = tier_counts.get(tier, 0) + n
     before = previous_period(period)
+    source = framework_for_period(before.id, fw_row.id) if before is not None else None
+    prior = (before.id, source.id) if before is not None and source is not None else None
     movers: tuple[list[Mover], list[Mover], int, int] = ([], [], 0, 0)
-    if before is not None:
-        movers = _movers(period, fw, before, user, names)
+    if prior is not None and before is not None:
+        movers = _movers(period, fw_row, before, prior[1], user, names)
     computed_at = db.session.scalar(
         select(func.max(Assessment.computed_at)).where(
-            Assessment.period_id == period.id, Assessment.framework_id == fw.id
+            Assessment.period_id == period.id, Assessment.framework_id == fw_row.id
         )
     )
     return PeriodOverview(
         period=period,
-        framework=fw,
+        framework=fw_row,
         tier_names=names,
         tier_counts=tier_counts,
         kecamatan_rows=kecamatan_rows,
@@ -306,12 +424,12 @@ def period_overview(
         movers_down=movers[1],
         moved_up=movers[2],
         moved_down=movers[3],
-        kims=_kim_page(period, fw, user, q, sort, page, per_page),
-        q=q,
-        sort=sort,
+        kims=_kim_page(period, fw_row, fw, user, flt, prior, page, per_page),
+        filter=flt,
         computed_at=computed_at,
         active_version=active.version if active else None,
-        stale_framework=active is not None and active.id != fw.id,
+        stale_framework=active is not None and active.id != fw_row.id,
+        freshness=period_freshness(user, period, fw_row.id),
     )
 
 
@@ -365,6 +483,10 @@ class KimAssessment:
     gaps: list[str]  # "W2 Konsistensi mingguan", ...
     history: list[HistoryRow]
     roadmap: Roadmap | None
+    # the KIM's manual values of the period: who entered and who verified each, and the ones
+    # still submitted or rejected (which do not count)
+    entries: dict[str, EntryInfo] = field(default_factory=dict)
+    freshness: KimFreshness | None = None
 
 
 def _breakdown(fw: Framework, stored: Assessment) -> list[DimensionBlock]:
@@ -429,17 +551,41 @@ def _history(kim_id: int) -> list[HistoryRow]:
     return list(chosen.values())
 
 
+def _stored_result(
+    score: float,
+    raw_tier: str,
+    tier: str,
+    reason: str,
+    dimension_scores: dict[str, float] | None,
+    indicators: dict[str, Any] | None,
+    data_gaps: list[str] | None,
+) -> AssessmentResult:
+    """A stored assessment's columns back as the engine's result (for its roadmap)."""
+    return AssessmentResult.from_json(
+        {
+            "score": score,
+            "raw_tier": raw_tier,
+            "tier": tier,
+            "reason": reason,
+            "dimension_scores": dimension_scores,
+            "indicators": indicators,
+            "data_gaps": data_gaps,
+        }
+    )
+
+
 def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
-    """A KIM's assessment for a period with its breakdown, history and roadmap."""
-    period = _period(code)
+    """A KIM's assessment for a period with its breakdown, history and roadmap (a KIM outside
+    the viewer's scope is not found)."""
+    require(user, VIEW)
+    period = resolve_period(code)
     found = db.session.execute(
-        select(Kim.id, Kim.name, Kim.kimid_number, DESA_NAME, KECAMATAN_NAME)
-        .join(Desa, Desa.code == Kim.desa_code)
-        .join(Kecamatan, Kecamatan.code == Desa.parent_code)
-        .where(Kim.id == kim_id, _scope(user))
+        located(select(Kim.id, Kim.name, Kim.kimid_number, DESA_NAME, KECAMATAN_NAME)).where(
+            Kim.id == kim_id, _scope(user)
+        )
     ).first()
     if found is None:
-        raise AssessmentNotFoundError(kim_id)
+        raise KimNotFoundError()
     fw_row = framework_for_period(period.id)
     stored = None
     if fw_row is not None:
@@ -463,23 +609,24 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
         gaps=[],
         history=_history(kim_id),
         roadmap=None,
+        entries=kim_entries(kim_id, period.id),
+        freshness=kim_freshness(user, period, fw_row.id if fw_row else None, kim_id),
     )
     if stored is not None and fw_row is not None:
         fw = load_framework(fw_row.definition)
         view.dimensions = _breakdown(fw, stored)
         view.gaps = [fw.label(c) for c in stored.data_gaps or [] if c in fw.indicators]
-        result = AssessmentResult.from_json(
-            {
-                "score": stored.score,
-                "raw_tier": stored.raw_tier,
-                "tier": stored.tier,
-                "reason": stored.reason,
-                "dimension_scores": stored.dimension_scores,
-                "indicators": stored.indicators,
-                "data_gaps": stored.data_gaps,
-            }
+        result = _stored_result(
+            stored.score,
+            stored.raw_tier,
+            stored.tier,
+            stored.reason,
+            stored.dimension_scores,
+            stored.indicators,
+            stored.data_gaps,
         )
-        view.roadmap = roadmap(fw, result)
+        # topics from the framework until a topic catalogue supplies them
+        view.roadmap = roadmap(fw, result, framework_topics(fw))
     return view
 
 
@@ -494,13 +641,67 @@ class ExportFile:
     rows: int
 
 
+FIRST_STEPS = 3  # roadmap steps in the export, each with its training topic
+
+
+def _step_text(step: RoadmapStep) -> str:
+    """'W1 Berita per bulan: 1,33 → ≥ 4 berita/bulan (+10,50 poin)'; a gate: 'K2 …: ya'."""
+    if step.gate:
+        return f"{step.code} {step.name}: ya"
+    now = "data belum ada" if step.current_value is None else fmt_score(step.current_value)
+    sign = "≥" if step.higher_is_better else "≤"
+    unit = f" {step.unit}" if step.unit else ""
+    return (
+        f"{step.code} {step.name}: {now} → {sign} {fmt_bound(step.target_value)}{unit} "
+        f"(+{fmt_score(step.gain_points)} poin)"
+    )
+
+
+def _holdback_text(found: Holdback) -> str:
+    """As the badges say it: 'K2 belum', 'W2 < 50 untuk Maju'."""
+    if found.gate:
+        return f"{found.code} belum"
+    return f"{found.code} < {found.minimum} untuk {found.tier}"
+
+
+def _plan_columns(fw: Framework, result: AssessmentResult, topics: dict[str, str]) -> list[str]:
+    """Target tier, points missing, whether one period reaches it, then the first steps with
+    their training topics (empty cells when the plan is shorter)."""
+    plan = roadmap(fw, result, topics)
+    if plan.target_tier is None:
+        target = "—"
+    elif plan.goal == GOAL_KEEP:
+        target = f"tetap {plan.target_tier}"
+    else:
+        target = plan.target_tier
+    cells = [
+        target,
+        fmt_score(plan.points_missing) if plan.target_tier else "",
+        ("ya" if plan.reachable else "tidak") if plan.target_tier else "",
+    ]
+    for index in range(FIRST_STEPS):
+        if index < len(plan.steps):
+            step = plan.steps[index]
+            cells += [_step_text(step), step.topic_hint]
+        else:
+            cells += ["", ""]
+    return cells
+
+
 def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
-    """The period's assessments as CSV or XLSX: one row per KIM, ordered by place and name."""
+    """The period's assessments as CSV or XLSX: one row per KIM, ordered by place and name,
+    with what holds each KIM back and the first steps of its roadmap with their training topics
+    (for a Kabid planning training).
+
+    The roadmap is planned for every KIM below the top tier (at the top, on its own merit, there
+    is nothing to plan) with one framework object for the whole file, so its compiled rules and
+    caches serve every KIM; see bench/export.py for what a 10,000-KIM file costs."""
+    require(user, VIEW)
     if fmt not in FORMATS:
         raise AssessmentError(
             _("Format .%(fmt)s tidak didukung; gunakan .csv atau .xlsx.", fmt=fmt or "?")
         )
-    period = _period(code)
+    period = resolve_period(code)
     fw_row = framework_for_period(period.id)
     if fw_row is None:
         raise AssessmentError(
@@ -510,6 +711,7 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
             )
         )
     fw = load_framework(fw_row.definition)
+    topics = framework_topics(fw)
     headers = [
         "Nomor KIM.id",
         "KIM",
@@ -520,6 +722,15 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
         "Jenjang mentah",
         "Jenjang",
         "Alasan",
+        "Tertahan oleh",
+        "Jenjang tujuan",
+        "Kurang poin",
+        "Dapat dicapai dalam satu periode",
+        *(
+            header
+            for n in range(1, FIRST_STEPS + 1)
+            for header in (f"Langkah {n}", f"Materi pembinaan {n}")
+        ),
     ]
     stmt = _located(
         select(
@@ -532,6 +743,8 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
             Assessment.raw_tier,
             Assessment.tier,
             Assessment.reason,
+            Assessment.indicators,
+            Assessment.data_gaps,
         )
         .select_from(Assessment)
         .where(
@@ -539,22 +752,26 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
         )
         .order_by(KECAMATAN_NAME, DESA_NAME, Kim.name_key, Kim.id)
     )
-    rows = [
-        [
-            kimid or "",
-            name,
-            desa,
-            kecamatan,
-            float(score),
-            *((dims or {}).get(d.code) for d in fw.dimensions),
-            raw_tier,
-            tier,
-            reason,
-        ]
-        for kimid, name, desa, kecamatan, score, dims, raw_tier, tier, reason in db.session.execute(
-            stmt
+    rows = []
+    for found in db.session.execute(stmt):
+        kimid, name, desa, kecamatan, score, dims, raw_tier, tier, reason, indicators, gaps = found
+        result = _stored_result(score, raw_tier, tier, reason, dims, indicators, gaps)
+        held = holdbacks(fw, score, indicators or {}, dims or {})
+        rows.append(
+            [
+                kimid or "",
+                name,
+                desa,
+                kecamatan,
+                float(score),
+                *((dims or {}).get(d.code) for d in fw.dimensions),
+                raw_tier,
+                tier,
+                reason,
+                "; ".join(_holdback_text(h) for h in held),
+                *_plan_columns(fw, result, topics),
+            ]
         )
-    ]
     return ExportFile(
         filename=f"penilaian-{period.code}.{fmt}",
         mimetype=MIMETYPES[fmt],

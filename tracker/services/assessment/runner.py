@@ -12,10 +12,7 @@ run under a new framework version builds on the tiers the previous version assig
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,17 +29,19 @@ from tracker.scoring.framework import Framework, load_framework
 from tracker.scoring.periods import PeriodCodeError, parse_period_code, previous_code
 from tracker.services.assessment.inputs import collect_inputs
 from tracker.services.assessment.store import assessment_rows, insert_rows
-from tracker.services.common import audit_writer
-from tracker.services.common.permissions import MANAGE_PERIODS, PermissionDenied, has_permission
+from tracker.services.common import audit_writer, input_changes
+from tracker.services.common.bulk import collector_paused
+from tracker.services.common.errors import Invalid
+from tracker.services.common.permissions import MANAGE_PERIODS, require
 from tracker.services.common.scope import scope_filter
+from tracker.services.common.unit_of_work import transaction
 from tracker.services.rules import frameworks
-from tracker.services.rules.periods import PeriodNotFoundError, get_period
+from tracker.services.rules.periods import get_period
 
 __all__ = [
     "AssessmentError",
     "AssessmentRun",
     "LatestAssessment",
-    "PeriodMissingError",
     "assess_period",
     "collect_inputs",
     "framework_for_period",
@@ -53,12 +52,8 @@ __all__ = [
 ]
 
 
-class AssessmentError(ValueError):
+class AssessmentError(Invalid):
     """The run cannot happen as asked; the message is Indonesian and shown as is."""
-
-
-class PeriodMissingError(AssessmentError):
-    """No period has this code."""
 
 
 @dataclass(frozen=True)
@@ -84,14 +79,8 @@ class LatestAssessment:
 
 
 def resolve_period(period: Period | str) -> Period:
-    if isinstance(period, Period):
-        return period
-    try:
-        return get_period(period)
-    except PeriodNotFoundError as exc:
-        raise PeriodMissingError(
-            _("Periode %(code)s tidak ditemukan.", code=str(period).strip())
-        ) from exc
+    """The period itself, or the one a code names (PeriodNotFoundError when none)."""
+    return period if isinstance(period, Period) else get_period(period)
 
 
 def previous_period(period: Period) -> Period | None:
@@ -168,27 +157,12 @@ def _active_framework() -> tuple[FrameworkRow, Framework]:
     return row, load_framework(row.definition)
 
 
-@contextmanager
-def _bulk_objects() -> Iterator[None]:
-    """Pause the cyclic garbage collector while tens of thousands of short-lived, acyclic objects
-    (value maps, results, row dicts) are built: reference counting frees them all the same, and
-    the collector's repeated full sweeps over them would otherwise cost a tenth of the run."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def assess_period(period: Period | str, actor: User | None) -> AssessmentRun:
     """Assess every active KIM (in the actor's scope) for `period` under the active framework,
     replacing that framework's stored assessments of the period. One transaction, one audit
     entry. Refuses a closed period: its assessments are frozen."""
     started = time.perf_counter()
-    if actor is not None and not has_permission(actor.role, MANAGE_PERIODS):
-        raise PermissionDenied
+    require(actor, MANAGE_PERIODS)
     period = resolve_period(period)
     if period.is_closed:
         raise AssessmentError(
@@ -200,11 +174,16 @@ def assess_period(period: Period | str, actor: User | None) -> AssessmentRun:
     fw_row, fw = _active_framework()
     scope = None if actor is None else list(actor.scope_codes)
 
-    with _bulk_objects():
+    with collector_paused():
+        # the input revisions first, then the inputs: a change committed after this read is
+        # flagged stale, never taken as seen (tracker.services.common.input_changes)
+        revisions = input_changes.revisions(period.id)
         inputs = collect_inputs(period, scope)
         previous = previous_tiers(period, fw_row.id, scope)
-        rows, counts = assessment_rows(fw, inputs, previous, period.id, fw_row.id, utcnow())
-        del inputs, previous
+        rows, counts = assessment_rows(
+            fw, inputs, previous, period.id, fw_row.id, utcnow(), revisions
+        )
+        del inputs, previous, revisions
 
     replace = delete(Assessment).where(
         Assessment.period_id == period.id, Assessment.framework_id == fw_row.id
@@ -212,21 +191,23 @@ def assess_period(period: Period | str, actor: User | None) -> AssessmentRun:
     narrow = _kims_in(scope)
     if narrow is not None:
         replace = replace.where(narrow)
-    db.session.execute(replace.execution_options(synchronize_session=False))
-    insert_rows(rows)
     tier_counts = {name: counts.get(name, 0) for name in fw.tier_names}
-    audit_writer.record(
-        "assessment.run",
-        "period",
-        period.id,
-        actor,
-        summary=(
-            f"Penilaian periode {period.code} dengan kerangka v{fw_row.version}: "
-            f"{len(rows)} KIM dinilai"
-        ),
-        changes={"framework_version": fw_row.version, "kims": len(rows), "tiers": tier_counts},
-    )
-    db.session.commit()
+    with transaction():
+        db.session.execute(replace.execution_options(synchronize_session=False))
+        insert_rows(rows)
+        audit_writer.record(
+            "assessment.run",
+            "period",
+            period.id,
+            actor,
+            params={
+                "period": period.code,
+                "version": fw_row.version,
+                "kims": len(rows),
+                "tiers": tier_counts,
+            },
+            region=audit_writer.enclosing_region(scope or ()),  # the operator: every region
+        )
     return AssessmentRun(
         period_code=period.code,
         framework_version=fw_row.version,

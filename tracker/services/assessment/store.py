@@ -16,6 +16,7 @@ converted once, as the column type converts it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +40,7 @@ ROW_COLUMNS = (
     "dimension_scores",
     "indicators",
     "data_gaps",
+    "inputs_revision",
 )
 _JSON_COLUMNS = frozenset({"dimension_scores", "indicators", "data_gaps"})
 _AT = ROW_COLUMNS.index("computed_at")
@@ -51,12 +53,15 @@ def assessment_rows(
     period_id: int,
     framework_id: int,
     computed_at: datetime,
+    revisions: Mapping[int, int] | None = None,
 ) -> tuple[list[tuple[Any, ...]], Counter[str]]:
     """The engine over every KIM: the rows to insert (values in `ROW_COLUMNS` order, the JSON
-    columns as text) and the count per assigned tier."""
+    columns as text) and the count per assigned tier. `revisions` are the KIMs' input revisions
+    read before the inputs (`common.input_changes`; absent: 0)."""
     counts: Counter[str] = Counter()
     rows: list[tuple[Any, ...]] = []
     get_previous = previous.get
+    get_revision = (revisions or {}).get
     for kim_id, values in inputs.items():
         result = assess(fw, values, get_previous(kim_id))
         counts[result.tier] += 1
@@ -71,6 +76,7 @@ def assessment_rows(
                 result.tier,
                 result.reason,
                 *result.json_columns(),
+                get_revision(kim_id, 0),
             )
         )
     return rows, counts

@@ -15,33 +15,32 @@ from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Assessment, Kim, Period, Region
+from tracker.models import Assessment, Kim, Period
 from tracker.models.user import User
 from tracker.scoring.engine import assess
 from tracker.scoring.framework import Framework, load_framework
 from tracker.services.assessment.inputs import collect_inputs
 from tracker.services.assessment.runner import (
-    AssessmentError,
     framework_for_period,
     previous_tiers,
     resolve_period,
 )
-from tracker.services.common.pagination import Page
+from tracker.services.common.errors import Invalid
+from tracker.services.common.pagination import Page, paginate_rows
+from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import actor_scope_filter
+from tracker.services.registry.places import Desa, Kecamatan, located
 from tracker.services.rules import frameworks
 from tracker.services.rules.frameworks import VersionRow
-
-Desa = aliased(Region)
-Kecamatan = aliased(Region)
+from tracker.services.rules.periods import PeriodNotFoundError
 
 PER_PAGE = 50
 
 
-class WhatIfError(ValueError):
+class WhatIfError(Invalid):
     """The comparison cannot be made (no assessed period, unknown period); Indonesian message."""
 
 
@@ -111,6 +110,7 @@ def compare(
     per_page: int = PER_PAGE,
 ) -> WhatIf:
     """Apply framework `draft_version` to `period` (default: the latest assessed one)."""
+    require(actor, VIEW)
     draft_row = frameworks.get(draft_version)
     draft = load_framework(draft_row.definition)
 
@@ -119,10 +119,7 @@ def compare(
         if found is None:
             raise WhatIfError(_("Belum ada periode yang dinilai untuk dibandingkan."))
         period = found
-    try:
-        period = resolve_period(period)
-    except AssessmentError as exc:
-        raise WhatIfError(str(exc)) from exc
+    period = resolve_period(period)
 
     current_row = framework_for_period(period.id)
     if current_row is None:
@@ -131,17 +128,15 @@ def compare(
     scope = None if actor is None else list(actor.scope_codes)
 
     stored = db.session.execute(
-        select(
-            Assessment.kim_id,
-            Assessment.tier,
-            Kim.name,
-            func.coalesce(Desa.tidy_name, Desa.name),
-            func.coalesce(Kecamatan.tidy_name, Kecamatan.name),
-        )
-        .join(Kim, Kim.id == Assessment.kim_id)
-        .join(Desa, Desa.code == Kim.desa_code)
-        .join(Kecamatan, Kecamatan.code == Desa.parent_code)
-        .where(
+        located(
+            select(
+                Assessment.kim_id,
+                Assessment.tier,
+                Kim.name,
+                Desa.display_name,
+                Kecamatan.display_name,
+            ).join(Kim, Kim.id == Assessment.kim_id)
+        ).where(
             Assessment.period_id == period.id,
             Assessment.framework_id == current_row.id,
             actor_scope_filter(Kim.desa_code, actor),
@@ -186,15 +181,12 @@ def compare(
             )
     rows.sort(key=lambda r: (r.kecamatan.casefold(), r.desa.casefold(), r.name.casefold()))
     up = sum(1 for r in rows if r.up)
-    pages = max(1, -(-len(rows) // per_page))
-    number = min(max(1, page), pages)
-    shown = rows[(number - 1) * per_page : number * per_page]
     return WhatIf(
         period_code=period.code,
         current_version=current_row.version,
         draft_version=draft_row.version,
         compared=compared,
-        changed=Page(items=shown, number=number, per_page=per_page, total=len(rows)),
+        changed=paginate_rows(rows, page, per_page),
         up=up,
         down=len(rows) - up,
         stale=stale,
@@ -219,6 +211,7 @@ def version_page(
 ) -> VersionPage:
     """A version with its parsed rules; with `compare_period` ("" = the latest assessed period)
     also what would change if it were applied to that period."""
+    require(actor, VIEW)
     row = frameworks.version_row(version)
     rules = load_framework(row.framework.definition)
     comparison = None
@@ -226,6 +219,6 @@ def version_page(
     if compare_period is not None:
         try:
             comparison = compare(version, compare_period, actor, page=page)
-        except WhatIfError as exc:
-            error = str(exc)
+        except (WhatIfError, PeriodNotFoundError) as exc:  # said on the page, next to the choice
+            error = exc.message
     return VersionPage(row, rules, assessed_periods(actor), comparison, error)

@@ -21,10 +21,8 @@ rows confirmed are the rows previewed; a refused confirmation keeps it again for
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, ClassVar
 
@@ -35,6 +33,7 @@ from tracker.io.tabular import Limits, Problem, Row, Table, TableError, open_tab
 from tracker.io.values import clean_text
 from tracker.models.user import User
 from tracker.services.common import uploads
+from tracker.services.common.bulk import collector_paused
 from tracker.services.common.errors import Invalid
 from tracker.services.common.import_rows import RowProblems
 from tracker.services.common.permissions import require
@@ -97,6 +96,9 @@ class ImportResult:
     per_period: Counter[str] = field(default_factory=Counter)
     changes: list[Change] = field(default_factory=list)  # the first ones
     written: bool = False
+    # the open periods whose assessment inputs the import changed (the finished page offers
+    # their re-run): set by `write`
+    changed_periods: list[str] = field(default_factory=list)
 
     @property
     def refused(self) -> bool:
@@ -216,25 +218,11 @@ def run_import(
     """
     require(actor, kind.permission)
     run = kind(actor, options or {})
-    with _collector_paused():
+    with collector_paused():
         try:
             return _run(run, source, filename, dry_run=dry_run, skip_invalid=skip_invalid)
         finally:
             run.close()
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """An import builds tens of thousands of objects that live until it ends (checked rows,
-    indexes, audit entries); the cyclic garbage collector would walk them again and again (a
-    fifth of a registry import's time). Its cycles, if any, are collected once it is over."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _take_problems(run: ImportRun, result: ImportResult) -> None:

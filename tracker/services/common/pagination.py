@@ -1,7 +1,9 @@
-"""Pagination of a select statement: one COUNT and one page query, whatever the list's length."""
+"""Pagination: of a select statement (one COUNT and one page query, whatever the list's length),
+or of rows already computed in memory; both clamp the page number the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -10,6 +12,11 @@ from sqlalchemy import Select, func, select
 from tracker.extensions import db
 
 T = TypeVar("T")
+U = TypeVar("U")
+
+
+def _page_count(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
 
 
 @dataclass
@@ -21,7 +28,7 @@ class Page(Generic[T]):
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return _page_count(self.total, self.per_page)
 
     @property
     def has_prev(self) -> bool:
@@ -31,13 +38,33 @@ class Page(Generic[T]):
     def has_next(self) -> bool:
         return self.number < self.pages
 
+    def map(self, fn: Callable[[T], U]) -> Page[U]:
+        """The same page with every item turned into another (a result row into a view row)."""
+        return Page([fn(item) for item in self.items], self.number, self.per_page, self.total)
+
+
+def _clamped(page: int, total: int, per_page: int) -> int:
+    """A page number out of range is the nearest page, not an error."""
+    return min(max(1, page), _page_count(total, per_page))
+
 
 def paginate(stmt: Select[Any], page: int, per_page: int, scalars: bool = True) -> Page[Any]:
-    """Run `stmt` for one page. A page number out of range is clamped, not an error."""
+    """Run `stmt` for one page."""
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    number = min(max(1, page), pages)
+    number = _clamped(page, total, per_page)
     paged = stmt.limit(per_page).offset((number - 1) * per_page)
     result = db.session.execute(paged)
     items = list(result.scalars() if scalars else result.all())
     return Page(items=items, number=number, per_page=per_page, total=total)
+
+
+def paginate_rows(rows: Sequence[T], page: int, per_page: int) -> Page[T]:
+    """One page of rows computed in memory (they cannot be counted or sliced by the database)."""
+    number = _clamped(page, len(rows), per_page)
+    start = (number - 1) * per_page
+    return Page(
+        items=list(rows[start : start + per_page]),
+        number=number,
+        per_page=per_page,
+        total=len(rows),
+    )

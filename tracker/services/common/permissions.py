@@ -16,8 +16,11 @@ MANAGE_USERS = "manage_users"
 MANAGE_REGIONS = "manage_regions"
 MANAGE_FRAMEWORK = "manage_framework"
 MANAGE_PERIODS = "manage_periods"  # add/close periods, run assessments
+REOPEN_PERIODS = "reopen_periods"  # reopen a closed period (with a reason)
 ENTER_ACTIVITY = "enter_activity"  # import posts/counts, enter measurements in scope
-VIEW_AUDIT = "view_audit"
+# verify or reject the measurements a petugas submitted; what such a user enters counts at once
+VERIFY_ACTIVITY = "verify_activity"
+VIEW_AUDIT = "view_audit"  # the audit log of the user's region scope (audit_reader says which)
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ROLE_ADMIN: frozenset(
@@ -29,12 +32,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             MANAGE_REGIONS,
             MANAGE_FRAMEWORK,
             MANAGE_PERIODS,
+            REOPEN_PERIODS,
             ENTER_ACTIVITY,
+            VERIFY_ACTIVITY,
             VIEW_AUDIT,
         }
     ),
-    ROLE_KABID: frozenset({VIEW, EDIT_KIM, IMPORT_KIM, MANAGE_PERIODS, ENTER_ACTIVITY, VIEW_AUDIT}),
-    ROLE_PETUGAS: frozenset({VIEW, EDIT_KIM, ENTER_ACTIVITY}),
+    ROLE_KABID: frozenset(
+        {VIEW, EDIT_KIM, IMPORT_KIM, MANAGE_PERIODS, ENTER_ACTIVITY, VERIFY_ACTIVITY, VIEW_AUDIT}
+    ),
+    ROLE_PETUGAS: frozenset({VIEW, EDIT_KIM, ENTER_ACTIVITY, VIEW_AUDIT}),
     ROLE_VIEWER: frozenset({VIEW}),
 }
 

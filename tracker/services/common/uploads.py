@@ -27,15 +27,21 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from tracker.models.user import User
-from tracker.services.common.errors import Invalid
+from tracker.services.common.errors import Invalid, NotFound
 
 MAX_AGE_SECONDS = 6 * 3600
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _COPY_CHUNK = 1024 * 1024
 
 
-class UploadMissingError(LookupError):
-    """No such upload for this user and kind: never stored, expired, or already imported."""
+class UploadMissingError(NotFound):
+    """No such upload for this user and kind: never stored, expired, or already imported (the
+    token is not named: it is the only key to someone's file)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("Berkas unggahan tidak ditemukan: sudah diimpor atau kedaluwarsa. Unggah ulang.")
+        )
 
 
 class UploadTooLargeError(Invalid):
@@ -149,22 +155,22 @@ def _read_meta(user: User, token: str, kind: str, meta: Path) -> dict[str, Any]:
     try:
         info = json.loads(meta.read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError) as exc:
-        raise UploadMissingError(token) from exc
+        raise UploadMissingError() from exc
     if info.get("user_id") != user.id or info.get("kind") != kind:
-        raise UploadMissingError(token)
+        raise UploadMissingError()
     if time.time() - float(info.get("stored_at", 0)) > MAX_AGE_SECONDS:
-        raise UploadMissingError(token)
+        raise UploadMissingError()
     return dict(info)
 
 
 def load(user: User, token: str, kind: str, base: Path | None = None) -> StoredUpload:
     """The upload behind `token`, only for its owner and its kind; else UploadMissingError."""
     if not token or not _TOKEN.match(token):
-        raise UploadMissingError(token)
+        raise UploadMissingError()
     blob, meta = _paths(_directory(base), token)
     info = _read_meta(user, token, kind, meta)
     if not blob.is_file():
-        raise UploadMissingError(token)
+        raise UploadMissingError()
     return StoredUpload(
         token=token,
         kind=kind,
@@ -189,7 +195,7 @@ def claim(user: User, token: str, kind: str, base: Path | None = None) -> Iterat
     try:
         meta.rename(taken)
     except FileNotFoundError as exc:
-        raise UploadMissingError(token) from exc
+        raise UploadMissingError() from exc
     try:
         yield upload
     except BaseException:

@@ -13,10 +13,17 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.io.kim_columns import CHANNEL_PREFIX, EXPORT_FIELDS, EXPORT_HEADERS
-from tracker.io.tabular import FORMATS, TableError, table_bytes, write_table
+from tracker.io.tabular import FORMATS, table_bytes, write_table
 from tracker.models import Kim
 from tracker.models.user import User
+from tracker.services.common.errors import Invalid
+from tracker.services.common.permissions import VIEW, require
 from tracker.services.registry.kims import KimFilter, registry_select
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise Invalid(f"Format .{fmt or '?'} tidak didukung; gunakan .csv atau .xlsx.")
 
 
 def _row(kim: Kim, desa: str, kecamatan: str | None, kabupaten: str | None) -> list[Any]:
@@ -48,21 +55,20 @@ def _row(kim: Kim, desa: str, kecamatan: str | None, kabupaten: str | None) -> l
 
 def export_rows(user: User | None, flt: KimFilter | None = None) -> list[list[Any]]:
     """Every KIM in scope matching the filter, in the list's order (two queries in all)."""
+    require(user, VIEW)
     stmt = registry_select(user, flt or KimFilter()).options(selectinload(Kim.channels))
     return [_row(*row) for row in db.session.execute(stmt)]
 
 
 def export_bytes(user: User | None, flt: KimFilter | None, fmt: str) -> bytes:
-    if fmt not in FORMATS:
-        raise TableError(f"Format .{fmt} tidak didukung; gunakan .csv atau .xlsx.")
+    _check_format(fmt)
     return table_bytes(EXPORT_HEADERS, export_rows(user, flt), fmt)
 
 
 def export_file(path: str | Path, user: User | None = None) -> int:
     """Write the registry to `path` (.csv or .xlsx by extension); returns the number of KIMs."""
     fmt = Path(path).suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise TableError(f"Format .{fmt or '?'} tidak didukung; gunakan .csv atau .xlsx.")
+    _check_format(fmt)
     rows = export_rows(user)
     write_table(path, EXPORT_HEADERS, rows, fmt=fmt, sheet_title="Registri KIM")
     return len(rows)
@@ -70,6 +76,5 @@ def export_file(path: str | Path, user: User | None = None) -> int:
 
 def template_bytes(fmt: str) -> bytes:
     """A blank registry sheet with the headers the import reads."""
-    if fmt not in FORMATS:
-        raise TableError(f"Format .{fmt} tidak didukung; gunakan .csv atau .xlsx.")
+    _check_format(fmt)
     return table_bytes(EXPORT_HEADERS, [], fmt)

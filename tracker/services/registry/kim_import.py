@@ -8,7 +8,9 @@ written; by default one invalid row and nothing is saved (the pipeline's all-or-
 
 Set-based: the region and KIM indexes are loaded once, the matched KIMs in one query per 500, the
 new KIMs are inserted in bulk; each created or updated KIM gets its audit entry, and the file one
-entry for the whole import, in the same unit of work.
+entry for the whole import, in the same unit of work. An update that flips a KIM's K1 or K2 gate
+marks its open periods stale (`registry.gates`); new KIMs are found unassessed by the period page
+itself, so the result only names the open periods to re-run.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from tracker.models import Kim, KimChannel
 from tracker.models.base import utcnow
 from tracker.models.kim import CHANNEL_PLATFORMS, STATUS_ACTIVE
 from tracker.models.user import User
-from tracker.services.common import audit_writer
+from tracker.services.common import audit_writer, input_changes
 from tracker.services.common.errors import Stale
 from tracker.services.common.import_pipeline import Change, ImportResult, ImportRun
 from tracker.services.common.import_rows import (
@@ -46,13 +48,13 @@ from tracker.services.common.import_rows import (
 )
 from tracker.services.common.permissions import IMPORT_KIM
 from tracker.services.common.scope import code_in_scope
+from tracker.services.registry import gates
 from tracker.services.registry.kims import (
     FieldError,
     check_email,
     check_length,
     check_phone,
     check_sk_date,
-    filled_snapshot,
     normalize_url,
     parse_status,
     snapshot,
@@ -317,7 +319,8 @@ class _Channel:
 
 @dataclass
 class _NewKim:
-    """A KIM about to be inserted, with the attributes `snapshot` reads (its audit record)."""
+    """A KIM about to be inserted, with the attributes `snapshot` reads (its audit record) and,
+    once inserted, the key and desa its audit entry names."""
 
     name: str
     desa_code: str
@@ -332,6 +335,7 @@ class _NewKim:
     status: str = STATUS_ACTIVE
     notes: str | None = None
     channels: list[_Channel] = field(default_factory=list)
+    id: int | None = None
 
     @classmethod
     def of(cls, plan: _Plan) -> _NewKim:
@@ -474,7 +478,6 @@ class KimImport(ImportRun):
         creates = [(plan, change) for plan, change in self.writes if change.action == ACTION_CREATE]
         updated: list[tuple[Kim, Change]] = []
         now = utcnow()
-        added = _("Menambah KIM %(name)s (impor baris %(row)d)")  # formatted per KIM below
         try:
             # a batch at a time, its audit entries flushed and let go: memory stays flat
             for start in range(0, len(creates), _WRITE_BATCH):
@@ -483,15 +486,17 @@ class KimImport(ImportRun):
                 new_ids = self._insert(new_kims, now)
                 entries = []
                 for (_plan, change), kim, kim_id in zip(batch, new_kims, new_ids, strict=True):
-                    change.object_id = kim_id
+                    change.object_id = kim.id = kim_id
                     entries.append(
                         audit_writer.record(
                             "kim.create",
                             "kim",
                             kim_id,
                             actor,
-                            added % {"name": kim.name, "row": change.row},
-                            filled_snapshot(kim),  # type: ignore[arg-type]
+                            params={"name": kim.name, "row": change.row},
+                            changes=audit_writer.created(snapshot(kim)),  # type: ignore[arg-type]
+                            message="kim.create.import",
+                            kim=kim,
                         )
                     )
                 _flush_and_release(entries)
@@ -509,6 +514,8 @@ class KimImport(ImportRun):
                     "yang sama). Tidak ada yang disimpan; ulangi impor."
                 )
             ) from exc
+        marked = gates.note_edits((kim, change.changes) for kim, change in updated)
+        result.changed_periods = input_changes.open_period_codes() if creates else marked
         entries = []
         for kim, change in updated:
             entries.append(
@@ -517,8 +524,10 @@ class KimImport(ImportRun):
                     "kim",
                     kim.id,
                     actor,
-                    _("Mengubah KIM %(name)s (impor baris %(row)d)", name=kim.name, row=change.row),
-                    change.changes,
+                    params={"name": kim.name, "row": change.row},
+                    changes=change.changes,
+                    message="kim.update.import",
+                    kim=kim,
                 )
             )
         entries.append(
@@ -527,16 +536,14 @@ class KimImport(ImportRun):
                 "kim",
                 None,
                 actor,
-                _("Impor registri KIM dari %(file)s: ", file=result.filename)
-                + _("%(rows)d baris: ", rows=result.rows)
-                + self.summary(result),
-                {
+                params={
                     "file": result.filename,
                     "created": len(creates),
                     "updated": len(updated),
                     "unchanged": result.unchanged,
-                    "invalid_rows": sorted(self.problems.bad_rows),
+                    "invalid": result.invalid,
                 },
+                region=audit_writer.enclosing_region(plan.desa_code for plan in self.plans),
             )
         )
         preassign_ids(entries)  # the flush writes them with one executemany

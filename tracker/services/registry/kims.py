@@ -28,9 +28,14 @@ from tracker.models.region import LEVEL_DESA, LEVEL_KECAMATAN
 from tracker.models.user import User
 from tracker.services.common import audit_writer
 from tracker.services.common.clock import office_today
+from tracker.services.common.errors import Invalid, NotFound, Stale
 from tracker.services.common.pagination import Page, paginate
-from tracker.services.common.permissions import EDIT_KIM, require
+from tracker.services.common.permissions import EDIT_KIM, VIEW, require
 from tracker.services.common.scope import actor_scope_filter, user_scope_filter
+from tracker.services.common.sorting import SortKeys
+from tracker.services.common.unit_of_work import transaction
+from tracker.services.registry import gates
+from tracker.services.registry.places import Desa, Kecamatan, located
 from tracker.text import fold
 
 # column widths of tracker.models.kim, checked before the database refuses them
@@ -46,19 +51,19 @@ MAX_LENGTHS = {
 }
 
 
-class KimNotFoundError(LookupError):
+class KimNotFoundError(NotFound):
     """No such KIM, or one outside the user's scope (the same thing to him)."""
 
 
-class KimInvalidError(ValueError):
+class KimInvalidError(Invalid):
     """The input was refused; `errors` maps a field name to its Indonesian message."""
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
+        super().__init__("; ".join(errors.values()), next(iter(errors), None))
         self.errors = errors
 
 
-class KimStaleError(RuntimeError):
+class KimStaleError(Stale):
     """The KIM changed since the form was opened; nothing was written."""
 
     def __init__(self) -> None:
@@ -70,7 +75,7 @@ class KimStaleError(RuntimeError):
         )
 
 
-class FieldError(ValueError):
+class FieldError(Invalid):
     """One value breaks a registry rule; the message is Indonesian and names the value."""
 
 
@@ -137,23 +142,19 @@ def check_length(field_name: str, text: str) -> str:
 
 # --- reading ----------------------------------------------------------------------------------
 
-Desa = aliased(Region, name="desa")
-Kecamatan = aliased(Region, name="kecamatan")
 Kabupaten = aliased(Region, name="kabupaten")
 
-
-def _shown(region: Any) -> Any:
-    """The name people read: the tidy form when the official list shouts in capitals."""
-    return func.coalesce(region.tidy_name, region.name)
-
-
-SORTS: dict[str, Any] = {
-    "name": Kim.name_key,
-    "desa": _shown(Desa),
-    "kecamatan": _shown(Kecamatan),
-    "sk_date": Kim.sk_date,
-    "updated": Kim.updated_at,
-}
+SORTS = SortKeys(
+    {
+        "name": Kim.name_key,
+        "desa": Desa.display_name,
+        "kecamatan": Kecamatan.display_name,
+        "sk_date": Kim.sk_date,
+        "updated": Kim.updated_at,
+    },
+    default="name",
+    nulls_last={"sk_date"},
+)
 STATUS_FILTERS = ("semua", STATUS_ACTIVE, STATUS_INACTIVE)
 
 
@@ -179,7 +180,7 @@ class KimFilter:
         ).normalized()
 
     def normalized(self) -> KimFilter:
-        sort = self.sort if self.sort.lstrip("-") in SORTS else "name"
+        sort = SORTS.normalized(self.sort)
         status = self.status if self.status in STATUS_FILTERS else "semua"
         return KimFilter(self.q.strip(), self.kecamatan.strip(), self.desa.strip(), status, sort)
 
@@ -188,14 +189,15 @@ def registry_select(user: User | None, flt: KimFilter) -> Select[Any]:
     """KIMs in scope with their desa, kecamatan and kabupaten names, filtered and sorted."""
     flt = flt.normalized()
     stmt = (
-        select(
-            Kim,
-            _shown(Desa).label("desa_name"),
-            _shown(Kecamatan).label("kecamatan_name"),
-            _shown(Kabupaten).label("kabupaten_name"),
+        located(
+            select(
+                Kim,
+                Desa.display_name.label("desa_name"),
+                Kecamatan.display_name.label("kecamatan_name"),
+                Kabupaten.display_name.label("kabupaten_name"),
+            ),
+            kecamatan_optional=True,
         )
-        .join(Desa, Desa.code == Kim.desa_code)
-        .outerjoin(Kecamatan, Kecamatan.code == Desa.parent_code)
         .outerjoin(Kabupaten, Kabupaten.code == Kecamatan.parent_code)
         .where(actor_scope_filter(Kim.desa_code, user))
     )
@@ -204,7 +206,7 @@ def registry_select(user: User | None, flt: KimFilter) -> Select[Any]:
         stmt = stmt.where(
             or_(
                 Kim.name_key.contains(needle, autoescape=True),
-                func.lower(_shown(Desa)).contains(needle, autoescape=True),
+                func.lower(Desa.display_name).contains(needle, autoescape=True),
             )
         )
     if flt.kecamatan:
@@ -213,11 +215,7 @@ def registry_select(user: User | None, flt: KimFilter) -> Select[Any]:
         stmt = stmt.where(Kim.desa_code == flt.desa)
     if flt.status != "semua":
         stmt = stmt.where(Kim.status == flt.status)
-    column = SORTS[flt.sort.lstrip("-")]
-    order = column.desc() if flt.sort.startswith("-") else column.asc()
-    if flt.sort.lstrip("-") == "sk_date":
-        order = order.nulls_last()
-    return stmt.order_by(order, Kim.name_key, Kim.id)
+    return stmt.order_by(SORTS.order_by(flt.sort), Kim.name_key, Kim.id)
 
 
 @dataclass
@@ -229,13 +227,14 @@ class RegistryPage:
 
 
 def registry_page(user: User, flt: KimFilter, page: int, per_page: int) -> RegistryPage:
+    require(user, VIEW)
     flt = flt.normalized()
     result = paginate(registry_select(user, flt), page, per_page, scalars=False)
     desa_label = ""
     if flt.desa:
         desa_label = (
             db.session.scalar(
-                select(_shown(Region)).where(
+                select(Region.display_name).where(
                     Region.code == flt.desa, user_scope_filter(Region.code, user)
                 )
             )
@@ -246,7 +245,7 @@ def registry_page(user: User, flt: KimFilter, page: int, per_page: int) -> Regis
 
 def kecamatan_options(user: User | None) -> list[tuple[str, str]]:
     """(code, name) of the kecamatan a user may filter on."""
-    shown = _shown(Region)
+    shown = Region.display_name
     stmt = select(Region.code, shown).where(
         Region.level == LEVEL_KECAMATAN, actor_scope_filter(Region.code, user)
     )
@@ -255,11 +254,12 @@ def kecamatan_options(user: User | None) -> list[tuple[str, str]]:
 
 def desa_choices(user: User) -> dict[str, list[tuple[str, str]]]:
     """Desa in the user's scope grouped by kecamatan name, for a select with optgroups."""
+    require(user, EDIT_KIM)
     stmt = (
-        select(Region.code, _shown(Region), _shown(Kecamatan))
+        select(Region.code, Region.display_name, Kecamatan.display_name)
         .outerjoin(Kecamatan, Kecamatan.code == Region.parent_code)
         .where(Region.level == LEVEL_DESA, user_scope_filter(Region.code, user))
-        .order_by(_shown(Kecamatan), _shown(Region), Region.code)
+        .order_by(Kecamatan.display_name, Region.display_name, Region.code)
     )
     groups: dict[str, list[tuple[str, str]]] = {}
     for code, name, kec_name in db.session.execute(stmt):
@@ -269,13 +269,14 @@ def desa_choices(user: User) -> dict[str, list[tuple[str, str]]]:
 
 def get_kim(user: User | None, kim_id: int) -> Kim:
     """The KIM with its channels, or KimNotFoundError when it is missing or outside the scope."""
+    require(user, VIEW)
     kim = db.session.scalar(
         select(Kim)
         .where(Kim.id == kim_id, actor_scope_filter(Kim.desa_code, user))
         .options(selectinload(Kim.channels), selectinload(Kim.desa).selectinload(Region.parent))
     )
     if kim is None:
-        raise KimNotFoundError(kim_id)
+        raise KimNotFoundError()
     return kim
 
 
@@ -317,11 +318,6 @@ def snapshot(kim: Kim) -> dict[str, Any]:
         "notes": kim.notes,
         "channels": [f"{c.platform}: {c.url}" for c in kim.channels],
     }
-
-
-def filled_snapshot(kim: Kim) -> dict[str, Any]:
-    """What a new KIM's audit entry records: only the fields it was created with."""
-    return {k: v for k, v in snapshot(kim).items() if v not in (None, "", [])}
 
 
 def _none_if_empty(text: str) -> str | None:
@@ -432,36 +428,36 @@ def _apply(kim: Kim, values: dict[str, Any]) -> None:
         kim.channels = [KimChannel(platform=p, url=u) for p, u in wanted]
 
 
-def _commit_or_stale() -> None:
+def _flush_or_refuse() -> None:
+    """Write the unit's changes now, so that a concurrent edit (the version column matched no row)
+    or a name taken a moment ago is refused as such, wherever the outermost commit happens."""
     try:
-        db.session.commit()
+        db.session.flush()
     except StaleDataError as exc:
-        db.session.rollback()
         raise KimStaleError() from exc
+    except IntegrityError as exc:  # a concurrent write took the name or number first
+        raise KimInvalidError(
+            {"name": _("Nama KIM atau Nomor KIM.id sudah dipakai KIM lain.")}
+        ) from exc
 
 
 def create_kim(user: User | None, data: KimInput) -> Kim:
     require(user, EDIT_KIM)
-    values = _clean(user, data, None)
-    kim = Kim(status=STATUS_ACTIVE)
-    _apply(kim, values)
-    db.session.add(kim)
-    try:
-        db.session.flush()
-    except IntegrityError as exc:  # a concurrent create took the name or number first
-        db.session.rollback()
-        raise KimInvalidError(
-            {"name": _("Nama KIM atau Nomor KIM.id sudah dipakai KIM lain.")}
-        ) from exc
-    audit_writer.record(
-        "kim.create",
-        "kim",
-        kim.id,
-        user,
-        _("Menambah KIM %(name)s", name=kim.name),
-        filled_snapshot(kim),
-    )
-    db.session.commit()
+    with transaction():
+        values = _clean(user, data, None)
+        kim = Kim(status=STATUS_ACTIVE)
+        _apply(kim, values)
+        db.session.add(kim)
+        _flush_or_refuse()
+        audit_writer.record(
+            "kim.create",
+            "kim",
+            kim.id,
+            user,
+            params={"name": kim.name},
+            changes=audit_writer.created(snapshot(kim)),
+            kim=kim,
+        )
     return kim
 
 
@@ -472,45 +468,43 @@ def update_kim(user: User | None, kim_id: int, data: KimInput, expected_version:
     our write is caught by the version column (the UPDATE matches no row) and refused the same way.
     """
     require(user, EDIT_KIM)
-    kim = get_kim(user, kim_id)
-    if kim.version != expected_version:
-        raise KimStaleError()
-    values = _clean(user, data, kim.id)
-    before = snapshot(kim)
-    _apply(kim, values)
-    changes = audit_writer.diff(before, snapshot(kim))
-    if not changes:
-        db.session.rollback()
-        return False
-    kim.updated_at = utcnow()  # always UPDATE the row, so a channel-only edit bumps the version
-    audit_writer.record(
-        "kim.update", "kim", kim.id, user, _("Mengubah KIM %(name)s", name=kim.name), changes
-    )
-    try:
-        _commit_or_stale()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise KimInvalidError(
-            {"name": _("Nama KIM atau Nomor KIM.id sudah dipakai KIM lain.")}
-        ) from exc
+    with transaction():
+        kim = get_kim(user, kim_id)
+        if kim.version != expected_version:
+            raise KimStaleError()
+        values = _clean(user, data, kim.id)
+        before = snapshot(kim)
+        _apply(kim, values)
+        changes = audit_writer.diff(before, snapshot(kim))
+        if not changes:
+            return False  # every value is the stored one: the flush writes nothing
+        kim.updated_at = utcnow()  # always UPDATE the row, so a channel-only edit bumps the version
+        audit_writer.record(
+            "kim.update", "kim", kim.id, user, params={"name": kim.name}, changes=changes, kim=kim
+        )
+        _flush_or_refuse()
+        gates.note_edits([(kim, changes)])
     return True
 
 
 def set_active(user: User | None, kim_id: int, active: bool) -> bool:
     """Deactivate or reactivate. False when the KIM already had that status."""
     require(user, EDIT_KIM)
-    kim = get_kim(user, kim_id)
-    status = STATUS_ACTIVE if active else STATUS_INACTIVE
-    if kim.status == status:
-        return False
-    changes = {"status": [kim.status, status]}
-    kim.status = status
-    action = "kim.reactivate" if active else "kim.deactivate"
-    summary = (
-        _("Mengaktifkan kembali KIM %(name)s", name=kim.name)
-        if active
-        else _("Menonaktifkan KIM %(name)s", name=kim.name)
-    )
-    audit_writer.record(action, "kim", kim.id, user, summary, changes)
-    _commit_or_stale()
+    with transaction():
+        kim = get_kim(user, kim_id)
+        status = STATUS_ACTIVE if active else STATUS_INACTIVE
+        if kim.status == status:
+            return False
+        changes = {"status": [kim.status, status]}
+        kim.status = status
+        audit_writer.record(
+            "kim.reactivate" if active else "kim.deactivate",
+            "kim",
+            kim.id,
+            user,
+            params={"name": kim.name},
+            changes=changes,
+            kim=kim,
+        )
+        _flush_or_refuse()
     return True

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.models import Kim, Region
 from tracker.models.region import LEVEL_DESA, LEVEL_KABUPATEN, LEVEL_KECAMATAN
+from tracker.services.common.errors import Invalid
 from tracker.services.common.scope import scope_filter
 from tracker.text import fold
 
@@ -26,7 +27,7 @@ _DESA_PREFIX = re.compile(r"^(desa|kelurahan|kel|ds)\b\.?\s*")
 _KAB_PREFIX = re.compile(r"^(kabupaten|kab|kota)\b\.?\s*")
 
 
-class ResolveError(ValueError):
+class ResolveError(Invalid):
     """The row names no region/KIM we know, or more than one; the message says which."""
 
 
@@ -159,9 +160,6 @@ class RegionIndex:
                 + ". Isi kolom Kecamatan."
             )
         return self.desa(desa, self.kecamatan(kecamatan, kabupaten or None))
-
-    def kecamatan_of(self, desa_code: str) -> str | None:
-        return self.parents.get(desa_code)
 
 
 def _inside(code: str, roots: list[str]) -> bool:

@@ -32,14 +32,16 @@ from tracker.models.kim import STATUS_ACTIVE, Kim
 from tracker.models.region import LEVEL_DESA, Region
 from tracker.models.user import User
 from tracker.services.common import audit_writer
+from tracker.services.common.errors import NotFound
 from tracker.services.common.pagination import Page, paginate
-from tracker.services.common.permissions import MANAGE_REGIONS, require
+from tracker.services.common.permissions import MANAGE_REGIONS, VIEW, require
 from tracker.services.common.scope import (
     region_visible_filter,
     scope_filter,
     user_scope_filter,
     user_sees_code,
 )
+from tracker.services.common.unit_of_work import transaction
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 BUNDLED_NAME = "wilayah-indonesia.csv"
@@ -49,7 +51,7 @@ LUMAJANG_PATH = DATA_DIR / "wilayah-lumajang.csv"
 CODE_LENGTH = {1: 2, 2: 5, 3: 8, 4: 13}
 
 
-class RegionNotFoundError(LookupError):
+class RegionNotFoundError(NotFound):
     """No such region, or one outside the user's visible regions (the same to him)."""
 
 
@@ -111,13 +113,12 @@ def import_regions(
     filename: str,
     actor: User | None = None,
     only: str | None = None,
-    commit: bool = True,
 ) -> ImportReport:
     """Create new regions and rename changed ones; all-or-nothing.
 
     `actor=None` is the operator on the command line. Running the same file twice changes nothing
-    (the second report says 0 baru, 0 diubah). With `commit=False` the caller owns the transaction
-    (the demo seed loads regions, KIMs and activity as one unit).
+    (the second report says 0 baru, 0 diubah). Inside a caller's transaction (the demo seed loads
+    regions, KIMs and activity as one unit) the caller commits.
     """
     require(actor, MANAGE_REGIONS)
     only = only.strip() if only else None
@@ -161,34 +162,31 @@ def import_regions(
     report.created, report.updated = len(new_rows), len(changed)
     report.unchanged = len(parsed.rows) - len(new_rows) - len(changed)
 
-    if new_rows:
-        # file order: a parent is in the database or on an earlier row (the parser saw to it),
-        # so every foreign key holds row by row
-        # Core executemany on the table: the ORM bulk path would split the batch wherever
-        # a column switches between NULL and a value (kind is NULL on kecamatan rows)
-        db.session.execute(insert(Region.__table__), new_rows)
-    if changed:
-        db.session.execute(update(Region), changed)
-    where = f" (hanya {only})" if only else ""
-    audit_writer.record(
-        "region.import",
-        "region",
-        only,
-        actor,
-        f"Impor wilayah dari {filename}{where}: {report.created} baru, {report.updated} diubah",
-        {
-            "berkas": filename,
-            "hanya": only,
-            "baru": report.created,
-            "diubah": report.updated,
-            "tetap": report.unchanged,
-            **({"nama_diubah": renamed} if renamed else {}),
-        },
-    )
-    if commit:
-        db.session.commit()
-    else:
-        db.session.flush()
+    with transaction():
+        if new_rows:
+            # file order: a parent is in the database or on an earlier row (the parser saw to
+            # it), so every foreign key holds row by row
+            # Core executemany on the table: the ORM bulk path would split the batch wherever
+            # a column switches between NULL and a value (kind is NULL on kecamatan rows)
+            db.session.execute(insert(Region.__table__), new_rows)
+        if changed:
+            db.session.execute(update(Region), changed)
+        audit_writer.record(
+            "region.import",
+            "region",
+            only,
+            actor,
+            params={
+                "file": filename,
+                **({"region": only} if only else {}),
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+            },
+            changes={f"{code}.name": names for code, names in renamed.items()},
+            message="region.import.only" if only else None,
+            region=only,
+        )
     return report
 
 
@@ -268,6 +266,7 @@ def browse(user: User, code: str | None = None) -> BrowseView:
 
     Without a code the user starts at his scope roots; with a single root that root is shown.
     """
+    require(user, VIEW)
     visible = region_visible_filter(Region.code, user)
     if code is None:
         roots = list(
@@ -287,7 +286,7 @@ def browse(user: User, code: str | None = None) -> BrowseView:
         )
     node = db.session.scalar(select(Region).where(Region.code == code, visible))
     if node is None:
-        raise RegionNotFoundError(code)
+        raise RegionNotFoundError()
     crumbs = list(
         db.session.scalars(
             select(Region)
@@ -332,6 +331,7 @@ _LIKE_SPECIAL = re.compile(r"([\\%_])")
 def search(user: User, query: str, page: int = 1, per_page: int = 25) -> SearchResult:
     """Regions whose name contains the query (or whose code starts with it), within what the
     user may see; each result carries its path so two desa of one name can be told apart."""
+    require(user, VIEW)
     text = " ".join(query.split())
     visible = region_visible_filter(Region.code, user)
     stmt = select(Region).where(visible)
@@ -343,10 +343,11 @@ def search(user: User, query: str, page: int = 1, per_page: int = 25) -> SearchR
     stmt = stmt.order_by(Region.level, Region.name, Region.code)
     result = paginate(stmt, page, per_page)
     ancestors = {a for r in result.items for a in _ancestor_codes(r.code)}
-    rows = db.session.execute(
-        select(Region.code, Region.name, Region.tidy_name).where(Region.code.in_(ancestors))
+    names = dict(
+        db.session.execute(
+            select(Region.code, Region.display_name).where(Region.code.in_(ancestors))
+        ).all()
     )
-    names = {code: tidy or name for code, name, tidy in rows}
     paths = {
         r.code: " › ".join(names.get(a, a) for a in reversed(_ancestor_codes(r.code)))
         for r in result.items

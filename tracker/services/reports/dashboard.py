@@ -10,6 +10,7 @@ from tracker.extensions import db
 from tracker.models import Assessment, Kim, Period
 from tracker.models.kim import STATUS_ACTIVE
 from tracker.models.user import User
+from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import user_scope_filter
 
 
@@ -22,6 +23,7 @@ class Summary:
 
 
 def summary(user: User) -> Summary:
+    require(user, VIEW)
     in_scope = user_scope_filter(Kim.desa_code, user)
     rows = db.session.execute(
         select(Kim.status, func.count()).where(in_scope).group_by(Kim.status)

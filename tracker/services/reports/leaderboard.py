@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -37,14 +38,17 @@ from tracker.models.kim import STATUS_ACTIVE
 from tracker.models.region import LEVEL_KECAMATAN
 from tracker.models.user import User
 from tracker.services.common.clock import office_today
+from tracker.services.common.errors import Invalid
 from tracker.services.common.pagination import Page, paginate
+from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import scope_filter, user_scope_filter
 from tracker.services.registry.lookup import kecamatan_key
+from tracker.services.registry.places import Desa, Kecamatan, located
 
 TYPES = ("berita", "galeri", "pengumuman", "agenda")
 
 
-class LeaderboardError(ValueError):
+class LeaderboardError(Invalid):
     """A filter names nothing usable; the message is Indonesian and shown as is."""
 
 
@@ -123,21 +127,20 @@ def _ranking(until: date, where: Iterable[ColumnElement[bool]]) -> Select[tuple]
         .group_by(parts.c.kim_id)
         .subquery("totals")
     )
-    desa = aliased(Region)
-    kecamatan = aliased(Region)
+    # listed by total, then berita, then name (DESIGN.md §4); the rank is shared by equal totals
+    # (1, 2, 2, 4): the tie-break orders the list, it does not make one KIM rank above another
     order = (totals.c.total.desc(), totals.c.berita.desc(), Kim.name_key, Kim.id)
     return (
-        select(
-            func.row_number().over(order_by=order).label("rank"),
-            Kim.id,
-            Kim.name,
-            func.coalesce(desa.tidy_name, desa.name),
-            func.coalesce(kecamatan.tidy_name, kecamatan.name),
-            *(totals.c[kind] for kind in TYPES),
+        located(
+            select(
+                func.rank().over(order_by=totals.c.total.desc()).label("rank"),
+                Kim.id,
+                Kim.name,
+                Desa.display_name,
+                Kecamatan.display_name,
+                *(totals.c[kind] for kind in TYPES),
+            ).join(totals, totals.c.kim_id == Kim.id)
         )
-        .join(totals, totals.c.kim_id == Kim.id)
-        .join(desa, desa.code == Kim.desa_code)
-        .join(kecamatan, kecamatan.code == desa.parent_code)
         .where(Kim.status == STATUS_ACTIVE, totals.c.total > 0, *where)
         .order_by(*order)
     )
@@ -152,29 +155,30 @@ def leaderboard(
 ) -> Page[LeaderboardRow]:
     """One page of the ranking of active KIMs with at least one upload up to `until` (default
     today), within the user's region scope (no user: every KIM, for the CLI). Ranks are
-    positions within the filtered list."""
+    positions within the filtered list; KIMs with equal totals share one (1, 2, 2, 4)."""
+    require(user, VIEW)
     until = until or office_today()
     where: list[ColumnElement[bool]] = []
     if user is not None:
         where.append(user_scope_filter(Kim.desa_code, user))
     if kecamatan_code:
         where.append(scope_filter(Kim.desa_code, [kecamatan_code]))
-    result = paginate(_ranking(until, where), page, per_page, scalars=False)
-    rows = [
-        LeaderboardRow(
-            rank=int(rank),
-            kim_id=kim_id,
-            name=name,
-            desa=desa,
-            kecamatan=kecamatan,
-            berita=int(berita or 0),
-            galeri=int(galeri or 0),
-            pengumuman=int(pengumuman or 0),
-            agenda=int(agenda or 0),
-        )
-        for rank, kim_id, name, desa, kecamatan, berita, galeri, pengumuman, agenda in result.items
-    ]
-    return Page(items=rows, number=result.number, per_page=result.per_page, total=result.total)
+    return paginate(_ranking(until, where), page, per_page, scalars=False).map(_row)
+
+
+def _row(found: Any) -> LeaderboardRow:
+    rank, kim_id, name, desa, kecamatan, berita, galeri, pengumuman, agenda = found
+    return LeaderboardRow(
+        rank=int(rank),
+        kim_id=kim_id,
+        name=name,
+        desa=desa,
+        kecamatan=kecamatan,
+        berita=int(berita or 0),
+        galeri=int(galeri or 0),
+        pengumuman=int(pengumuman or 0),
+        agenda=int(agenda or 0),
+    )
 
 
 @dataclass
@@ -184,6 +188,7 @@ class LeaderboardView:
     kecamatan_code: str | None
     kecamatan_name: str | None
     kecamatan_options: list[tuple[str, str]]
+    scope_names: list[str]  # the user's regions: the ranking compares KIMs within them only
 
 
 def leaderboard_page(
@@ -195,6 +200,7 @@ def leaderboard_page(
 ) -> LeaderboardView:
     """The Top Konten page: the ranking and the kecamatan the user may narrow it to. A kecamatan
     outside the user's choices is ignored rather than revealed."""
+    require(user, VIEW)
     options = kecamatan_choices(user)
     names = dict(options)
     if kecamatan_code not in names:
@@ -205,12 +211,13 @@ def leaderboard_page(
         kecamatan_code=kecamatan_code,
         kecamatan_name=names.get(kecamatan_code) if kecamatan_code else None,
         kecamatan_options=options,
+        scope_names=[scope.region.display_name for scope in user.scopes],
     )
 
 
 def kecamatan_choices(user: User | None) -> list[tuple[str, str]]:
     """(code, name) of the kecamatan the user may filter on, by name."""
-    shown = func.coalesce(Region.tidy_name, Region.name)
+    shown = Region.display_name
     stmt = select(Region.code, shown).where(Region.level == LEVEL_KECAMATAN)
     if user is not None:
         # a kecamatan is offered when it lies in the scope or encloses part of it

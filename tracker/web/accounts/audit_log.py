@@ -65,15 +65,9 @@ def index() -> tuple[str, int]:
     form = AuditFilterForm(request.args)
     options = audit_reader.filter_options(current_user)
     everything = SelectChoice("", _l("Semua"))
-    form.entity.choices = [everything, *(SelectChoice(e) for e in options.entities)]
-    form.action.choices = [everything, *(SelectChoice(a) for a in options.actions)]
-    form.user.choices = [
-        everything,
-        *(
-            (str(u.id), f"{u.username} — {u.full_name}" if u.full_name else u.username)
-            for u in options.users
-        ),
-    ]
+    form.entity.choices = [everything, *(SelectChoice(v, label) for v, label in options.entities)]
+    form.action.choices = [everything, *(SelectChoice(v, label) for v, label in options.actions)]
+    form.user.choices = [everything, *(SelectChoice(str(v), label) for v, label in options.users)]
     valid = form.validate()
     flt = _filter_from(form) if valid else audit_reader.AuditFilter()
     page = audit_reader.list_entries(
@@ -83,8 +77,6 @@ def index() -> tuple[str, int]:
         per_page=page_size(),
     )
     return (
-        render_template(
-            "audit/index.html", form=form, page=page, changes_of=audit_reader.changes_of
-        ),
-        200 if valid else 400,
+        render_template("audit/index.html", form=form, page=page),
+        200 if valid else 422,
     )

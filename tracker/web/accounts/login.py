@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -24,8 +23,9 @@ from wtforms import PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from tracker.services.accounts import authentication
+from tracker.services.accounts.password_policy import PASSWORD_MAX_LENGTH
 from tracker.web.common.forms import ConfirmForm
-from tracker.web.common.security import remember_password
+from tracker.web.common.security import bind_session, warn_if_cookie_cannot_return
 
 bp = Blueprint("auth", __name__)
 
@@ -46,9 +46,7 @@ class LoginForm(FlaskForm):
         _l("Kata sandi"),
         validators=[
             DataRequired(_l("Isi kata sandi.")),
-            Length(
-                max=authentication.PASSWORD_MAX_LENGTH, message=_l("Kata sandi terlalu panjang.")
-            ),
+            Length(max=PASSWORD_MAX_LENGTH, message=_l("Kata sandi terlalu panjang.")),
         ],
     )
 
@@ -92,7 +90,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response | tuple[str, int]:
+def login() -> str | Response | tuple[str, int, dict[str, str]]:
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
     form = LoginForm()
@@ -100,17 +98,10 @@ def login() -> str | Response | tuple[str, int]:
         result = authentication.authenticate(
             form.username.data or "", form.password.data or "", request.remote_addr
         )
-        if result.throttled:
-            minutes = current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"]
-            flash(
-                _(
-                    "Terlalu banyak percobaan masuk yang gagal untuk akun ini. "
-                    "Coba lagi dalam %(minutes)d menit.",
-                    minutes=minutes,
-                ),
-                "error",
-            )
-            return render_template("auth/login.html", form=form), 429
+        if result.throttle is not None:
+            flash(result.throttle.message, "error")
+            page = render_template("auth/login.html", form=form)
+            return page, 429, {"Retry-After": str(result.throttle.retry_after)}
         if result.user is None:
             flash(_("Nama pengguna atau kata sandi salah."), "error")
             return render_template("auth/login.html", form=form), 200
@@ -118,7 +109,8 @@ def login() -> str | Response | tuple[str, int]:
         session.clear()  # renew the session at login: nothing from before survives
         login_user(result.user)
         session["locale"] = result.user.locale
-        remember_password(result.user)
+        bind_session(result.user)
+        warn_if_cookie_cannot_return()
         return redirect(next_url or url_for("main.index"))
     return render_template("auth/login.html", form=form)
 
@@ -127,6 +119,8 @@ def login() -> str | Response | tuple[str, int]:
 def logout() -> Response:
     form = ConfirmForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            authentication.log_out(current_user)  # every session of the account ends
         logout_user()
         session.clear()
         flash(_("Anda telah keluar."), "info")
@@ -162,16 +156,20 @@ def preferences() -> tuple[str, int]:
 def change_password() -> Response | tuple[str, int]:
     form = PasswordChangeForm()
     if not form.validate_on_submit():
-        return _render_preferences(password_form=form, status=400)
+        return _render_preferences(password_form=form, status=422)
     try:
         authentication.change_own_password(
-            current_user, form.current_password.data or "", form.new_password.data or ""
+            current_user,
+            form.current_password.data or "",
+            form.new_password.data or "",
+            request.remote_addr,
         )
     except authentication.AccountError as error:
         target = getattr(form, error.field or "new_password", form.new_password)
         target.errors = [*target.errors, error.message]
-        return _render_preferences(password_form=form, status=400)
-    remember_password(current_user)  # this session stays; the account's other sessions end
+        throttled = isinstance(error, authentication.ThrottledError)
+        return _render_preferences(password_form=form, status=429 if throttled else 422)
+    bind_session(current_user)  # this session stays; the account's other sessions end
     flash(_("Kata sandi berhasil diganti."), "success")
     return redirect(url_for("auth.preferences"))
 
@@ -181,12 +179,12 @@ def change_password() -> Response | tuple[str, int]:
 def change_locale() -> Response | tuple[str, int]:
     form = LocaleForm()
     if not form.validate_on_submit():
-        return _render_preferences(locale_form=form, status=400)
+        return _render_preferences(locale_form=form, status=422)
     try:
         authentication.set_locale(current_user, form.locale.data or "")
     except authentication.AccountError as error:
         form.locale.errors = [*form.locale.errors, error.message]
-        return _render_preferences(locale_form=form, status=400)
+        return _render_preferences(locale_form=form, status=422)
     session["locale"] = current_user.locale
     with force_locale(current_user.locale):  # the next page is already in that language
         flash(_("Bahasa tampilan disimpan."), "success")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,7 +26,7 @@ from tracker.services.accounts.authentication import AccountError
 from tracker.services.common.permissions import MANAGE_USERS
 from tracker.web.common.guards import permission_required
 from tracker.web.common.paging import page_arg, page_size
-from tracker.web.common.security import remember_password
+from tracker.web.common.security import bind_session
 
 bp = Blueprint("users", __name__, url_prefix="/admin/pengguna")
 
@@ -121,16 +121,9 @@ def _attach_error(form: FlaskForm, error: AccountError) -> None:
 
 
 def _form_page(template: str, form: FlaskForm, user: User | None) -> tuple[str, int]:
-    """The form (again): 400 when a POST was refused, with what was typed and why."""
-    status = 400 if request.method == "POST" else 200
+    """The form (again): 422 when a POST was refused, with what was typed and why."""
+    status = 422 if request.method == "POST" else 200
     return render_template(template, form=form, user=user), status
-
-
-def _load(user_id: int):  # type: ignore[no-untyped-def]
-    try:
-        return user_admin.get_user(current_user, user_id)
-    except user_admin.UserNotFoundError:
-        abort(404)
 
 
 @bp.get("/")
@@ -164,7 +157,7 @@ def create() -> str | Response | tuple[str, int]:
 @bp.route("/<int:user_id>/ubah", methods=["GET", "POST"])
 @permission_required(MANAGE_USERS)
 def edit(user_id: int) -> str | Response | tuple[str, int]:
-    user = _load(user_id)
+    user = user_admin.get_user(current_user, user_id)
     if request.method == "GET":
         form = UserEditForm(
             full_name=user.full_name,
@@ -189,7 +182,7 @@ def edit(user_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/<int:user_id>/kata-sandi", methods=["GET", "POST"])
 @permission_required(MANAGE_USERS)
 def reset_password(user_id: int) -> str | Response | tuple[str, int]:
-    user = _load(user_id)
+    user = user_admin.get_user(current_user, user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
         try:
@@ -198,7 +191,7 @@ def reset_password(user_id: int) -> str | Response | tuple[str, int]:
             _attach_error(form, error)
         else:
             if user_id == current_user.id:  # his own: this session stays, the others end
-                remember_password(current_user)
+                bind_session(current_user)
             flash(
                 _("Kata sandi %(username)s telah diatur ulang.", username=user.username), "success"
             )
@@ -209,9 +202,7 @@ def reset_password(user_id: int) -> str | Response | tuple[str, int]:
 def _set_active(user_id: int, active: bool) -> Response:
     try:
         user = user_admin.set_active(current_user, user_id, active)
-    except user_admin.UserNotFoundError:
-        abort(404)
-    except AccountError as error:
+    except AccountError as error:  # said on the list it came from
         flash(error.message, "error")
         return redirect(url_for("users.index"))
     if active:

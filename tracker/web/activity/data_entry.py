@@ -1,9 +1,11 @@
-"""Activity data in: the three imports (upload → preview → confirm), their templates, and the
-data-entry grid of manual indicator values per kecamatan and period."""
+"""Activity data in: the three imports (upload → preview → confirm), their templates, the
+data-entry grid of manual indicator values per kecamatan and period, and the verification of the
+values a petugas submitted."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -14,7 +16,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import LazyString
+from flask_babel import LazyString, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -24,10 +26,11 @@ from wtforms import SelectField
 
 from tracker.io.activity_columns import KIND_COUNTS, KIND_MEASURES, KIND_POSTS, KINDS
 from tracker.models import Period
-from tracker.services.activity import measurements, upload_flow
-from tracker.services.common.errors import Invalid
+from tracker.services.activity import measurements, upload_flow, verification
+from tracker.services.assessment import reference
+from tracker.services.common.errors import Invalid, Stale
 from tracker.services.common.import_pipeline import ImportResult
-from tracker.services.common.permissions import ENTER_ACTIVITY
+from tracker.services.common.permissions import ENTER_ACTIVITY, VERIFY_ACTIVITY
 from tracker.services.common.uploads import UploadMissingError
 from tracker.services.rules.periods import PeriodClosedError
 from tracker.web.common.downloads import send_table
@@ -162,11 +165,8 @@ def confirm(kind: str) -> Response | tuple[str, int]:
         outcome = upload_flow.confirm_upload(
             kind, current_user, form.token.data or "", bool(form.skip_invalid.data)
         )
-    except UploadMissingError:
-        flash(
-            _("Berkas unggahan tidak ditemukan: sudah diimpor atau kedaluwarsa. Unggah ulang."),
-            "error",
-        )
+    except UploadMissingError as exc:  # used up (a double click) or expired: upload again
+        flash(exc.message, "error")
         return redirect(url_for("activity.index"))
     except Invalid as exc:  # the file's period was closed since the preview
         flash(exc.message, "error")
@@ -190,18 +190,21 @@ def _grid_page(grid: measurements.Grid, status: int = 200) -> tuple[str, int]:
     return render_template("activity/grid.html", grid=grid, form=ConfirmForm()), status
 
 
+def _kim_arg(raw: str | None) -> int | None:
+    """A KIM id from the query or a button (?kim=, kartu=); anything else is no KIM."""
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+
+
 @bp.get("/pengukuran/<period_code>")
 @permission_required(ENTER_ACTIVITY)
 def grid(period_code: str) -> tuple[str, int]:
-    try:
-        grid = measurements.load_grid(
-            current_user,
-            period_code,
-            request.args.get("kecamatan", ""),
-            request.args.getlist("lainnya"),
-        )
-    except measurements.GridNotFoundError:
-        abort(404)
+    grid = reference.entry_grid(
+        current_user,
+        period_code,
+        request.args.get("kecamatan", ""),
+        request.args.getlist("lainnya"),
+        kim_id=_kim_arg(request.args.get("kim")),
+    )
     return _grid_page(grid)
 
 
@@ -225,15 +228,20 @@ def grid_save(period_code: str) -> Response | tuple[str, int]:
         abort(400)
     kecamatan = request.args.get("kecamatan", "")
     extra = request.form.getlist("lainnya")
-    back = url_for("activity.grid", period_code=period_code, kecamatan=kecamatan, lainnya=extra)
+    card = _kim_arg(request.form.get("kartu"))  # saved from a phone's KIM card: come back to it
+    back = url_for(
+        "activity.grid",
+        period_code=period_code,
+        kecamatan=kecamatan,
+        lainnya=extra,
+        _anchor=f"kim-{card}" if card else None,
+    )
     try:
-        outcome = measurements.save_grid(
+        outcome = reference.save_entry_grid(
             current_user, period_code, kecamatan, _submitted_cells(request.form), extra
         )
-    except measurements.GridNotFoundError:
-        abort(404)
-    except PeriodClosedError as exc:
-        flash(str(exc), "error")
+    except PeriodClosedError as exc:  # said on the grid it came from
+        flash(exc.message, "error")
         return redirect(back)
     if not outcome.ok:
         flash(
@@ -243,14 +251,107 @@ def grid_save(period_code: str) -> Response | tuple[str, int]:
             ),
             "error",
         )
-        return _grid_page(outcome.grid, 400)
-    flash(
-        _(
-            "Tersimpan: %(created)s nilai baru, %(updated)s diubah, %(deleted)s dihapus.",
-            created=outcome.created,
-            updated=outcome.updated,
-            deleted=outcome.deleted,
-        ),
-        "success",
+        return _grid_page(outcome.grid, 422)
+    saved = _(
+        "Tersimpan: %(created)s nilai baru, %(updated)s diubah, %(deleted)s dihapus.",
+        created=outcome.created,
+        updated=outcome.updated,
+        deleted=outcome.deleted,
     )
+    if outcome.submitted and outcome.created + outcome.updated:
+        saved += " " + _("Nilai baru dan yang diubah diajukan; dihitung setelah diverifikasi.")
+    flash(saved, "success")
+    return redirect(back)
+
+
+# --- verifying what a petugas submitted -------------------------------------------------------
+
+
+def _review_page(
+    queue: verification.ReviewQueue,
+    status: int = 200,
+    picked: frozenset[str] = frozenset(),
+    reason: str = "",
+    error: Invalid | None = None,
+) -> tuple[str, int]:
+    return render_template(
+        "activity/review.html",
+        queue=queue,
+        picked=picked,
+        reason=reason,
+        error=error,
+        form=ConfirmForm(),
+    ), status
+
+
+@bp.get("/verifikasi/<period_code>")
+@permission_required(VERIFY_ACTIVITY)
+def review(period_code: str) -> tuple[str, int]:
+    return _review_page(
+        reference.review_queue(current_user, period_code, request.args.get("kecamatan", ""))
+    )
+
+
+@dataclass(frozen=True)
+class _Pressed:
+    """Which values the pressed button decides: the ticked ones ("verifikasi", "tolak"), or
+    every one shown of a kecamatan ("kec:<code>") or of a KIM ("kim:<id>")."""
+
+    tokens: list[str]
+    reject: bool = False
+    kecamatan_code: str | None = None
+    kim_id: int | None = None
+
+
+def _pressed(action: str) -> _Pressed:
+    shown = request.form.getlist("tampil")
+    if action.startswith("kec:") and action[4:]:
+        return _Pressed(shown, kecamatan_code=action[4:])
+    if action.startswith("kim:") and (kim_id := _kim_arg(action[4:])) is not None:
+        return _Pressed(shown, kim_id=kim_id)
+    if action in ("verifikasi", "tolak"):
+        return _Pressed(request.form.getlist("pilih"), reject=action == "tolak")
+    abort(400)
+
+
+@bp.post("/verifikasi/<period_code>")
+@permission_required(VERIFY_ACTIVITY)
+def review_save(period_code: str) -> Response | tuple[str, int]:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    kecamatan = request.args.get("kecamatan", "")
+    back = url_for("activity.review", period_code=period_code, kecamatan=kecamatan or None)
+    reason = request.form.get("alasan", "")
+    pressed = _pressed(request.form.get("aksi", ""))
+    try:
+        decision = verification.decide(
+            current_user,
+            period_code,
+            pressed.tokens,
+            reject=pressed.reject,
+            reason=reason,
+            kecamatan_code=pressed.kecamatan_code,
+            kim_id=pressed.kim_id,
+        )
+    except (PeriodClosedError, Stale) as exc:  # said on a fresh list
+        flash(exc.message, "error")
+        return redirect(back)
+    except Invalid as exc:  # the page again, with what was ticked and typed
+        flash(exc.message, "error")
+        queue = reference.review_queue(current_user, period_code, kecamatan)
+        picked = frozenset(request.form.getlist("pilih"))
+        return _review_page(queue, 422, picked, reason, exc)
+    if decision.rejected:
+        message = ngettext(
+            "%(num)s nilai ditolak; petugas melihat alasannya di lembar isian.",
+            "%(num)s nilai ditolak; petugas melihat alasannya di lembar isian.",
+            decision.rejected,
+        )
+    else:
+        message = ngettext(
+            "%(num)s nilai diverifikasi dan dihitung pada penilaian berikutnya.",
+            "%(num)s nilai diverifikasi dan dihitung pada penilaian berikutnya.",
+            decision.verified,
+        )
+    flash(message, "success")
     return redirect(back)

@@ -19,12 +19,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from tracker.services.assessment import reports, runner
-from tracker.services.assessment.reports import AssessmentNotFoundError
-from tracker.services.assessment.runner import AssessmentError, PeriodMissingError
+from tracker.services.assessment import freshness, reports, runner
+from tracker.services.assessment.runner import AssessmentError
 from tracker.services.common.clock import office_today
 from tracker.services.common.permissions import MANAGE_PERIODS, VIEW
 from tracker.services.reports import leaderboard
@@ -43,9 +42,32 @@ class _QueryForm(FlaskForm):
         csrf = False
 
 
-class OverviewFilter(_QueryForm):
+class OverviewForm(_QueryForm):
     q = StringField(_l("Cari KIM, desa atau kecamatan"), validators=[Optional(), Length(max=100)])
+    jenjang = SelectField(_l("Jenjang"), validate_choice=False, default="")
+    kecamatan = SelectField(_l("Kecamatan"), validate_choice=False, default="")
+    syarat = BooleanField(_l("Syarat dasar belum terpenuhi"))
+    perubahan = SelectField(
+        _l("Perubahan jenjang"),
+        choices=[
+            SelectChoice("", _l("Semua")),
+            SelectChoice("naik", _l("Naik jenjang")),
+            SelectChoice("turun", _l("Turun jenjang")),
+        ],
+        validate_choice=False,
+        default="",
+    )
     sort = StringField(validators=[Optional(), Length(max=20)], default="-skor")
+
+    def to_filter(self) -> reports.OverviewFilter:
+        return reports.OverviewFilter(
+            q="" if self.q.errors else (self.q.data or ""),
+            tier=self.jenjang.data or "",
+            kecamatan=self.kecamatan.data or "",
+            gate_failed=bool(self.syarat.data),
+            movement=self.perubahan.data or "",
+            sort=self.sort.data or "-skor",
+        )
 
 
 class LeaderboardFilter(_QueryForm):
@@ -86,20 +108,27 @@ def leaderboard_view() -> str:
 @bp.get("/<code>")
 @permission_required(VIEW)
 def period_overview(code: str) -> str:
-    form = OverviewFilter(request.args)
+    form = OverviewForm(request.args)
     form.validate()
-    try:
-        overview = reports.period_overview(
-            current_user,
-            code,
-            q="" if form.q.errors else (form.q.data or ""),
-            sort=form.sort.data or "-skor",
-            page=page_arg(),
-            per_page=page_size(),
-        )
-    except AssessmentNotFoundError:
-        abort(404)
+    overview = reports.period_overview(
+        current_user, code, form.to_filter(), page=page_arg(), per_page=page_size()
+    )
+    form.jenjang.choices = [
+        SelectChoice("", _("Semua jenjang")),
+        *(SelectChoice(t, t) for t in overview.tier_names),
+    ]
+    form.kecamatan.choices = [
+        SelectChoice("", _("Semua kecamatan")),
+        *(SelectChoice(code, name) for code, name in overview.kecamatan_options),
+    ]
     return render_template("assessments/period.html", o=overview, form=form, run_form=ConfirmForm())
+
+
+@bp.get("/<code>/belum-dinilai")
+@permission_required(VIEW)
+def unassessed(code: str) -> str:
+    view = freshness.unassessed_page(current_user, code, page_arg(), page_size())
+    return render_template("assessments/unassessed.html", v=view)
 
 
 @bp.post("/<code>/jalankan")
@@ -110,10 +139,8 @@ def run(code: str) -> Response:
         abort(400)
     try:
         result = runner.assess_period(code, current_user)
-    except PeriodMissingError:
-        abort(404)
-    except AssessmentError as exc:
-        flash(str(exc), "error")
+    except AssessmentError as exc:  # said on the period's page
+        flash(exc.message, "error")
         return redirect(url_for(".period_overview", code=code))
     flash(
         _(
@@ -132,10 +159,8 @@ def run(code: str) -> Response:
 def export(code: str, fmt: str) -> Response:
     try:
         exported = reports.export_assessments(current_user, code, fmt)
-    except AssessmentNotFoundError:
-        abort(404)
-    except AssessmentError as exc:
-        flash(str(exc), "error")
+    except AssessmentError as exc:  # said on the period's page
+        flash(exc.message, "error")
         return redirect(url_for(".period_overview", code=code))
     return send_table(exported.payload, fmt, exported.filename)
 
@@ -143,8 +168,5 @@ def export(code: str, fmt: str) -> Response:
 @bp.get("/<code>/kim/<int:kim_id>")
 @permission_required(VIEW)
 def kim_assessment(code: str, kim_id: int) -> str:
-    try:
-        view = reports.kim_assessment(current_user, code, kim_id)
-    except AssessmentNotFoundError:
-        abort(404)
+    view = reports.kim_assessment(current_user, code, kim_id)
     return render_template("assessments/kim.html", v=view)

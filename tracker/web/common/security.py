@@ -1,23 +1,41 @@
-"""Protections applied to every response and request, registered by the app factory.
+"""Protections applied to every request and response, registered by the app factory.
 
 Headers: a strict Content-Security-Policy (the templates carry no inline script or style, so none
-is allowed), no MIME sniffing, no framing, and no full URLs leaked to other sites. Pages behind the
-login are not stored by the browser: on a shared office computer the back button after logging
-out must not show them.
+is allowed), no MIME sniffing, no framing, no full URLs leaked to other sites, and HSTS on
+responses served over HTTPS. Nothing a signed-in user receives is stored by the browser
+(`no-store`, exports included): on a shared office computer the back button after logging out
+must not show a page, and a downloaded registry holds contacts.
 
-Sessions: a session remembers the fingerprint of the password it was opened with; after a password
-change or an admin's reset, every other session of that account ends.
+Input: a NUL character anywhere in the path, the query string or a form (PostgreSQL cannot store
+one) is refused with 400 and a message before any view runs.
+
+Sessions: a session remembers the account's session generation it was opened in
+(`bind_session`); logout, a password change or reset and deactivation raise the generation, and
+the session, or a copy of its cookie, ends at its next request.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, flash, redirect, request, session, url_for
+import logging
+
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from werkzeug.datastructures import MultiDict
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker.extensions import login_manager
-from tracker.services.accounts.authentication import password_fingerprint
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -29,37 +47,79 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
-SESSION_FINGERPRINT_KEY = "_pwfp"
+SESSION_GENERATION_KEY = "_gen"
+
+log = logging.getLogger(__name__)
 
 
-def remember_password(user: object) -> None:
-    """Bind the current session to the user's present password (call at login and after an own
-    password change, so the user who changed it stays logged in)."""
-    session[SESSION_FINGERPRINT_KEY] = password_fingerprint(user)  # type: ignore[arg-type]
+def bind_session(user: object) -> None:
+    """Tie the current session to the account's present session generation: at login, and after
+    the user's own password change or reset, so that the session that asked stays signed in."""
+    session[SESSION_GENERATION_KEY] = user.session_generation  # type: ignore[attr-defined]
 
 
 def _add_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if (
-        request.endpoint != "static"
-        and "Cache-Control" not in response.headers
-        and current_user
-        and current_user.is_authenticated
-    ):
+    if request.is_secure:
+        # Without includeSubDomains: other hosts of the office's domain may still be plain HTTP.
+        max_age = current_app.config.get("HSTS_MAX_AGE") or 0
+        if max_age:
+            response.headers["Strict-Transport-Security"] = f"max-age={max_age}"
+    if request.endpoint != "static" and current_user and current_user.is_authenticated:
+        # Overrides send_file's no-cache too: an export must not stay in the browser's cache.
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _has_nul(values: MultiDict[str, str]) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values.getlist(key)) for key in values)
+
+
+def _refuse_nul() -> tuple[str, int] | None:
+    """One check for all request input: PostgreSQL refuses NUL in text, which made any form or
+    search that carried one a 500 there (SQLite stored it silently)."""
+    uploads = (f.filename or "" for f in request.files.values())
+    if (
+        "\x00" in request.path
+        or _has_nul(request.args)
+        or (request.method != "GET" and _has_nul(request.form))
+        or any("\x00" in name for name in uploads)
+    ):
+        reason = _(
+            "Permintaan ini memuat karakter NUL (\\x00) yang tidak diizinkan di alamat, "
+            "pencarian, atau isian formulir. Hapus karakter itu lalu kirim kembali."
+        )
+        return render_template("errors/400.html", message=reason), 400
+    return None
 
 
 def _end_stale_session() -> Response | None:
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
-    if session.get(SESSION_FINGERPRINT_KEY) == password_fingerprint(current_user):
+    if session.get(SESSION_GENERATION_KEY) == current_user.session_generation:
         return None
     logout_user()
     session.clear()
-    flash(_("Sesi Anda berakhir karena kata sandi akun diubah. Silakan masuk lagi."), "warning")
+    flash(
+        _(
+            "Sesi Anda telah berakhir: akun ini keluar, kata sandinya diganti, atau akunnya "
+            "dinonaktifkan. Silakan masuk lagi."
+        ),
+        "warning",
+    )
     return redirect(url_for("auth.login"))
+
+
+def warn_if_cookie_cannot_return() -> None:
+    """A Secure session cookie set over plain HTTP never comes back: the login looks accepted and
+    the next page asks to log in again. Tell the operator why in the log."""
+    if current_app.config.get("SESSION_COOKIE_SECURE") and not request.is_secure:
+        log.warning(
+            "Login over plain HTTP while the session cookie is Secure: the browser will not send "
+            "it back. Serve over HTTPS (behind a proxy: TRUSTED_PROXIES), or set PLAIN_HTTP=1 "
+            "on a development machine."
+        )
 
 
 # Flask-Login's own flash text (set in the factory); named here so extraction finds the msgid.
@@ -67,6 +127,14 @@ _LOGIN_MESSAGE = _l("Silakan masuk terlebih dahulu.")
 
 
 def init_app(app: Flask) -> None:
-    app.after_request(_add_headers)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # The client's address (throttling) and scheme (HSTS, Secure cookies) as the trusted
+        # proxies saw them; without this every request seems to come from the proxy itself.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
+    app.before_request(_refuse_nul)
     app.before_request(_end_stale_session)
+    app.after_request(_add_headers)
     login_manager.localize_callback = _  # "Silakan masuk…" follows the user's language

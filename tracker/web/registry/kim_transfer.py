@@ -97,11 +97,8 @@ def confirm() -> Any:
         outcome = import_pipeline.confirm_upload(
             KimImport, current_user, form.token.data or "", bool(form.skip_invalid.data)
         )
-    except UploadMissingError:
-        flash(
-            _("Berkas unggahan tidak ditemukan (kedaluwarsa atau sudah diimpor). Unggah lagi."),
-            "error",
-        )
+    except UploadMissingError as exc:  # used up (a double click) or expired: upload again
+        flash(exc.message, "error")
         return redirect(url_for("kim_transfer.upload"))
     except (Invalid, Stale) as exc:  # the file, or the registry changed meanwhile (409)
         flash(exc.message, "error")

@@ -58,11 +58,6 @@ FIELD_LABELS = {
 }
 
 
-@bp.errorhandler(kims.KimNotFoundError)
-def _not_found(error: Exception) -> Any:
-    return render_template("errors/404.html"), 404
-
-
 class ChannelForm(Form):
     """One social channel row (a subform: the parent form carries the CSRF token)."""
 
@@ -179,7 +174,6 @@ def detail(kim_id: int) -> str:
         "kims/detail.html",
         detail=detail,
         kim=detail.kim,
-        field_labels=FIELD_LABELS,
         platform_labels=PLATFORM_LABELS,
     )
 

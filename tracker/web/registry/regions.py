@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -51,10 +51,7 @@ def index() -> str:
 @bp.get("/<code>")
 @permission_required(VIEW)
 def show(code: str) -> str:
-    try:
-        view = regions.browse(current_user, code)
-    except regions.RegionNotFoundError:
-        abort(404)
+    view = regions.browse(current_user, code)
     return render_template(
         "regions/browse.html", form=RegionSearchForm(formdata=None), view=view, **_context()
     )

@@ -20,11 +20,11 @@ from wtforms.validators import Length
 from tracker.models.framework import FRAMEWORK_STATE_LABELS
 from tracker.scoring.describe import condition_text, direction_text, rule_text, tier_text
 from tracker.scoring.editing import form_fields
-from tracker.scoring.framework import Framework, FrameworkInvalid, load_framework
+from tracker.scoring.framework import Framework, load_framework
 from tracker.services.assessment import whatif
 from tracker.services.common.permissions import MANAGE_FRAMEWORK, VIEW
 from tracker.services.rules import frameworks
-from tracker.services.rules.frameworks import FrameworkLocked, FrameworkNotFound
+from tracker.services.rules.frameworks import FrameworkLocked, FrameworkRulesInvalid
 from tracker.web.common.forms import ConfirmForm
 from tracker.web.common.guards import permission_required
 from tracker.web.common.paging import page_arg
@@ -76,7 +76,10 @@ def edit_form(fw: Framework, data: dict[str, str] | None = None) -> FlaskForm:
 @permission_required(VIEW)
 def index() -> str:
     return render_template(
-        "frameworks/index.html", rows=frameworks.list_versions(), confirm=ConfirmForm(), **HELPERS
+        "frameworks/index.html",
+        rows=frameworks.list_versions(current_user),
+        confirm=ConfirmForm(),
+        **HELPERS,
     )
 
 
@@ -85,10 +88,7 @@ def index() -> str:
 def show(version: int) -> str:
     compare = request.args.get("bandingkan")
     period = (request.args.get("periode") or "").strip() if compare is not None else None
-    try:
-        page = whatif.version_page(version, current_user, period, page_arg())
-    except FrameworkNotFound:
-        abort(404)
+    page = whatif.version_page(version, current_user, period, page_arg())
     return render_template(
         "frameworks/show.html", page=page, confirm=ConfirmForm(), selected=period, **HELPERS
     )
@@ -99,10 +99,7 @@ def show(version: int) -> str:
 def copy(version: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        row = frameworks.create_draft(version, current_user)
-    except FrameworkNotFound:
-        abort(404)
+    row = frameworks.create_draft(version, current_user)
     flash(
         _(
             "Draf v%(v)s dibuat dari v%(src)s. Ubah aturannya, lalu aktifkan.",
@@ -117,13 +114,7 @@ def copy(version: int) -> Response:
 @bp.route("/<int:version>/ubah", methods=["GET", "POST"])
 @permission_required(MANAGE_FRAMEWORK)
 def edit(version: int) -> str | Response | tuple[str, int]:
-    try:
-        row = frameworks.editable_draft(version)
-    except FrameworkNotFound:
-        abort(404)
-    except FrameworkLocked as exc:
-        flash(str(exc), "error")
-        abort(403)
+    row = frameworks.editable_draft(version, current_user)  # locked: 403 with the reason
     fw = load_framework(row.definition)
     if request.method == "GET":
         form = edit_form(fw, form_fields(row.definition))
@@ -137,17 +128,14 @@ def edit(version: int) -> str | Response | tuple[str, int]:
         problems = [msg for errors in form.errors.values() for msg in errors]
         return render_template(
             "frameworks/edit.html", row=row, fw=fw, form=form, problems=problems, **HELPERS
-        ), 400
+        ), 422
     fields: dict[str, Any] = {k: v for k, v in form.data.items() if k != "csrf_token"}
     try:
         frameworks.edit_draft(version, fields, current_user)
-    except FrameworkInvalid as exc:
+    except FrameworkRulesInvalid as exc:
         return render_template(
             "frameworks/edit.html", row=row, fw=fw, form=form, problems=exc.problems, **HELPERS
-        ), 400
-    except FrameworkLocked as exc:
-        flash(str(exc), "error")
-        abort(403)
+        ), 422
     flash(_("Draf v%(v)s disimpan.", v=version), "success")
     return redirect(url_for("frameworks.show", version=version))
 
@@ -159,11 +147,9 @@ def activate(version: int) -> Response:
         abort(400)
     try:
         frameworks.activate(version, current_user)
-    except FrameworkNotFound:
-        abort(404)
-    except FrameworkLocked as exc:
-        flash(str(exc), "error")
-    except FrameworkInvalid as exc:
+    except FrameworkLocked as exc:  # said on the version's page
+        flash(exc.message, "error")
+    except FrameworkRulesInvalid as exc:
         flash(_("Kerangka tidak valid: %(p)s", p=" ".join(exc.problems)), "error")
     else:
         flash(

@@ -1,4 +1,5 @@
-"""Assessment periods: the list, adding a period by its code, closing one."""
+"""Assessment periods: the list, adding a period by its code, closing one, reopening one (admin,
+with a reason)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import StringField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from tracker.scoring.periods import KIND_LABELS
-from tracker.services.common.permissions import MANAGE_PERIODS, VIEW
+from tracker.services.common.permissions import MANAGE_PERIODS, REOPEN_PERIODS, VIEW
 from tracker.services.rules import periods
 from tracker.web.common.forms import ConfirmForm
 from tracker.web.common.guards import permission_required
@@ -32,6 +33,20 @@ class PeriodForm(FlaskForm):
     )
 
 
+class ReopenForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Alasan membuka kembali"),
+        validators=[
+            DataRequired(_l("Tuliskan alasan membuka kembali periode ini.")),
+            Length(
+                max=periods.REOPEN_REASON_MAX_LENGTH,
+                message=_l("Alasan maksimal %(max)d karakter."),
+            ),
+        ],
+        render_kw={"rows": 3},
+    )
+
+
 def _index(form: PeriodForm, status: int = 200) -> tuple[str, int]:
     return (
         render_template(
@@ -39,6 +54,8 @@ def _index(form: PeriodForm, status: int = 200) -> tuple[str, int]:
             rows=periods.list_periods(current_user),
             form=form,
             kind_labels=KIND_LABELS,
+            may_manage=periods.may_change_periods(current_user),
+            may_reopen=periods.may_change_periods(current_user, REOPEN_PERIODS),
         ),
         status,
     )
@@ -58,11 +75,11 @@ def add() -> Response | tuple[str, int]:
         try:
             period = periods.add_period(form.code.data or "", current_user)
         except periods.PeriodError as exc:
-            form.code.errors = [*form.code.errors, str(exc)]
+            form.code.errors = [*form.code.errors, exc.message]
         else:
             flash(_("Periode %(code)s ditambahkan.", code=period.code), "success")
             return redirect(url_for("periods.index"))
-    return _index(form, 400)
+    return _index(form, 422)
 
 
 @bp.post("/<code>/tutup")
@@ -72,10 +89,8 @@ def close(code: str) -> Response:
         abort(400)
     try:
         period = periods.close_period(code, current_user)
-    except periods.PeriodNotFoundError:
-        abort(404)
-    except periods.PeriodError as exc:
-        flash(str(exc), "error")
+    except periods.PeriodError as exc:  # said on the list it came from
+        flash(exc.message, "error")
     else:
         flash(
             _(
@@ -85,3 +100,32 @@ def close(code: str) -> Response:
             "success",
         )
     return redirect(url_for("periods.index"))
+
+
+@bp.route("/<code>/buka-kembali", methods=["GET", "POST"])
+@permission_required(REOPEN_PERIODS)
+def reopen(code: str) -> Response | tuple[str, int]:
+    if not periods.may_change_periods(current_user, REOPEN_PERIODS):
+        abort(403)  # an admin scoped below the kabupaten
+    try:
+        period = periods.get_period(code)
+    except periods.PeriodNotFoundError:
+        abort(404)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            period = periods.reopen_period(code, form.reason.data or "", current_user)
+        except periods.PeriodError as exc:
+            form.reason.errors = [*form.reason.errors, str(exc)]
+        else:
+            flash(
+                _(
+                    "Periode %(code)s dibuka kembali. Datanya dapat diubah dan penilaiannya "
+                    "dijalankan lagi.",
+                    code=period.code,
+                ),
+                "success",
+            )
+            return redirect(url_for("periods.index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("periods/reopen.html", form=form, period=period), status

@@ -1,0 +1,37 @@
+"""Small data factories for tests: the fewest rows a test needs, one module per domain.
+
+Tests use them through this package (`from tests import factories; factories.kim(...)`); each
+domain's module holds that domain's rows, so a new domain adds a module and a line below.
+"""
+
+from tests.factories.accounts import PASSWORD, login_failures, user
+from tests.factories.activity import (
+    import_counts,
+    import_measurements,
+    import_posts,
+    make_count,
+    make_measurement,
+    make_posts,
+)
+from tests.factories.assessment import make_assessment
+from tests.factories.registry import RegionTree, import_kims, kim, region_tree
+from tests.factories.rules import make_framework, make_period
+
+__all__ = [
+    "PASSWORD",
+    "RegionTree",
+    "import_counts",
+    "import_kims",
+    "import_measurements",
+    "import_posts",
+    "kim",
+    "login_failures",
+    "make_assessment",
+    "make_count",
+    "make_framework",
+    "make_measurement",
+    "make_period",
+    "make_posts",
+    "region_tree",
+    "user",
+]

@@ -1,0 +1,315 @@
+"""What audit entries say: the summary templates, the names of actions and entities, and the
+fields an entry's changes may name, with the labels the forms use and how each value is shown.
+
+Entries store keys and values (`audit_writer.record`); `audit_render` words them from this table
+when they are read, in the reader's language. Every template here is an Indonesian msgid marked
+with `N_`, so `flask translate update` puts it in the catalogue; nothing is translated at import
+time (the reader's locale is known only when a page is built).
+
+Parameters and pattern captures are typed by their name (`PARAM_KINDS`): a `kecamatan` holds a
+region code and shows as the region's name, a `user` holds an account id and shows as its
+username, and so on. A new summary template only needs its placeholders named accordingly.
+
+Changes are keyed by field name; a key may be a pattern such as `indicators.{ind}.bands` (a
+framework edit) or `{kim}.{indicator}` (a measurement grid), whose captures are typed like
+parameters and may appear in the label.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from tracker.models.kim import STATUS_LABELS
+from tracker.models.period import PERIOD_STATE_LABELS
+from tracker.models.user import ROLE_LABELS
+
+
+def N_(msgid: str) -> str:  # noqa: N802 - the extractor's keyword for "a msgid, not yet translated"
+    return msgid
+
+
+# How a value is shown.
+TEXT = "text"  # as stored; None as a dash
+NUMBER = "number"  # Indonesian separators
+DATE = "date"  # ISO date stored, "7 Maret 2025" shown
+BOOL = "bool"  # Ya / Tidak
+CHOICE = "choice"  # a stored code shown as its (translated) label
+REGION = "region"  # a region code shown as the region's name
+REGIONS = "regions"  # a list of region codes
+USER = "user"  # an account id shown as its username
+KIM = "kim"  # a KIM id shown as the KIM's name
+BANDS = "bands"  # a framework band list [[bound, score], …] as the edit form writes it
+COUNTS = "counts"  # {name: count} shown as "name count, …"
+DEFINITIONS = "definitions"  # a list of framework parts ({code or name, …}) shown by code/name
+
+
+@dataclass(frozen=True)
+class Value:
+    """How one kind of value is shown; `choices` maps stored codes to Indonesian msgids."""
+
+    kind: str = TEXT
+    choices: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Field:
+    """A changed field: its label (a msgid; may name the captures of its pattern) and value."""
+
+    label: str
+    value: Value = Value()
+
+
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}  # each in its own language
+
+# The names of a framework definition's parts, for a change the edit form does not offer (the
+# definition replaced from a file on the command line).
+DEFINITION_PARTS = {
+    "name": N_("nama"),
+    "weight": N_("bobot"),
+    "bands": N_("pita skor"),
+    "unit": N_("satuan"),
+    "topic": N_("materi pembinaan"),
+    "min": N_("nilai minimum"),
+    "max": N_("nilai maksimum"),
+    "higher_is_better": N_("makin tinggi makin baik"),
+    "manual": N_("diisi manual"),
+    "kind": N_("jenis"),
+    "dimension": N_("dimensi"),
+    "factor": N_("pengali skor"),
+    "milestones": N_("tonggak"),
+}
+
+# Parameters and captures by name.
+PARAM_KINDS: dict[str, Value] = {
+    "region": Value(REGION),
+    "kecamatan": Value(REGION),
+    "desa": Value(REGION),
+    "user": Value(USER),
+    "kim": Value(KIM),
+    "role": Value(CHOICE, ROLE_LABELS),
+    "tiers": Value(COUNTS),
+    "part": Value(CHOICE, DEFINITION_PARTS),
+}
+
+MESSAGES: dict[str, str] = {
+    # registry
+    "kim.create": N_("Menambah KIM %(name)s"),
+    "kim.create.import": N_("Menambah KIM %(name)s (impor baris %(row)s)"),
+    "kim.update": N_("Mengubah KIM %(name)s"),
+    "kim.update.import": N_("Mengubah KIM %(name)s (impor baris %(row)s)"),
+    "kim.deactivate": N_("Menonaktifkan KIM %(name)s"),
+    "kim.reactivate": N_("Mengaktifkan kembali KIM %(name)s"),
+    "kim.import": N_(
+        "Impor registri KIM dari %(file)s: %(created)s KIM baru, %(updated)s diperbarui, "
+        "%(unchanged)s tidak berubah, %(invalid)s baris tidak valid"
+    ),
+    "region.import": N_(
+        "Impor wilayah dari %(file)s: %(created)s baru, %(updated)s diubah, %(unchanged)s tetap"
+    ),
+    "region.import.only": N_(
+        "Impor wilayah dari %(file)s (hanya %(region)s): %(created)s baru, %(updated)s diubah, "
+        "%(unchanged)s tetap"
+    ),
+    # activity
+    "activity.import_posts": N_(
+        "Impor unggahan konten %(file)s: %(created)s baru, %(skipped)s sudah ada, "
+        "%(invalid)s baris tidak valid"
+    ),
+    "activity.import_counts": N_(
+        "Impor jumlah konten %(period)s dari %(file)s: %(created)s baru, %(updated)s diubah, "
+        "%(unchanged)s tetap, %(invalid)s baris tidak valid"
+    ),
+    "measurement.grid": N_(
+        "Nilai indikator %(period)s, Kecamatan %(kecamatan)s: %(created)s baru, "
+        "%(updated)s diubah, %(deleted)s dihapus"
+    ),
+    "measurement.import": N_(
+        "Impor nilai indikator %(period)s dari %(file)s: %(created)s baru, %(updated)s diubah, "
+        "%(unchanged)s tetap, %(invalid)s baris tidak valid"
+    ),
+    "measurement.grid.submitted": N_(
+        "Nilai indikator %(period)s, Kecamatan %(kecamatan)s: %(created)s baru, "
+        "%(updated)s diubah, %(deleted)s dihapus (diajukan untuk verifikasi)"
+    ),
+    "measurement.import.submitted": N_(
+        "Impor nilai indikator %(period)s dari %(file)s: %(created)s baru, %(updated)s diubah, "
+        "%(unchanged)s tetap, %(invalid)s baris tidak valid (diajukan untuk verifikasi)"
+    ),
+    "measurement.verify": N_("Verifikasi %(count)s nilai indikator %(period)s"),
+    "measurement.reject": N_("Tolak %(count)s nilai indikator %(period)s: %(reason)s"),
+    # assessment
+    "assessment.run": N_(
+        "Penilaian periode %(period)s dengan kerangka v%(version)s: %(kims)s KIM dinilai "
+        "(%(tiers)s)"
+    ),
+    # rules
+    "framework.create": N_("Kerangka bawaan v%(version)s dipasang dan diaktifkan: %(name)s"),
+    "framework.draft": N_("Draf kerangka v%(version)s dibuat dari v%(source)s"),
+    "framework.update": N_("Draf kerangka v%(version)s diubah"),
+    "framework.activate": N_("Kerangka v%(version)s diaktifkan"),
+    "framework.activate.replacing": N_(
+        "Kerangka v%(version)s diaktifkan, menggantikan v%(previous)s"
+    ),
+    "period.create": N_("Periode %(period)s ditambahkan"),
+    "period.close": N_("Periode %(period)s ditutup"),
+    "period.reopen": N_("Periode %(period)s dibuka kembali: %(reason)s"),
+    # accounts
+    "user.create": N_("Membuat akun %(user)s (%(role)s)"),
+    "user.update": N_("Mengubah akun %(user)s"),
+    "user.activate": N_("Mengaktifkan kembali akun %(user)s"),
+    "user.deactivate": N_("Menonaktifkan akun %(user)s"),
+    "user.password_reset": N_("Mengatur ulang kata sandi %(user)s"),
+    "user.password_reset.cli": N_("Mengatur ulang kata sandi %(user)s lewat CLI"),
+    "user.password_change": N_("Mengganti kata sandi sendiri"),
+    "user.locale": N_("Mengganti bahasa tampilan"),
+    "user.logout": N_("Keluar; semua sesi akun ini diakhiri"),
+    # demo
+    "demo.seed": N_(
+        "Data demo %(region)s dimuat: %(kims)s KIM, %(posts)s unggahan, "
+        "%(measurements)s nilai manual"
+    ),
+}
+
+# The action filter's choices and the table's action column.
+ACTION_LABELS: dict[str, str] = {
+    "kim.create": N_("Tambah KIM"),
+    "kim.update": N_("Ubah KIM"),
+    "kim.deactivate": N_("Nonaktifkan KIM"),
+    "kim.reactivate": N_("Aktifkan kembali KIM"),
+    "kim.import": N_("Impor registri KIM"),
+    "region.import": N_("Impor wilayah"),
+    "activity.import_posts": N_("Impor unggahan konten"),
+    "activity.import_counts": N_("Impor jumlah konten"),
+    "measurement.grid": N_("Isi nilai indikator"),
+    "measurement.import": N_("Impor nilai indikator"),
+    "measurement.verify": N_("Verifikasi nilai indikator"),
+    "measurement.reject": N_("Tolak nilai indikator"),
+    "assessment.run": N_("Jalankan penilaian"),
+    "framework.create": N_("Pasang kerangka bawaan"),
+    "framework.draft": N_("Buat draf kerangka"),
+    "framework.update": N_("Ubah draf kerangka"),
+    "framework.activate": N_("Aktifkan kerangka"),
+    "period.create": N_("Tambah periode"),
+    "period.close": N_("Tutup periode"),
+    "period.reopen": N_("Buka kembali periode"),
+    "user.create": N_("Buat akun"),
+    "user.update": N_("Ubah akun"),
+    "user.activate": N_("Aktifkan kembali akun"),
+    "user.deactivate": N_("Nonaktifkan akun"),
+    "user.password_reset": N_("Atur ulang kata sandi"),
+    "user.password_change": N_("Ganti kata sandi sendiri"),
+    "user.locale": N_("Ganti bahasa tampilan"),
+    "user.logout": N_("Keluar"),
+    "demo.seed": N_("Muat data demo"),
+}
+
+# The entity filter's choices.
+ENTITY_LABELS: dict[str, str] = {
+    "kim": N_("KIM"),
+    "region": N_("Wilayah"),
+    "content_post": N_("Unggahan konten"),
+    "content_count": N_("Jumlah konten"),
+    "measurement": N_("Nilai indikator"),
+    "framework": N_("Kerangka penilaian"),
+    "period": N_("Periode"),
+    "user": N_("Akun pengguna"),
+}
+
+# Labels are the forms' own (tests/common/test_audit_vocabulary.py holds them to it).
+FIELDS: dict[str, dict[str, Field]] = {
+    "kim": {
+        "name": Field(N_("Nama KIM")),
+        "desa_code": Field(N_("Desa/Kelurahan"), Value(REGION)),
+        "kimid_number": Field(N_("Nomor KIM.id")),
+        "website": Field(N_("Website")),
+        "sk_number": Field(N_("No. SK pembentukan")),
+        "sk_date": Field(N_("Tanggal SK"), Value(DATE)),
+        "chair": Field(N_("Ketua")),
+        "phone": Field(N_("No. HP")),
+        "email": Field(N_("Email")),
+        "members": Field(N_("Jumlah anggota"), Value(NUMBER)),
+        "status": Field(N_("Status"), Value(CHOICE, STATUS_LABELS)),
+        "notes": Field(N_("Catatan")),
+        "channels": Field(N_("Media sosial"), Value(TEXT)),
+    },
+    "user": {
+        "username": Field(N_("Nama pengguna")),
+        "full_name": Field(N_("Nama lengkap")),
+        "role": Field(N_("Peran"), Value(CHOICE, ROLE_LABELS)),
+        "is_active": Field(N_("Akun aktif"), Value(BOOL)),
+        "scopes": Field(N_("Wilayah kerja"), Value(REGIONS)),
+        "locale": Field(N_("Bahasa tampilan"), Value(CHOICE, LANGUAGE_NAMES)),
+    },
+    "period": {
+        "code": Field(N_("Kode periode")),
+        "start_date": Field(N_("Tanggal mulai"), Value(DATE)),
+        "end_date": Field(N_("Tanggal selesai"), Value(DATE)),
+        "state": Field(N_("Status"), Value(CHOICE, PERIOD_STATE_LABELS)),
+    },
+    "framework": {
+        "name": Field(N_("Nama kerangka")),
+        "description": Field(N_("Keterangan")),
+        "dimensions": Field(N_("Dimensi"), Value(DEFINITIONS)),
+        "indicators": Field(N_("Indikator"), Value(DEFINITIONS)),
+        "tiers": Field(N_("Jenjang"), Value(DEFINITIONS)),
+        "conditions": Field(N_("Syarat tambahan"), Value(DEFINITIONS)),
+        "dimensions.{dim}.weight": Field(N_("Bobot dimensi %(dim)s"), Value(NUMBER)),
+        "dimensions.{dim}.name": Field(N_("Nama dimensi %(dim)s")),
+        "indicators.{ind}.weight": Field(N_("Bobot indikator %(ind)s"), Value(NUMBER)),
+        "indicators.{ind}.bands": Field(N_("Pita skor %(ind)s"), Value(BANDS)),
+        "indicators.{ind}.name": Field(N_("Nama indikator %(ind)s")),
+        "indicators.{ind}.{part}": Field(N_("Indikator %(ind)s: %(part)s")),
+        "tiers.{tier}.min": Field(N_("Batas bawah jenjang %(tier)s"), Value(NUMBER)),
+        "tiers.{tier}.name": Field(N_("Nama jenjang %(tier)s")),
+        "conditions.{tier}/{target}.min": Field(
+            N_("Ambang syarat %(tier)s (%(target)s)"), Value(NUMBER)
+        ),
+        "conditions.{tier}/{target}.{part}": Field(N_("Syarat %(tier)s (%(target)s): %(part)s")),
+        "stability.max_promotion": Field(N_("Kenaikan maksimum per periode"), Value(NUMBER)),
+        "stability.demotion_margin": Field(N_("Selisih turun langsung"), Value(NUMBER)),
+    },
+    "measurement": {
+        "{kim}.{indicator}": Field(N_("%(kim)s, indikator %(indicator)s"), Value(NUMBER)),
+    },
+    "region": {
+        "{region}.name": Field(N_("Nama %(region)s")),
+    },
+}
+
+# a key nobody described (never written by this version): shown under this label, not raw
+UNKNOWN_FIELD = N_("Isian lain")
+
+
+@dataclass(frozen=True)
+class FieldMatch:
+    field: Field
+    captures: dict[str, str]
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", pattern)
+    regex = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+    )
+    return re.compile(f"^{regex}$")
+
+
+# exact names first, then patterns in the order written (the specific before the general)
+_PATTERNS: dict[str, list[tuple[re.Pattern[str], Field]]] = {
+    entity: [(_compile(p), f) for p, f in fields.items() if "{" in p]
+    for entity, fields in FIELDS.items()
+}
+
+
+def find_field(entity: str, key: str) -> FieldMatch | None:
+    """The description of a change's key, with what its pattern captured; None when unknown."""
+    fields = FIELDS.get(entity, {})
+    if key in fields and "{" not in key:
+        return FieldMatch(fields[key], {})
+    for regex, described in _PATTERNS.get(entity, []):
+        match = regex.match(key)
+        if match:
+            return FieldMatch(described, match.groupdict())
+    return None
