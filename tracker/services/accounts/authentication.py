@@ -29,7 +29,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.extensions import db
 from tracker.models.base import utcnow
@@ -38,6 +37,7 @@ from tracker.services.accounts import password_policy
 from tracker.services.common import audit_writer
 from tracker.services.common.errors import Invalid
 from tracker.services.common.unit_of_work import depth, transaction
+from tracker.services.common.upsert import insert_for
 from tracker.text import fold
 
 USERNAME_MAX_LENGTH = 64  # the column width of user_account.username and login_failure.username
@@ -245,8 +245,9 @@ def _remember_address(user: User, address: str, now: datetime) -> None:
     if not address:
         return
     dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(LoginAddress).values(user_id=user.id, remote_addr=address, last_success_at=now)
+    stmt = insert_for(dialect)(LoginAddress).values(
+        user_id=user.id, remote_addr=address, last_success_at=now
+    )
     db.session.execute(
         stmt.on_conflict_do_update(
             index_elements=[LoginAddress.user_id, LoginAddress.remote_addr],

@@ -43,6 +43,7 @@ from tracker.extensions import db
 from tracker.models import ContentPost, InputRevision, Period
 from tracker.models.period import PERIOD_OPEN
 from tracker.services.common.import_rows import chunks
+from tracker.services.common.upsert import insert_for
 
 
 def revisions(period_id: int) -> dict[int, int]:
@@ -75,11 +76,7 @@ def _open_periods() -> list[tuple[int, str, date]]:
 def _upsert(table: Any, dialect: str) -> Any:
     """INSERT … ON CONFLICT (period_id, kim_id) DO UPDATE SET revision = revision + 1 (the two
     databases the product runs on spell it the same way)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_update(
+    return insert_for(dialect)(table).on_conflict_do_update(
         index_elements=[table.c.period_id, table.c.kim_id],
         set_={"revision": table.c.revision + 1},
     )
