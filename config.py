@@ -81,6 +81,16 @@ class Config:
     LOGIN_KNOWN_ADDRESS_DAYS = 90
     HSTS_MAX_AGE = 365 * 24 * 3600  # sent only on responses served over HTTPS
     PAGE_SIZE = 25
+    # Visit photos (tracker.services.visits.photos): each file at most PHOTO_MAX_BYTES, at most
+    # PHOTO_MAX_PIXELS (a larger one is refused as a possible decompression bomb), stored with
+    # its long side at most PHOTO_MAX_SIDE and a thumbnail of PHOTO_THUMB_SIDE; a visit form may
+    # carry several photos, so its request may reach VISIT_FORM_MAX_BYTES (MAX_CONTENT_LENGTH
+    # elsewhere).
+    PHOTO_MAX_BYTES = 10 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 50_000_000
+    PHOTO_MAX_SIDE = 2560
+    PHOTO_THUMB_SIDE = 320
+    VISIT_FORM_MAX_BYTES = 80 * 1024 * 1024
     PLAIN_HTTP_DEFAULT = False
 
     def __init__(self) -> None:
@@ -97,6 +107,8 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _database_url(INSTANCE_DIR / "jenjang.sqlite3")
         self.SECRET_KEY = os.environ.get("SECRET_KEY", "")
         self.OFFICE_NAME = os.environ.get("OFFICE_NAME", "Dinas Komunikasi dan Informatika")
+        # where visit photos are kept (by content hash); empty: instance/photos
+        self.PHOTO_FOLDER = os.environ.get("PHOTO_FOLDER", "").strip()
 
     def validate(self) -> None:
         if not self.SECRET_KEY:

@@ -45,7 +45,7 @@ QUERIES = {
     "period overview": 16,  # + 1: whether the results are stale (assessment.freshness)
     "kim assessment": 11,  # + who entered and verified its values; + whether it is stale
     "top konten": 5,
-    "what-if": 17,
+    "what-if": 18,  # + 1: the follow-ups behind P2 (assessment.follow_up_rate)
 }
 
 

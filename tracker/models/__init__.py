@@ -8,12 +8,14 @@ from tracker.models.kim import Kim, KimChannel
 from tracker.models.period import Period
 from tracker.models.region import Region
 from tracker.models.user import LoginAddress, LoginFailure, User, UserScope
+from tracker.models.visits import FollowUp, MonitoringVisit, VisitFinding, VisitPhoto
 
 __all__ = [
     "Assessment",
     "AuditEntry",
     "ContentCount",
     "ContentPost",
+    "FollowUp",
     "Framework",
     "InputRevision",
     "Kim",
@@ -21,8 +23,11 @@ __all__ = [
     "LoginAddress",
     "LoginFailure",
     "Measurement",
+    "MonitoringVisit",
     "Period",
     "Region",
     "User",
     "UserScope",
+    "VisitFinding",
+    "VisitPhoto",
 ]

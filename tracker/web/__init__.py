@@ -15,7 +15,9 @@ def blueprints() -> list[Blueprint]:
     from tracker.web.registry import kim_transfer, kims, regions
     from tracker.web.reports import home
     from tracker.web.rules import frameworks, periods
+    from tracker.web.visits import follow_ups, visits
 
     areas = (home, login, user_admin, audit_log, regions, kims, kim_transfer, periods)
     areas += (data_entry, frameworks, results)
+    areas += (visits, follow_ups)
     return [area.bp for area in areas]

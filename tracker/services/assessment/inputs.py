@@ -19,6 +19,7 @@ from tracker.models.activity import MEASUREMENT_VERIFIED
 from tracker.models.kim import STATUS_ACTIVE
 from tracker.scoring.engine import IndicatorValue
 from tracker.scoring.periods import months_in, window_count
+from tracker.services.assessment.follow_up_rate import follow_up_rates
 from tracker.services.assessment.sql import days_to, week_index
 from tracker.services.common.scope import scope_filter
 from tracker.services.registry import gates
@@ -159,12 +160,22 @@ def _measurements(period: Period) -> dict[int, dict[str, float]]:
 
 def coaching_values(kim_ids: Iterable[int], period: Period) -> dict[int, Values]:
     """P1 (sessions attended in the 12 months to the period end) and P2 (% of due follow-ups
-    done). Coaching sessions and follow-ups are not recorded yet, so every KIM has attended 0
-    sessions and has no follow-up due (→ 100, by rule rather than measured: source "default",
-    which the engine does not list as a data gap). When they exist, this becomes two grouped
-    queries with the same return shape; nothing else changes. The mappings returned may be
-    shared between KIMs: read them, never change them."""
-    return dict.fromkeys(kim_ids, _COACHING_NONE_YET)
+    done, `follow_up_rate`: one grouped query for the period). Coaching sessions are not recorded
+    yet, so every KIM has attended 0 sessions. A KIM with no follow-up due gets P2 = 100 by rule
+    rather than measured (source "default", which the engine does not list as a data gap). The
+    mappings returned may be shared between KIMs: read them, never change them."""
+    rates = follow_up_rates(period)
+    values: dict[int, Values] = {}
+    for kim_id in kim_ids:
+        rate = rates.get(kim_id)
+        if rate is None:
+            values[kim_id] = _COACHING_NONE_YET
+        else:
+            values[kim_id] = {
+                "P1": _COACHING_NONE_YET["P1"],
+                "P2": IndicatorValue(rate, SOURCE_COMPUTED),
+            }
+    return values
 
 
 def _website_values(

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from tracker.models.kim import STATUS_LABELS
 from tracker.models.period import PERIOD_STATE_LABELS
 from tracker.models.user import ROLE_LABELS
+from tracker.models.visits import FOLLOW_UP_STATUS_LABELS
 
 
 def N_(msgid: str) -> str:  # noqa: N802 - the extractor's keyword for "a msgid, not yet translated"
@@ -39,6 +40,7 @@ CHOICE = "choice"  # a stored code shown as its (translated) label
 REGION = "region"  # a region code shown as the region's name
 REGIONS = "regions"  # a list of region codes
 USER = "user"  # an account id shown as its username
+USERS = "users"  # a list of account ids shown as their usernames
 KIM = "kim"  # a KIM id shown as the KIM's name
 BANDS = "bands"  # a framework band list [[bound, score], …] as the edit form writes it
 COUNTS = "counts"  # {name: count} shown as "name count, …"
@@ -91,6 +93,8 @@ PARAM_KINDS: dict[str, Value] = {
     "role": Value(CHOICE, ROLE_LABELS),
     "tiers": Value(COUNTS),
     "part": Value(CHOICE, DEFINITION_PARTS),
+    "visited_on": Value(DATE),
+    "due": Value(DATE),
 }
 
 MESSAGES: dict[str, str] = {
@@ -165,6 +169,15 @@ MESSAGES: dict[str, str] = {
     "user.password_change": N_("Mengganti kata sandi sendiri"),
     "user.locale": N_("Mengganti bahasa tampilan"),
     "user.logout": N_("Keluar; semua sesi akun ini diakhiri"),
+    # visits
+    "visit.create": N_(
+        "Mencatat kunjungan pemantauan Kecamatan %(kecamatan)s, %(visited_on)s: %(kims)s KIM, "
+        "%(photos)s foto"
+    ),
+    "follow_up.create": N_("Menambah tindak lanjut untuk %(kim)s, batas %(due)s"),
+    "follow_up.close": N_("Tindak lanjut untuk %(kim)s ditandai selesai"),
+    "follow_up.drop": N_("Tindak lanjut untuk %(kim)s dibatalkan: %(reason)s"),
+    "follow_up.reopen": N_("Tindak lanjut untuk %(kim)s dibuka kembali"),
     # demo
     "demo.seed": N_(
         "Data demo %(region)s dimuat: %(kims)s KIM, %(posts)s unggahan, "
@@ -202,6 +215,11 @@ ACTION_LABELS: dict[str, str] = {
     "user.password_change": N_("Ganti kata sandi sendiri"),
     "user.locale": N_("Ganti bahasa tampilan"),
     "user.logout": N_("Keluar"),
+    "visit.create": N_("Catat kunjungan pemantauan"),
+    "follow_up.create": N_("Tambah tindak lanjut"),
+    "follow_up.close": N_("Tandai tindak lanjut selesai"),
+    "follow_up.drop": N_("Batalkan tindak lanjut"),
+    "follow_up.reopen": N_("Buka kembali tindak lanjut"),
     "demo.seed": N_("Muat data demo"),
 }
 
@@ -215,6 +233,8 @@ ENTITY_LABELS: dict[str, str] = {
     "framework": N_("Kerangka penilaian"),
     "period": N_("Periode"),
     "user": N_("Akun pengguna"),
+    "monitoring_visit": N_("Kunjungan pemantauan"),
+    "follow_up": N_("Tindak lanjut"),
 }
 
 # Labels are the forms' own (tests/common/test_audit_vocabulary.py holds them to it).
@@ -275,6 +295,27 @@ FIELDS: dict[str, dict[str, Field]] = {
     },
     "region": {
         "{region}.name": Field(N_("Nama %(region)s")),
+    },
+    "monitoring_visit": {
+        "kecamatan_code": Field(N_("Kecamatan"), Value(REGION)),
+        "started_on": Field(N_("Tanggal kunjungan"), Value(DATE)),
+        "ended_on": Field(N_("Sampai tanggal"), Value(DATE)),
+        "team": Field(N_("Anggota tim"), Value(USERS)),
+        "team_names": Field(N_("Anggota tim lain")),
+        "notes": Field(N_("Catatan umum")),
+        "gps": Field(N_("Lokasi GPS")),
+        "kims": Field(N_("KIM yang dikunjungi")),
+    },
+    "follow_up": {
+        "kim_id": Field(N_("KIM"), Value(KIM)),
+        "visit_id": Field(N_("Kunjungan"), Value(NUMBER)),
+        "recommendation": Field(N_("Rekomendasi")),
+        "owner_id": Field(N_("Penanggung jawab"), Value(USER)),
+        "due_on": Field(N_("Batas waktu"), Value(DATE)),
+        "status": Field(N_("Status"), Value(CHOICE, FOLLOW_UP_STATUS_LABELS)),
+        "evidence": Field(N_("Bukti atau alasan")),
+        "evidence_photo_id": Field(N_("Foto bukti"), Value(NUMBER)),
+        "closed_on": Field(N_("Tanggal selesai"), Value(DATE)),
     },
 }
 
