@@ -9,6 +9,7 @@ from tests.factories.activity import make_count, make_measurement, make_posts
 from tests.factories.assessment import make_assessment
 from tests.factories.registry import RegionTree, kim, region_tree
 from tests.factories.rules import make_framework, make_period
+from tests.factories.visits import make_follow_up, make_visit, photo_bytes
 
 __all__ = [
     "PASSWORD",
@@ -17,10 +18,13 @@ __all__ = [
     "login_failures",
     "make_assessment",
     "make_count",
+    "make_follow_up",
     "make_framework",
     "make_measurement",
     "make_period",
     "make_posts",
+    "make_visit",
+    "photo_bytes",
     "region_tree",
     "user",
 ]
