@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from PIL import Image
 from sqlalchemy import distinct, func, select
 
 from tests import counting, factories
@@ -16,12 +19,16 @@ from tracker.models import (
     Assessment,
     AuditEntry,
     ContentPost,
+    FollowUp,
     Kim,
     KimChannel,
     Measurement,
+    MonitoringVisit,
     Period,
     Region,
     User,
+    VisitFinding,
+    VisitPhoto,
 )
 from tracker.models.kim import STATUS_INACTIVE
 
@@ -264,3 +271,31 @@ def test_a_seed_failing_half_way_leaves_the_old_data(app: object, monkeypatch) -
     # the wipe, the regions, KIMs and posts written before the failure are all rolled back
     assert db.session.scalars(select(User.username)).all() == ["kantor"]
     assert _count(Kim) == 0 and _count(ContentPost) == 0 and _count(Region) == 7
+
+
+def test_visits_with_drawn_photos_and_follow_ups_make_p2_vary(app: Flask) -> None:
+    report = seed.seed(kim_count=30)
+
+    assert "kunjungan pemantauan" in report.notes[-1]
+    visits = list(db.session.scalars(select(MonitoringVisit)))
+    assert visits and _count(VisitFinding) > len(visits)
+    petugas = db.session.scalar(select(User).where(User.username == "petugas"))
+    assert petugas is not None
+    for visit in visits:  # the petugas records his own kecamatan, the admin the others
+        assert (visit.created_by_id == petugas.id) == (visit.kecamatan_code in petugas.scope_codes)
+    photos = list(db.session.scalars(select(VisitPhoto)))
+    assert len(photos) >= len(visits)
+    folder = Path(app.config["PHOTO_FOLDER"])
+    for photo in photos[:5]:
+        with Image.open(folder / photo.path) as image:
+            assert image.format == "JPEG" and not image.getexif()
+    statuses = set(db.session.scalars(select(FollowUp.status)))
+    assert {"open", "done"} <= statuses
+    latest = db.session.scalar(select(Period).where(Period.code == seed.MEASURED_PERIODS[-1]))
+    assert latest is not None
+    p2 = {
+        row.indicators["P2"]["value"]
+        for row in db.session.scalars(select(Assessment).where(Assessment.period_id == latest.id))
+    }
+    assert len(p2) >= 3  # done, not done, partly done, none due
+    assert 100.0 in p2 and any(value < 100 for value in p2)
