@@ -331,3 +331,21 @@ def test_the_visit_list_runs_the_same_queries_for_few_and_many_visits(
     with count_queries() as many:
         assert client.get("/pemantauan/?page=2").status_code == 200
     assert len(few) == len(many)
+
+
+def test_the_audit_log_words_visits_and_follow_ups(
+    client: FlaskClient, place: Place, petugas: User
+) -> None:
+    due = office_today() + timedelta(days=30)
+    data = visit_form(
+        place,
+        team_user_ids=[petugas.id],
+        **{"findings-0-follow_up_due": due.isoformat()},
+    )
+    assert send(client, data).status_code == 302
+    page = client.get("/admin/audit/").text
+    assert "Mencatat kunjungan pemantauan Kecamatan Sukodono" in page
+    assert "1 KIM, 0 foto" in page
+    assert "Menambah tindak lanjut untuk KIM Alpha, batas" in page
+    assert "Anggota tim" in page and "petugas1" in page  # the team by account name
+    assert "Isian lain" not in page  # every changed field has its label
