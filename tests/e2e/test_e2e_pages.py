@@ -41,6 +41,14 @@ PAGES = [
     "/admin/pengguna/1/kata-sandi",
     "/admin/audit/",
     "/akun",
+    "/pemantauan/",
+    "/pemantauan/baru",
+    "/pemantauan/baru?kecamatan=35.08.15",
+    "/pemantauan/1",
+    "/tindak-lanjut/",
+    "/tindak-lanjut/?status=semua",
+    "/tindak-lanjut/1",
+    "/tindak-lanjut/baru",
 ]
 
 

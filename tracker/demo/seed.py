@@ -630,7 +630,7 @@ def _create_visits(kims: list[_Kim], period_rows: list[Period], users: dict[str,
                 notes="Pemantauan rutin triwulan bersama pengurus KIM di balai desa.",
                 idempotency_key=f"demo-{period.code}-{code}-{number}".replace(".", "-"),
                 created_by_id=recorder.id,
-                created_at=datetime.combine(day, time(15, 0)),
+                created_at=datetime.combine(day, time(8, 0)),  # 15.00 WIB
             )
             visit.team = [recorder, kabid] if rng.random() < 0.4 else [recorder]
             db.session.add(visit)
@@ -693,10 +693,10 @@ def _create_visits(kims: list[_Kim], period_rows: list[Period], users: dict[str,
                         status=status,
                         evidence=evidence,
                         closed_on=closed_on,
-                        closed_at=datetime.combine(closed_on, time(9, 0)) if closed_on else None,
+                        closed_at=datetime.combine(closed_on, time(2, 0)) if closed_on else None,
                         closed_by_id=recorder.id if closed_on else None,
                         created_by_id=recorder.id,
-                        created_at=datetime.combine(day, time(15, 0)),
+                        created_at=datetime.combine(day, time(8, 0)),  # 15.00 WIB
                     )
                 )
                 counts["follow_ups"] += 1
