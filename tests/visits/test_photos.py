@@ -240,3 +240,23 @@ def test_a_photo_needs_a_login(client: FlaskClient, place: Place, petugas: User,
     auth.logout()
     response = client.get(f"/pemantauan/foto/{row.id}")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_visit_form_may_carry_more_than_other_forms(
+    app: Flask, client: FlaskClient, place: Place, petugas: User
+) -> None:
+    """Two photos of 9 MB each: more than MAX_CONTENT_LENGTH (16 MB) allows any other form, within
+    VISIT_FORM_MAX_BYTES. (Pillow reads a JPEG up to its end marker: the padding is dropped.)"""
+    assert app.config["MAX_CONTENT_LENGTH"] < 18 * 1024 * 1024 < app.config["VISIT_FORM_MAX_BYTES"]
+    big = factories.photo_bytes() + b"\0" * (9 * 1024 * 1024)
+    data = visit_form(place, photos=[photo("satu.jpg", big), photo("dua.jpg", big)])
+    assert send(client, data).status_code == 302
+    assert _count(VisitPhoto) == 2
+    assert all(row.size < 1024 * 1024 for row in db.session.scalars(select(VisitPhoto)))
+    # another form keeps the general limit
+    assert (
+        client.post(
+            "/tindak-lanjut/baru", data={"recommendation": "x" * (17 * 1024 * 1024)}
+        ).status_code
+        == 413
+    )

@@ -44,7 +44,7 @@ from tracker.models.visits import (
 )
 from tracker.services.common import audit_writer, input_changes
 from tracker.services.common.clock import office_today
-from tracker.services.common.errors import Invalid, NotFound, Stale
+from tracker.services.common.errors import Invalid, InvalidFields, NotFound, Stale
 from tracker.services.common.pagination import Page, paginate
 from tracker.services.common.permissions import (
     RECORD_VISITS,
@@ -65,12 +65,8 @@ EARLIEST = date(2000, 1, 1)
 _RECORDING_ROLES = (ROLE_ADMIN, ROLE_KABID, ROLE_PETUGAS)
 
 
-class FollowUpInvalidError(Invalid):
+class FollowUpInvalidError(InvalidFields):
     """The input was refused; `errors` maps a form field to its Indonesian message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()), next(iter(errors), None))
-        self.errors = errors
 
 
 class FollowUpStaleError(Stale):

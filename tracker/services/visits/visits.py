@@ -31,7 +31,7 @@ from tracker.models.user import ROLE_ADMIN, ROLE_KABID, ROLE_PETUGAS
 from tracker.models.visits import PROBLEMS, RATINGS
 from tracker.services.common import audit_writer, unit_of_work
 from tracker.services.common.clock import office_today
-from tracker.services.common.errors import Invalid, NotFound
+from tracker.services.common.errors import Invalid, InvalidFields, NotFound
 from tracker.services.common.pagination import Page, paginate
 from tracker.services.common.permissions import (
     RECORD_VISITS,
@@ -50,13 +50,9 @@ MAX_DAYS = 14  # a visit spans at most two weeks
 UPLOADS_MAX = 100_000
 
 
-class VisitInvalidError(Invalid):
+class VisitInvalidError(InvalidFields):
     """The input was refused; `errors` maps a form field (`findings-2-uploads_seen` for a
     finding's) to its Indonesian message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()), next(iter(errors), None))
-        self.errors = errors
 
 
 # --- choices for the form ---------------------------------------------------------------------

@@ -23,6 +23,7 @@ from tracker.web.visits.forms import (
     DropForm,
     FollowUpForm,
     ReopenForm,
+    put_errors,
     version_of,
 )
 from tracker.web.visits.labels import template_labels
@@ -73,9 +74,7 @@ def new() -> Any:
         try:
             made = follow_ups.create_follow_up(current_user, data)
         except follow_ups.FollowUpInvalidError as refused:
-            for key, message in refused.errors.items():
-                target = form._fields.get(key) or form.recommendation
-                target.errors = [*target.errors, message]
+            put_errors(form, refused.errors, form.recommendation)
         else:
             flash(_("Tindak lanjut ditambahkan."), "success")
             return redirect(url_for("follow_ups.detail", follow_up_id=made.id))
@@ -134,9 +133,7 @@ def close(follow_up_id: int) -> Any:
             intake.accepted[0] if intake.accepted else None,
         )
     except follow_ups.FollowUpInvalidError as refused:
-        for key, message in refused.errors.items():
-            target = form._fields.get(key) or form.evidence
-            target.errors = [*target.errors, message]
+        put_errors(form, refused.errors, form.evidence)
         return _render_detail(follow_up_id, close=form, status=422)
     flash(_("Tindak lanjut ditandai selesai."), "success")
     return redirect(url_for("follow_ups.detail", follow_up_id=follow_up_id))
@@ -153,7 +150,7 @@ def drop(follow_up_id: int) -> Any:
             current_user, follow_up_id, version_of(form.version), form.reason.data or ""
         )
     except follow_ups.FollowUpInvalidError as refused:
-        form.reason.errors = [*form.reason.errors, *refused.errors.values()]
+        put_errors(form, refused.errors, form.reason)
         return _render_detail(follow_up_id, drop=form, status=422)
     flash(_("Tindak lanjut dibatalkan."), "success")
     return redirect(url_for("follow_ups.detail", follow_up_id=follow_up_id))

@@ -175,6 +175,14 @@ class ReopenForm(FlaskForm):
     version = HiddenField()
 
 
+def put_errors(form: Form, errors: dict[str, str], fallback: Field) -> None:
+    """Put a service's messages beside the fields they name (`fallback` for a name the form does
+    not have)."""
+    for key, message in errors.items():
+        target = form._fields.get(key) or fallback
+        target.errors = [*target.errors, message]
+
+
 def version_of(field: HiddenField) -> int:
     raw = field.data or ""
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else 0

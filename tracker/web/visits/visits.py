@@ -44,6 +44,7 @@ def _room_for_photos() -> None:
     before any hook reads the form (the app's NUL check does)."""
     if request.endpoint == "visits.create" and request.method == "POST":
         request.max_content_length = int(current_app.config["VISIT_FORM_MAX_BYTES"])
+        request.max_form_parts = 10_000  # ten fields a KIM: a kecamatan of hundreds of KIMs fits
 
 
 @bp.get("/")
