@@ -1,6 +1,6 @@
 """visits: monitoring visits with per-KIM findings, team and photos; follow-ups
 
-Revision ID: 0008
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-01
 
@@ -10,13 +10,12 @@ kecamatan, with the idempotency key of the form that made it, unique), monitorin
 stored by content hash under the photo folder) and follow_up (a recommendation for one KIM with
 owner, due date, status and closing evidence; the index on (due_on, status, kim_id) serves P2).
 
-Revises 0006 for now: the lead re-chains it after 0007 when the branches meet.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
