@@ -36,7 +36,7 @@ NO_DATA = IndicatorValue(None, None)
 _REGISTRY = {1: IndicatorValue(1.0, SOURCE_REGISTRY), 0: IndicatorValue(0.0, SOURCE_REGISTRY)}
 _NO_WEBSITE_DATA: Values = {code: NO_DATA for code in ("W1", "W2", "W3", "W4")}
 _COACHING_NONE_YET: Values = {
-    "P1": IndicatorValue(0.0, SOURCE_COMPUTED),
+    "P1": IndicatorValue(0.0, SOURCE_DEFAULT),
     "P2": IndicatorValue(100.0, SOURCE_DEFAULT),
 }
 
@@ -159,11 +159,11 @@ def _measurements(period: Period) -> dict[int, dict[str, float]]:
 
 def coaching_values(kim_ids: Iterable[int], period: Period) -> dict[int, Values]:
     """P1 (sessions attended in the 12 months to the period end) and P2 (% of due follow-ups
-    done). Coaching sessions and follow-ups are not recorded yet, so every KIM has attended 0
-    sessions and has no follow-up due (→ 100, by rule rather than measured: source "default",
-    which the engine does not list as a data gap). When they exist, this becomes two grouped
-    queries with the same return shape; nothing else changes. The mappings returned may be
-    shared between KIMs: read them, never change them."""
+    done). Coaching sessions and follow-ups are not recorded yet, so every KIM counts 0 sessions
+    and has no follow-up due (→ 100): both set by rule rather than measured (source "default",
+    which the engine does not list as a data gap, and which the breakdown explains). When they
+    exist, this becomes two grouped queries with the same return shape; nothing else changes.
+    The mappings returned may be shared between KIMs: read them, never change them."""
     return dict.fromkeys(kim_ids, _COACHING_NONE_YET)
 
 
