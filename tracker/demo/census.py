@@ -23,7 +23,12 @@ from tracker.models.activity import MEASUREMENT_REJECTED, MEASUREMENT_SUBMITTED
 from tracker.scoring.framework import Framework, load_framework
 from tracker.scoring.holdbacks import holdbacks
 from tracker.services.assessment.freshness import period_freshness
-from tracker.services.assessment.inputs import SOURCE_COMPUTED, SOURCE_COUNTS, SOURCE_DEFAULT
+from tracker.services.assessment.inputs import (
+    SOURCE_COMPUTED,
+    SOURCE_COUNTS,
+    SOURCE_DEFAULT,
+    SOURCE_MANUAL,
+)
 from tracker.services.assessment.runner import framework_for_period
 
 
@@ -84,7 +89,7 @@ def _gates(fw: Framework, indicators: dict[str, Any]) -> tuple[bool, ...]:
 
 def _manual_k3(indicators: dict[str, Any]) -> float | None:
     k3 = indicators.get("K3") or {}
-    return k3.get("value") if k3.get("source") == "manual" else None
+    return k3.get("value") if k3.get("source") == SOURCE_MANUAL else None
 
 
 def rule_counts() -> list[RuleCount]:
@@ -130,7 +135,7 @@ def rule_counts() -> list[RuleCount]:
             counts["totals_only"] += w1.get("source") == SOURCE_COUNTS
             counts["site_without_kimid"] += kim_id in site_only
             counts["verified_entry"] += any(
-                (v or {}).get("source") == "manual" for v in indicators.values()
+                (v or {}).get("source") == SOURCE_MANUAL for v in indicators.values()
             )
             counts["by_rule"] += any(
                 (v or {}).get("source") == SOURCE_DEFAULT for v in indicators.values()
