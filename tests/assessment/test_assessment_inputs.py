@@ -149,7 +149,7 @@ def test_coaching_indicators_have_a_value_for_every_kim(regions):
     period = factories.make_period("2025-T1")
     kim = factories.kim()
     values = collect_inputs(period)[kim.id]
-    assert values["P1"] == IndicatorValue(0.0, "computed")
+    assert values["P1"] == IndicatorValue(0.0, "default")
     assert values["P2"] == IndicatorValue(100.0, "default")
 
 

@@ -37,7 +37,7 @@ NO_DATA = IndicatorValue(None, None)
 _REGISTRY = {1: IndicatorValue(1.0, SOURCE_REGISTRY), 0: IndicatorValue(0.0, SOURCE_REGISTRY)}
 _NO_WEBSITE_DATA: Values = {code: NO_DATA for code in ("W1", "W2", "W3", "W4")}
 _COACHING_NONE_YET: Values = {
-    "P1": IndicatorValue(0.0, SOURCE_COMPUTED),
+    "P1": IndicatorValue(0.0, SOURCE_DEFAULT),
     "P2": IndicatorValue(100.0, SOURCE_DEFAULT),
 }
 
@@ -161,7 +161,8 @@ def _measurements(period: Period) -> dict[int, dict[str, float]]:
 def coaching_values(kim_ids: Iterable[int], period: Period) -> dict[int, Values]:
     """P1 (sessions attended in the 12 months to the period end) and P2 (% of due follow-ups
     done, `follow_up_rate`: one grouped query for the period). Coaching sessions are not recorded
-    yet, so every KIM has attended 0 sessions. A KIM with no follow-up due gets P2 = 100 by rule
+    yet, so every KIM has attended 0 sessions, set by rule (source "default", which the breakdown
+    explains). A KIM with no follow-up due gets P2 = 100 by rule
     rather than measured (source "default", which the engine does not list as a data gap). The
     mappings returned may be shared between KIMs: read them, never change them."""
     rates = follow_up_rates(period)

@@ -8,7 +8,7 @@ movers are computed by the database with the framework's tier names turned into 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -40,6 +40,7 @@ from tracker.services.assessment.runner import (
     previous_period,
     resolve_period,
 )
+from tracker.services.assessment.sources import Origin, origin
 from tracker.services.common.pagination import Page, paginate, paginate_rows
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import user_scope_filter
@@ -448,6 +449,7 @@ class IndicatorLine:
     source: str | None
     missing: bool
     passed: bool | None
+    origin: Origin  # where such a value comes from, what to do when it is missing
 
 
 @dataclass(frozen=True)
@@ -469,6 +471,18 @@ class HistoryRow:
     framework_version: int
 
 
+@dataclass(frozen=True)
+class RegistryGates:
+    """What the registry holds today behind K1 (SK number and date) and K2 (KIM.id number or
+    site), shown beside those values: a result of a closed period was read from the registry as
+    it was then."""
+
+    sk_number: str | None
+    sk_date: date | None
+    kimid_number: str | None
+    website: str | None
+
+
 @dataclass
 class KimAssessment:
     kim_id: int
@@ -480,13 +494,14 @@ class KimAssessment:
     framework: FrameworkRow | None
     assessment: Assessment | None
     dimensions: list[DimensionBlock]
-    gaps: list[str]  # "W2 Konsistensi mingguan", ...
+    gaps: list[IndicatorLine]  # the indicators with no data, each with what to do about it
     history: list[HistoryRow]
     roadmap: Roadmap | None
     # the KIM's manual values of the period: who entered and who verified each, and the ones
     # still submitted or rejected (which do not count)
     entries: dict[str, EntryInfo] = field(default_factory=dict)
     freshness: KimFreshness | None = None
+    registry: RegistryGates | None = None
 
 
 def _breakdown(fw: Framework, stored: Assessment) -> list[DimensionBlock]:
@@ -508,6 +523,7 @@ def _breakdown(fw: Framework, stored: Assessment) -> list[DimensionBlock]:
                     source=data.get("source"),
                     missing=bool(data.get("missing", True)),
                     passed=data.get("passed"),
+                    origin=origin(code),
                 )
             )
         score = (stored.dimension_scores or {}).get(dim.code)
@@ -580,9 +596,18 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
     require(user, VIEW)
     period = resolve_period(code)
     found = db.session.execute(
-        located(select(Kim.id, Kim.name, Kim.kimid_number, DESA_NAME, KECAMATAN_NAME)).where(
-            Kim.id == kim_id, _scope(user)
-        )
+        located(
+            select(
+                Kim.id,
+                Kim.name,
+                Kim.kimid_number,
+                DESA_NAME,
+                KECAMATAN_NAME,
+                Kim.sk_number,
+                Kim.sk_date,
+                Kim.website,
+            )
+        ).where(Kim.id == kim_id, _scope(user))
     ).first()
     if found is None:
         raise KimNotFoundError()
@@ -611,11 +636,15 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
         roadmap=None,
         entries=kim_entries(kim_id, period.id),
         freshness=kim_freshness(user, period, fw_row.id if fw_row else None, kim_id),
+        registry=RegistryGates(
+            sk_number=found[5], sk_date=found[6], kimid_number=found[2], website=found[7]
+        ),
     )
     if stored is not None and fw_row is not None:
         fw = load_framework(fw_row.definition)
         view.dimensions = _breakdown(fw, stored)
-        view.gaps = [fw.label(c) for c in stored.data_gaps or [] if c in fw.indicators]
+        gaps = set(stored.data_gaps or ())
+        view.gaps = [i for d in view.dimensions for i in d.indicators if i.code in gaps]
         result = _stored_result(
             stored.score,
             stored.raw_tier,

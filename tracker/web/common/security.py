@@ -12,6 +12,10 @@ one) is refused with 400 and a message before any view runs.
 Sessions: a session remembers the account's session generation it was opened in
 (`bind_session`); logout, a password change or reset and deactivation raise the generation, and
 the session, or a copy of its cookie, ends at its next request.
+
+Asking to sign in: a page that needs a signed-in user sends an anonymous visitor to the login page
+(`_ask_to_sign_in`). Someone who just arrived (no session yet, or the home page) is not greeted by a
+warning; a browser whose sign-in ended without logging out is told why it is asked again.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_url, logout_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -122,8 +126,21 @@ def warn_if_cookie_cannot_return() -> None:
         )
 
 
-# Flask-Login's own flash text (set in the factory); named here so extraction finds the msgid.
-_LOGIN_MESSAGE = _l("Silakan masuk terlebih dahulu.")
+_SIGNED_OUT_MESSAGE = _l("Sesi Anda sudah berakhir. Silakan masuk lagi untuk membuka halaman itu.")
+
+
+def _ask_to_sign_in() -> Response:
+    """Flask-Login's unauthorized handler: to the login page, back here afterwards.
+
+    The warning is for a browser that was signed in and no longer is (the session still carries
+    the generation `bind_session` wrote at login; a logout clears it), e.g. when the session's
+    protection ended it. A first visit, or someone opening the home page, gets the login page
+    without it: there is nothing to warn about, and the page says what to do."""
+    if request.endpoint == "main.index":
+        return redirect(url_for("auth.login"))
+    if session.get(SESSION_GENERATION_KEY) is not None:
+        flash(_SIGNED_OUT_MESSAGE, "warning")
+    return redirect(login_url("auth.login", next_url=request.url))
 
 
 def init_app(app: Flask) -> None:
@@ -137,4 +154,4 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul)
     app.before_request(_end_stale_session)
     app.after_request(_add_headers)
-    login_manager.localize_callback = _  # "Silakan masuk…" follows the user's language
+    login_manager.unauthorized_handler(_ask_to_sign_in)
