@@ -3,6 +3,15 @@
 from tracker.models.activity import ContentCount, ContentPost, Measurement
 from tracker.models.assessment import Assessment, InputRevision
 from tracker.models.audit import AuditEntry
+from tracker.models.coaching import (
+    CoachingAttendance,
+    CoachingInvitation,
+    CoachingMaterial,
+    CoachingParticipant,
+    CoachingSession,
+    Topic,
+    TopicIndicator,
+)
 from tracker.models.framework import Framework
 from tracker.models.kim import Kim, KimChannel
 from tracker.models.period import Period
@@ -12,6 +21,11 @@ from tracker.models.user import LoginAddress, LoginFailure, User, UserScope
 __all__ = [
     "Assessment",
     "AuditEntry",
+    "CoachingAttendance",
+    "CoachingInvitation",
+    "CoachingMaterial",
+    "CoachingParticipant",
+    "CoachingSession",
     "ContentCount",
     "ContentPost",
     "Framework",
@@ -23,6 +37,8 @@ __all__ = [
     "Measurement",
     "Period",
     "Region",
+    "Topic",
+    "TopicIndicator",
     "User",
     "UserScope",
 ]

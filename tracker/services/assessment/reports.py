@@ -8,7 +8,7 @@ movers are computed by the database with the framework's tier names turned into 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -24,7 +24,7 @@ from tracker.models.user import User
 from tracker.scoring.engine import AssessmentResult, fmt_bound, fmt_score
 from tracker.scoring.framework import Framework, load_framework
 from tracker.scoring.holdbacks import Holdback, holdbacks
-from tracker.scoring.roadmap import GOAL_KEEP, Roadmap, RoadmapStep, framework_topics, roadmap
+from tracker.scoring.roadmap import GOAL_KEEP, Roadmap, RoadmapStep, roadmap
 from tracker.services.activity.verification import EntryInfo, kim_entries
 from tracker.services.assessment.freshness import (
     Freshness,
@@ -40,6 +40,7 @@ from tracker.services.assessment.runner import (
     previous_period,
     resolve_period,
 )
+from tracker.services.assessment.topic_hints import topic_hints
 from tracker.services.common.pagination import Page, paginate, paginate_rows
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import user_scope_filter
@@ -467,6 +468,7 @@ class HistoryRow:
     raw_tier: str
     tier: str
     framework_version: int
+    period_end: date | None = None
 
 
 @dataclass
@@ -523,8 +525,9 @@ def _breakdown(fw: Framework, stored: Assessment) -> list[DimensionBlock]:
     return blocks
 
 
-def _history(kim_id: int) -> list[HistoryRow]:
-    """One row per assessed period, oldest first, from the framework that stands for it."""
+def kim_history(kim_id: int) -> list[HistoryRow]:
+    """One row per assessed period, oldest first, from the framework that stands for it (the
+    caller has checked the KIM is in the reader's scope)."""
     active = frameworks.get_active()
     rows = db.session.execute(
         select(
@@ -536,6 +539,7 @@ def _history(kim_id: int) -> list[HistoryRow]:
             Assessment.tier,
             FrameworkRow.id,
             FrameworkRow.version,
+            Period.end_date,
         )
         .join(Period, Period.id == Assessment.period_id)
         .join(FrameworkRow, FrameworkRow.id == Assessment.framework_id)
@@ -543,8 +547,8 @@ def _history(kim_id: int) -> list[HistoryRow]:
         .order_by(Period.start_date, Period.end_date, FrameworkRow.version.desc())
     ).all()
     chosen: dict[int, HistoryRow] = {}
-    for period_id, code, kind, score, raw_tier, tier, fw_id, version in rows:
-        line = HistoryRow(code, kind, float(score), raw_tier, tier, version)
+    for period_id, code, kind, score, raw_tier, tier, fw_id, version, end in rows:
+        line = HistoryRow(code, kind, float(score), raw_tier, tier, version, end)
         # rows of a period come newest version first: keep that one unless the active one follows
         if period_id not in chosen or (active is not None and fw_id == active.id):
             chosen[period_id] = line
@@ -607,7 +611,7 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
         assessment=stored,
         dimensions=[],
         gaps=[],
-        history=_history(kim_id),
+        history=kim_history(kim_id),
         roadmap=None,
         entries=kim_entries(kim_id, period.id),
         freshness=kim_freshness(user, period, fw_row.id if fw_row else None, kim_id),
@@ -625,8 +629,7 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
             stored.indicators,
             stored.data_gaps,
         )
-        # topics from the framework until a topic catalogue supplies them
-        view.roadmap = roadmap(fw, result, framework_topics(fw))
+        view.roadmap = roadmap(fw, result, topic_hints(fw))
     return view
 
 
@@ -711,7 +714,7 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
             )
         )
     fw = load_framework(fw_row.definition)
-    topics = framework_topics(fw)
+    topics = topic_hints(fw)
     headers = [
         "Nomor KIM.id",
         "KIM",

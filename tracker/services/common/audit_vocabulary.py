@@ -91,6 +91,7 @@ PARAM_KINDS: dict[str, Value] = {
     "role": Value(CHOICE, ROLE_LABELS),
     "tiers": Value(COUNTS),
     "part": Value(CHOICE, DEFINITION_PARTS),
+    "date": Value(DATE),
 }
 
 MESSAGES: dict[str, str] = {
@@ -165,6 +166,21 @@ MESSAGES: dict[str, str] = {
     "user.password_change": N_("Mengganti kata sandi sendiri"),
     "user.locale": N_("Mengganti bahasa tampilan"),
     "user.logout": N_("Keluar; semua sesi akun ini diakhiri"),
+    # coaching
+    "topic.create": N_("Menambah materi pembinaan %(name)s"),
+    "topic.update": N_("Mengubah materi pembinaan %(name)s"),
+    "topic.delete": N_("Menghapus materi pembinaan %(name)s"),
+    "topic.init": N_("Katalog materi pembinaan bawaan dipasang: %(count)s materi"),
+    "coaching_session.create": N_("Merencanakan sesi pembinaan %(title)s (%(date)s)"),
+    "coaching_session.update": N_("Mengubah sesi pembinaan %(title)s (%(date)s)"),
+    "coaching_session.delete": N_(
+        "Menghapus sesi pembinaan %(title)s (%(date)s), %(attended)s KIM pernah tercatat hadir"
+    ),
+    "attendance.record": N_(
+        "Daftar hadir sesi %(title)s (%(date)s): %(attended)s KIM hadir, %(changed)s KIM diubah"
+    ),
+    "material.upload": N_("Mengunggah bahan %(file)s ke sesi %(title)s"),
+    "material.delete": N_("Menghapus bahan %(file)s dari sesi %(title)s"),
     # demo
     "demo.seed": N_(
         "Data demo %(region)s dimuat: %(kims)s KIM, %(posts)s unggahan, "
@@ -202,6 +218,16 @@ ACTION_LABELS: dict[str, str] = {
     "user.password_change": N_("Ganti kata sandi sendiri"),
     "user.locale": N_("Ganti bahasa tampilan"),
     "user.logout": N_("Keluar"),
+    "topic.create": N_("Tambah materi pembinaan"),
+    "topic.update": N_("Ubah materi pembinaan"),
+    "topic.delete": N_("Hapus materi pembinaan"),
+    "topic.init": N_("Pasang katalog materi bawaan"),
+    "coaching_session.create": N_("Rencanakan sesi pembinaan"),
+    "coaching_session.update": N_("Ubah sesi pembinaan"),
+    "coaching_session.delete": N_("Hapus sesi pembinaan"),
+    "attendance.record": N_("Isi daftar hadir"),
+    "material.upload": N_("Unggah bahan sesi"),
+    "material.delete": N_("Hapus bahan sesi"),
     "demo.seed": N_("Muat data demo"),
 }
 
@@ -215,6 +241,8 @@ ENTITY_LABELS: dict[str, str] = {
     "framework": N_("Kerangka penilaian"),
     "period": N_("Periode"),
     "user": N_("Akun pengguna"),
+    "topic": N_("Materi pembinaan"),
+    "coaching_session": N_("Sesi pembinaan"),
 }
 
 # Labels are the forms' own (tests/common/test_audit_vocabulary.py holds them to it).
@@ -275,6 +303,27 @@ FIELDS: dict[str, dict[str, Field]] = {
     },
     "region": {
         "{region}.name": Field(N_("Nama %(region)s")),
+    },
+    "topic": {
+        "name": Field(N_("Nama materi")),
+        "description": Field(N_("Keterangan")),
+        "indicators": Field(N_("Indikator yang diperbaiki")),
+    },
+    "coaching_session": {
+        "title": Field(N_("Judul sesi")),
+        "start_date": Field(N_("Tanggal mulai"), Value(DATE)),
+        "end_date": Field(N_("Tanggal selesai"), Value(DATE)),
+        "location": Field(N_("Tempat")),
+        "organiser": Field(N_("Penyelenggara")),
+        "speakers": Field(N_("Narasumber")),
+        "jp": Field(N_("Jam pelajaran (JP)"), Value(NUMBER)),
+        "notes": Field(N_("Catatan")),
+        "topics": Field(N_("Materi pembinaan")),
+        "invited": Field(N_("KIM yang diundang")),
+        "guests": Field(N_("Peserta tanpa KIM")),
+        "{kim}.attended": Field(N_("Hadir: %(kim)s"), Value(BOOL)),
+        "{kim}.participants": Field(N_("Jumlah peserta %(kim)s"), Value(NUMBER)),
+        "{kim}.names": Field(N_("Nama peserta %(kim)s")),
     },
 }
 
