@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from tracker.scoring.framework import Framework, dec
+from tracker.scoring.framework import Framework, dec, round2
 
 _HUNDRED = Decimal(100)
 
@@ -48,7 +48,7 @@ def points_lost(fw: Framework, indicators: Mapping[str, Mapping[str, Any]]) -> d
         score = dec(raw) if raw is not None else Decimal(0)
         points = (_HUNDRED - min(_HUNDRED, score)) * share
         if points > 0:
-            lost[code] = float(round(points, 2))
+            lost[code] = float(round2(points))
     return lost
 
 

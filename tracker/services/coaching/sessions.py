@@ -553,6 +553,11 @@ def update_session(actor: User | None, session_id: int, data: SessionInput, vers
     return True
 
 
+def _removed(snapshot: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """The changes of a deleted row: {field: [value, None]} for every field that had one."""
+    return audit_writer.diff(snapshot, dict.fromkeys(snapshot))
+
+
 def delete_session(actor: User | None, session_id: int) -> str:
     """Delete a session with its invitations, attendance and materials; returns its title. The
     attendance it held no longer counts for P1."""
@@ -569,13 +574,7 @@ def delete_session(actor: User | None, session_id: int) -> str:
             session.id,
             actor,
             params={"title": title, "date": start, "attended": len(attended)},
-            changes={
-                k: [v, None]
-                for k, v in _snapshot(
-                    session, session.topics, (n for n, _c in invited.values())
-                ).items()
-                if v not in (None, "", [])
-            },
+            changes=_removed(_snapshot(session, session.topics, (n for n, _c in invited.values()))),
             region=session.region_code,
         )
         attendance_changed({start}, attended)

@@ -206,7 +206,7 @@ def delete_topic(actor: User | None, topic_id: int) -> str:
             topic.id,
             actor,
             params={"name": name},
-            changes={k: [v, None] for k, v in _snapshot(topic).items() if v},
+            changes=audit_writer.diff(_snapshot(topic), dict.fromkeys(_snapshot(topic))),
         )
         db.session.delete(topic)
     return name

@@ -28,7 +28,7 @@ from tracker.extensions import db
 from tracker.models import Assessment, Kim, Period, Topic
 from tracker.models.user import User
 from tracker.scoring.engine import AssessmentResult
-from tracker.scoring.framework import Framework, load_framework
+from tracker.scoring.framework import Framework, dec, load_framework, round2
 from tracker.scoring.roadmap import GOAL_TOP, roadmap
 from tracker.scoring.shares import failed_gates, points_lost
 from tracker.services.assessment.runner import framework_for_period, resolve_period
@@ -97,6 +97,11 @@ class TrainingNeeds:
     limit: int = CANDIDATES
 
 
+def _cents(value: float) -> float:
+    """Half-up to 2 decimals, as every printed score (9,625 → 9,63)."""
+    return float(round2(dec(value)))
+
+
 @dataclass
 class _Tally:
     kims: int = 0
@@ -118,8 +123,8 @@ class _Tally:
                 code,
                 fw.indicators[code].name,
                 self.losing[code],
-                round(self.lost[code], 2),
-                round(self.lost[code] / self.kims, 2) if self.kims else 0.0,
+                _cents(self.lost[code]),
+                _cents(self.lost[code] / self.kims) if self.kims else 0.0,
             )
             for code in order[:limit]
         ]
@@ -226,7 +231,7 @@ def training_needs(user: User | None, code: str) -> TrainingNeeds:
                     kecamatan=kec_name,
                     tier=tier,
                     score=float(score),
-                    points=round(sum(s.gain_points for s in steps), 2),
+                    points=_cents(sum(s.gain_points for s in steps)),
                     codes=tuple(s.code for s in steps if not s.gate),
                     gates=tuple(s.code for s in steps if s.gate),
                 )
@@ -235,11 +240,11 @@ def training_needs(user: User | None, code: str) -> TrainingNeeds:
     needs.indicators = overall.ranked(fw)
     needs.gates = [(c, fw.indicators[c].name, n) for c, n in gate_counts.items() if n]
     needs.by_kecamatan = [
-        GroupNeeds(code, name, t.kims, round(t.score / t.kims, 2), t.ranked(fw, TOP_INDICATORS))
+        GroupNeeds(code, name, t.kims, _cents(t.score / t.kims), t.ranked(fw, TOP_INDICATORS))
         for code, (name, t) in kecamatan.items()
     ]
     needs.by_tier = [
-        GroupNeeds(name, name, t.kims, round(t.score / t.kims, 2), t.ranked(fw, TOP_INDICATORS))
+        GroupNeeds(name, name, t.kims, _cents(t.score / t.kims), t.ranked(fw, TOP_INDICATORS))
         for name, t in tiers.items()
         if t.kims
     ]
@@ -259,7 +264,7 @@ def _topic_need(topic: Topic, found: list[Candidate]) -> TopicNeed:
         name=topic.name,
         codes=topic.codes,
         kims=len(found),
-        points=round(sum(c.points for c in found), 2),
+        points=_cents(sum(c.points for c in found)),
         candidates=found[:CANDIDATES],
     )
 

@@ -4,7 +4,7 @@ sniffed), remove."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,6 +20,7 @@ from tracker.services.common.permissions import MANAGE_COACHING, VIEW
 from tracker.web.coaching.area import bp
 from tracker.web.common.forms import ConfirmForm
 from tracker.web.common.guards import permission_required
+from tracker.web.common.security import upload_limit
 
 FORM_ALLOWANCE = 64 * 1024  # the rest of the form around the file
 
@@ -48,12 +49,16 @@ def _refused(session_id: int, form: MaterialForm, message: str) -> tuple[str, in
     )
 
 
+def _request_limit() -> int:
+    """A material's own limit plus the form around it: a file just over MATERIAL_MAX_BYTES gets
+    the page's message; far beyond it the request itself is refused (413)."""
+    return materials.max_bytes() + FORM_ALLOWANCE
+
+
 @bp.post("/sesi/<int:session_id>/bahan")
 @permission_required(MANAGE_COACHING)
+@upload_limit(_request_limit)
 def material_upload(session_id: int) -> Response | tuple[str, int]:
-    # the material's own limit (MATERIAL_MAX_BYTES) rather than the site's spreadsheet limit, so
-    # a file just over it gets the page's message; far beyond it the request itself is refused
-    request.max_content_length = materials.max_bytes() + FORM_ALLOWANCE
     form = MaterialForm()
     if not form.validate_on_submit():
         if form.errors.get("csrf_token"):
