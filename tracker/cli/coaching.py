@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from tracker.cli.common import exit_on_refusal, fail
+from tracker.cli.common import exit_on_refusal, write_file
 from tracker.io.values import CellError, parse_date
 from tracker.services.coaching import attendance, effect, sessions, topics
 from tracker.services.coaching.effect import EffectReport
@@ -73,10 +73,7 @@ def _print_effect(report: EffectReport, output: str | None) -> None:
         fmt = Path(output).suffix.lower().lstrip(".")
         with exit_on_refusal("Ekspor tidak dibuat:"):
             exported = effect.export_effect(None, report.subject, report.subject_id, fmt)
-        try:
-            Path(output).write_bytes(exported.payload)
-        except OSError as exc:
-            fail(f"Ekspor tidak dibuat: berkas {output} tidak dapat ditulis ({exc.strerror}).")
+        write_file(output, exported.payload)
         click.echo(f"{exported.rows} KIM ditulis ke {output}.")
 
 
@@ -115,10 +112,7 @@ def session_export(session_id: int, file: str) -> None:
     fmt = Path(file).suffix.lower().lstrip(".")
     with exit_on_refusal("Ekspor tidak dibuat:"):
         exported = attendance.export_attendance(None, session_id, fmt)
-    try:
-        Path(file).write_bytes(exported.payload)
-    except OSError as exc:
-        fail(f"Ekspor tidak dibuat: berkas {file} tidak dapat ditulis ({exc.strerror}).")
+    write_file(file, exported.payload)
     click.echo(f"Daftar hadir ({exported.rows} baris) ditulis ke {file}.")
 
 

@@ -555,7 +555,7 @@ def kim_history(kim_id: int) -> list[HistoryRow]:
     return list(chosen.values())
 
 
-def _stored_result(
+def stored_result(
     score: float,
     raw_tier: str,
     tier: str,
@@ -620,7 +620,7 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
         fw = load_framework(fw_row.definition)
         view.dimensions = _breakdown(fw, stored)
         view.gaps = [fw.label(c) for c in stored.data_gaps or [] if c in fw.indicators]
-        result = _stored_result(
+        result = stored_result(
             stored.score,
             stored.raw_tier,
             stored.tier,
@@ -758,7 +758,7 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
     rows = []
     for found in db.session.execute(stmt):
         kimid, name, desa, kecamatan, score, dims, raw_tier, tier, reason, indicators, gaps = found
-        result = _stored_result(score, raw_tier, tier, reason, dims, indicators, gaps)
+        result = stored_result(score, raw_tier, tier, reason, dims, indicators, gaps)
         held = holdbacks(fw, score, indicators or {}, dims or {})
         rows.append(
             [

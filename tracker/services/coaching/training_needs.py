@@ -27,10 +27,10 @@ from sqlalchemy.orm import selectinload
 from tracker.extensions import db
 from tracker.models import Assessment, Kim, Period, Topic
 from tracker.models.user import User
-from tracker.scoring.engine import AssessmentResult
 from tracker.scoring.framework import Framework, dec, load_framework, round2
 from tracker.scoring.roadmap import GOAL_TOP, roadmap
 from tracker.scoring.shares import failed_gates, points_lost
+from tracker.services.assessment.reports import stored_result
 from tracker.services.assessment.runner import framework_for_period, resolve_period
 from tracker.services.assessment.topic_hints import topic_hints
 from tracker.services.coaching.errors import TopicNotFoundError
@@ -204,18 +204,9 @@ def training_needs(user: User | None, code: str) -> TrainingNeeds:
         tiers.setdefault(tier, _Tally()).add(float(score), lost)
         for gate in failed_gates(fw, indicators):
             gate_counts[gate] = gate_counts.get(gate, 0) + 1
-        result = AssessmentResult.from_json(
-            {
-                "score": score,
-                "raw_tier": raw_tier,
-                "tier": tier,
-                "reason": reason,
-                "dimension_scores": dims,
-                "indicators": indicators,
-                "data_gaps": gaps,
-            }
+        plan = roadmap(
+            fw, stored_result(score, raw_tier, tier, reason, dims, indicators, gaps), hints
         )
-        plan = roadmap(fw, result, hints)
         if plan.goal == GOAL_TOP or not plan.steps:
             continue
         for topic in topics:
