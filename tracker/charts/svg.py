@@ -4,17 +4,12 @@ styles)."""
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 
 def text(value: object) -> str:
     """Element text, escaped."""
     return escape(str(value))
-
-
-def attr(value: object) -> str:
-    """An attribute value, escaped and quoted."""
-    return quoteattr(str(value))
 
 
 def number(value: float, digits: int = 2) -> str:

@@ -20,6 +20,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.io.tabular import FORMATS, MIMETYPES, table_bytes
@@ -34,7 +35,7 @@ from tracker.services.coaching.roster import Guest, Roster, RosterRow, roster
 from tracker.services.coaching.sessions import invited_ids, topic_names
 from tracker.services.common import audit_writer
 from tracker.services.common.clock import office_today
-from tracker.services.common.errors import Invalid
+from tracker.services.common.errors import Invalid, Stale
 from tracker.services.common.permissions import RECORD_ATTENDANCE, VIEW, PermissionDenied
 from tracker.services.common.scope import actor_scope_filter
 from tracker.services.common.unit_of_work import transaction
@@ -218,12 +219,17 @@ def record_attendance(
             ]
         if not changes:
             return AttendanceResult(sum(1 for v in wanted.values() if v), 0, 0, False)
-        _write(
-            actor,
-            session.id,
-            {k: wanted[k] for k in changed_kims},
-            new_guests if guests_changed else None,
-        )
+        try:
+            _write(
+                actor,
+                session.id,
+                {k: wanted[k] for k in changed_kims},
+                new_guests if guests_changed else None,
+            )
+        except IntegrityError as exc:  # another recording of the same KIM committed meanwhile
+            raise Stale(
+                _("Daftar hadir ini baru saja diubah pengguna lain; muat ulang lalu ulangi.")
+            ) from exc
         attendance_changed({session.start_date}, presence)
         audit_writer.record(
             "attendance.record",
