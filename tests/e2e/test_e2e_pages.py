@@ -66,7 +66,9 @@ def _key_columns(page) -> list:
     KIMs, "+N poin" and the training topic of a roadmap, the value field of the grid's card."""
     main = page.locator("main")
     if re.search(r"/penilaian/\d{4}-T\d/kim/", page.url):
-        plan = main.locator("table.roadmap-steps tbody tr").first
+        # the first step that adds points (a gate step first, "syarat dasar", adds none)
+        steps = main.locator("table.roadmap-steps tbody tr")
+        plan = steps.filter(has_text=re.compile(r"\+[\d,]+ poin")).first
         return [
             main.locator("section.cards .big").first,
             plan.locator("td.key").filter(has_text=re.compile(r"\+[\d,]+ poin")),
