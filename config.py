@@ -70,6 +70,9 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     LANGUAGES = ("id", "en")
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # uploads: spreadsheets of a whole district fit easily
+    # A coaching session's materials (PDF, PPTX, DOCX, images), each; their upload page raises
+    # the request limit above to this (tracker/web/coaching/materials.py).
+    MATERIAL_MAX_BYTES = 20 * 1024 * 1024
     # Login throttling (tracker.services.accounts.authentication): failures count for an hour;
     # after 5 on one account each further try waits 1 s, 2 s, 4 s … up to 15 minutes since the
     # last failure (an address that signed in to the account before counts only its own

@@ -198,10 +198,10 @@ def test_breakdown_says_where_each_value_comes_from(client, login_as, world):
     assert cells["K3"].startswith("terverifikasi diisi (sistem)")
     assert cells["M1"].startswith("data belum ada Diisi dengan tangan: unggahan media sosial")
     assert "Yang perlu dilakukan: Periksa akun medsos KIM dan isi M1" in cells["M1"]
-    # P: no coaching is recorded, and the page says so
-    assert cells["P1"].startswith("ketentuan Dari kehadiran pembinaan 12 bulan terakhir.")
-    assert "setiap KIM dihitung 0 sesi (skor 0)" in cells["P1"]
-    assert "skor 100 menurut ketentuan" in cells["P2"]
+    # P: counted from the attendance (none here: 0 sessions) and the follow-ups (none due)
+    assert cells["P1"].startswith("daftar hadir Sesi pembinaan yang dihadiri KIM dalam 12 bulan")
+    assert cells["P2"].startswith("ketentuan Persen tindak lanjut")
+    assert "tanpa tindak lanjut jatuh tempo, skor 100 menurut ketentuan" in cells["P2"]
     gaps = page[page.index("<h3>Data belum ada</h3>") :]
     assert "M1 Kanal medsos aktif</strong>: Periksa akun medsos KIM" in gaps
     assert "P1" not in gaps[: gaps.index("</ul>")]  # set by rule: not a gap
@@ -242,6 +242,8 @@ def test_the_framework_page_and_the_breakdown_share_one_vocabulary(client, login
         "registri",
         "unggahan",
         "rekap per periode",
+        "daftar hadir",
+        "tindak lanjut",
         "diajukan",
         "terverifikasi",
         "ditolak",
@@ -259,7 +261,8 @@ def test_the_framework_page_and_the_breakdown_share_one_vocabulary(client, login
     assert rows["W1"] == rows["W3"] == "unggahan · rekap per periode · terverifikasi"
     assert rows["W2"] == rows["W4"] == "unggahan · terverifikasi"
     assert rows["M1"] == rows["K3"] == rows["D1"] == "terverifikasi"
-    assert rows["P1"] == rows["P2"] == "ketentuan · terverifikasi"
+    assert rows["P1"] == "daftar hadir · terverifikasi"
+    assert rows["P2"] == "tindak lanjut · ketentuan · terverifikasi"
     assert "manual" not in rows.values() and "dihitung" not in rows.values()
 
 

@@ -7,6 +7,7 @@ domain's module holds that domain's rows, so a new domain adds a module and a li
 from tests.factories.accounts import PASSWORD, login_failures, user
 from tests.factories.activity import make_count, make_measurement, make_posts
 from tests.factories.assessment import make_assessment
+from tests.factories.coaching import make_session, make_topic
 from tests.factories.registry import RegionTree, kim, region_tree
 from tests.factories.rules import make_framework, make_period
 from tests.factories.visits import make_follow_up, make_visit, photo_bytes
@@ -23,6 +24,8 @@ __all__ = [
     "make_measurement",
     "make_period",
     "make_posts",
+    "make_session",
+    "make_topic",
     "make_visit",
     "photo_bytes",
     "region_tree",

@@ -52,9 +52,9 @@ def test_p2_counts_what_was_due_by_the_end_and_done_by_then(
     assert rates == {alpha.id: 50.0, gamma.id: 100.0}
 
     values = collect_inputs(t1)
-    assert values[alpha.id]["P2"] == IndicatorValue(50.0, "computed")
+    assert values[alpha.id]["P2"] == IndicatorValue(50.0, "follow_ups")
     assert values[beta.id]["P2"] == IndicatorValue(100.0, "default")
-    assert values[gamma.id]["P2"] == IndicatorValue(100.0, "computed")
+    assert values[gamma.id]["P2"] == IndicatorValue(100.0, "follow_ups")
 
 
 def test_closing_a_follow_up_changes_p2_and_the_next_assessment(
@@ -84,7 +84,7 @@ def test_closing_a_follow_up_changes_p2_and_the_next_assessment(
         data={"version": "1", "evidence": "Kalender editorial ditempel", "closed_on": "2025-03-20"},
     )
     assert response.status_code == 302
-    assert collect_inputs(period)[place.alpha.id]["P2"] == IndicatorValue(100.0, "computed")
+    assert collect_inputs(period)[place.alpha.id]["P2"] == IndicatorValue(100.0, "follow_ups")
     assert (
         kim_freshness(None, period, framework_id, place.alpha.id).stale is True
     )  # the result says so

@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
         accounts,
         activity,
         assessment,
+        coaching,
         demo,
         registry,
         reports,
@@ -22,6 +23,7 @@ def register(app: Flask) -> None:
         translate,
     )
 
-    for module in (accounts, registry, rules, activity, assessment, reports, demo, translate):
+    modules = (accounts, registry, rules, activity, assessment, coaching, reports, demo, translate)
+    for module in modules:
         for command in module.COMMANDS:
             app.cli.add_command(command)

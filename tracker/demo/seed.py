@@ -26,6 +26,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from tracker.demo import activity, data, kims
+from tracker.demo import coaching as coaching_demo
 from tracker.demo import visits as visits_demo
 from tracker.demo.census import RuleCount, rule_counts
 from tracker.demo.kims import DEMO_KABUPATEN
@@ -165,6 +166,7 @@ def seed(
             visits_demo.create_visits(_stream("monitoring"), district.kims, period_rows, users, cal)
         )
         say("  " + report.notes[-1])
+        coaching_demo.create_coaching(_stream("coaching"), district.kims, users, cal, say)
         audit_writer.record(
             "demo.seed",
             "region",

@@ -3,6 +3,15 @@
 from tracker.models.activity import ContentCount, ContentPost, Measurement
 from tracker.models.assessment import Assessment, InputRevision
 from tracker.models.audit import AuditEntry
+from tracker.models.coaching import (
+    CoachingAttendance,
+    CoachingInvitation,
+    CoachingMaterial,
+    CoachingParticipant,
+    CoachingSession,
+    Topic,
+    TopicIndicator,
+)
 from tracker.models.framework import Framework
 from tracker.models.kim import Kim, KimChannel
 from tracker.models.period import Period
@@ -13,6 +22,11 @@ from tracker.models.visits import FollowUp, MonitoringVisit, VisitFinding, Visit
 __all__ = [
     "Assessment",
     "AuditEntry",
+    "CoachingAttendance",
+    "CoachingInvitation",
+    "CoachingMaterial",
+    "CoachingParticipant",
+    "CoachingSession",
     "ContentCount",
     "ContentPost",
     "FollowUp",
@@ -26,6 +40,8 @@ __all__ = [
     "MonitoringVisit",
     "Period",
     "Region",
+    "Topic",
+    "TopicIndicator",
     "User",
     "UserScope",
     "VisitFinding",

@@ -24,7 +24,7 @@ from tracker.models.user import User
 from tracker.scoring.engine import AssessmentResult, fmt_bound, fmt_score
 from tracker.scoring.framework import Framework, load_framework
 from tracker.scoring.holdbacks import Holdback, holdbacks
-from tracker.scoring.roadmap import GOAL_KEEP, Roadmap, RoadmapStep, framework_topics, roadmap
+from tracker.scoring.roadmap import GOAL_KEEP, Roadmap, RoadmapStep, roadmap
 from tracker.services.activity.verification import EntryInfo, kim_entries
 from tracker.services.assessment.freshness import (
     Freshness,
@@ -41,6 +41,7 @@ from tracker.services.assessment.runner import (
     resolve_period,
 )
 from tracker.services.assessment.sources import Origin, origin
+from tracker.services.assessment.topic_hints import topic_hints
 from tracker.services.common.pagination import Page, paginate, paginate_rows
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import user_scope_filter
@@ -469,6 +470,7 @@ class HistoryRow:
     raw_tier: str
     tier: str
     framework_version: int
+    period_end: date | None = None
 
 
 @dataclass(frozen=True)
@@ -539,8 +541,9 @@ def _breakdown(fw: Framework, stored: Assessment) -> list[DimensionBlock]:
     return blocks
 
 
-def _history(kim_id: int) -> list[HistoryRow]:
-    """One row per assessed period, oldest first, from the framework that stands for it."""
+def kim_history(kim_id: int) -> list[HistoryRow]:
+    """One row per assessed period, oldest first, from the framework that stands for it (the
+    caller has checked the KIM is in the reader's scope)."""
     active = frameworks.get_active()
     rows = db.session.execute(
         select(
@@ -552,6 +555,7 @@ def _history(kim_id: int) -> list[HistoryRow]:
             Assessment.tier,
             FrameworkRow.id,
             FrameworkRow.version,
+            Period.end_date,
         )
         .join(Period, Period.id == Assessment.period_id)
         .join(FrameworkRow, FrameworkRow.id == Assessment.framework_id)
@@ -559,15 +563,15 @@ def _history(kim_id: int) -> list[HistoryRow]:
         .order_by(Period.start_date, Period.end_date, FrameworkRow.version.desc())
     ).all()
     chosen: dict[int, HistoryRow] = {}
-    for period_id, code, kind, score, raw_tier, tier, fw_id, version in rows:
-        line = HistoryRow(code, kind, float(score), raw_tier, tier, version)
+    for period_id, code, kind, score, raw_tier, tier, fw_id, version, end in rows:
+        line = HistoryRow(code, kind, float(score), raw_tier, tier, version, end)
         # rows of a period come newest version first: keep that one unless the active one follows
         if period_id not in chosen or (active is not None and fw_id == active.id):
             chosen[period_id] = line
     return list(chosen.values())
 
 
-def _stored_result(
+def stored_result(
     score: float,
     raw_tier: str,
     tier: str,
@@ -632,7 +636,7 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
         assessment=stored,
         dimensions=[],
         gaps=[],
-        history=_history(kim_id),
+        history=kim_history(kim_id),
         roadmap=None,
         entries=kim_entries(kim_id, period.id),
         freshness=kim_freshness(user, period, fw_row.id if fw_row else None, kim_id),
@@ -645,7 +649,7 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
         view.dimensions = _breakdown(fw, stored)
         gaps = set(stored.data_gaps or ())
         view.gaps = [i for d in view.dimensions for i in d.indicators if i.code in gaps]
-        result = _stored_result(
+        result = stored_result(
             stored.score,
             stored.raw_tier,
             stored.tier,
@@ -654,8 +658,7 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
             stored.indicators,
             stored.data_gaps,
         )
-        # topics from the framework until a topic catalogue supplies them
-        view.roadmap = roadmap(fw, result, framework_topics(fw))
+        view.roadmap = roadmap(fw, result, topic_hints(fw))
     return view
 
 
@@ -740,7 +743,7 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
             )
         )
     fw = load_framework(fw_row.definition)
-    topics = framework_topics(fw)
+    topics = topic_hints(fw)
     headers = [
         "Nomor KIM.id",
         "KIM",
@@ -784,7 +787,7 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
     rows = []
     for found in db.session.execute(stmt):
         kimid, name, desa, kecamatan, score, dims, raw_tier, tier, reason, indicators, gaps = found
-        result = _stored_result(score, raw_tier, tier, reason, dims, indicators, gaps)
+        result = stored_result(score, raw_tier, tier, reason, dims, indicators, gaps)
         held = holdbacks(fw, score, indicators or {}, dims or {})
         rows.append(
             [

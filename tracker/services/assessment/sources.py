@@ -5,7 +5,9 @@ page name the source of a value with the same words: *registri* (K1/K2 from the 
 fields of the registry), *unggahan* (computed from the KIM's website posts), *rekap per periode*
 (per-period totals, the Top Konten figures), *diajukan* (entered by a petugas, not counted until
 verified), *terverifikasi* (entered or verified by an admin or kabid: it counts and overrides the
-others), *ketentuan* (a value set by a rule because nothing is recorded: P1 and P2 today).
+others), *daftar hadir* (P1, from the coaching attendance recorded), *tindak lanjut* (P2, from
+the follow-ups of monitoring visits), *ketentuan* (a value set by a rule because nothing is due:
+P2 when no follow-up is due).
 
 `ORIGINS` says, for each indicator the inputs service knows (`inputs.collect_inputs`), which of
 those sources can feed it, how, and what to do when its value is missing. An indicator a framework
@@ -25,9 +27,11 @@ from tracker.models.activity import (
     MEASUREMENT_VERIFIED,
 )
 from tracker.services.assessment.inputs import (
+    SOURCE_ATTENDANCE,
     SOURCE_COMPUTED,
     SOURCE_COUNTS,
     SOURCE_DEFAULT,
+    SOURCE_FOLLOW_UPS,
     SOURCE_MANUAL,
     SOURCE_REGISTRY,
 )
@@ -42,6 +46,8 @@ SOURCE_LABELS: dict[str, LazyString] = {
     SOURCE_COUNTS: _l("rekap per periode"),
     SOURCE_MANUAL: _l("terverifikasi"),
     MEASUREMENT_VERIFIED: _l("terverifikasi"),
+    SOURCE_ATTENDANCE: _l("daftar hadir"),
+    SOURCE_FOLLOW_UPS: _l("tindak lanjut"),
     SOURCE_DEFAULT: _l("ketentuan"),
     MEASUREMENT_SUBMITTED: _l("diajukan"),
     MEASUREMENT_REJECTED: _l("ditolak"),
@@ -64,6 +70,14 @@ SOURCE_MEANINGS: tuple[tuple[str, LazyString], ...] = (
             "dihitung dari jumlah konten per periode (angka Top Konten) bila unggahannya tidak "
             "diimpor; tanpa tanggal, jadi W2 dan W4 tidak dapat dihitung darinya"
         ),
+    ),
+    (
+        SOURCE_ATTENDANCE,
+        _l("dihitung dari daftar hadir sesi pembinaan yang dicatat di menu Pembinaan"),
+    ),
+    (
+        SOURCE_FOLLOW_UPS,
+        _l("dihitung dari tindak lanjut rekomendasi pemantauan yang dicatat di menu Tindak Lanjut"),
     ),
     (
         MEASUREMENT_SUBMITTED,
@@ -168,21 +182,21 @@ ORIGINS: dict[str, Origin] = {
         _l("Hitung unggahan medsos KIM dan isi M2 di lembar isian Data Aktivitas."),
     ),
     "P1": Origin(
-        (SOURCE_DEFAULT, SOURCE_MANUAL),
+        (SOURCE_ATTENDANCE, SOURCE_MANUAL),
         _l(
-            "Dari kehadiran pembinaan 12 bulan terakhir. Pembinaan belum dicatat di Jenjang, jadi "
-            "setiap KIM dihitung 0 sesi (skor 0), kecuali ada nilai P1 terverifikasi."
+            "Sesi pembinaan yang dihadiri KIM dalam 12 bulan sampai akhir periode, dari daftar "
+            "hadir yang dicatat di menu Pembinaan; nilai P1 terverifikasi menggantikannya."
         ),
-        _l("Isi sesi pembinaan yang diikuti sebagai P1 di lembar isian Data Aktivitas."),
+        _l("Catat kehadiran KIM di daftar hadir sesi pembinaan (menu Pembinaan)."),
     ),
     "P2": Origin(
-        (SOURCE_DEFAULT, SOURCE_MANUAL),
+        (SOURCE_FOLLOW_UPS, SOURCE_DEFAULT, SOURCE_MANUAL),
         _l(
-            "Dari tindak lanjut rekomendasi pemantauan. Tindak lanjut belum dicatat di Jenjang, "
-            "jadi tidak ada yang jatuh tempo: skor 100 menurut ketentuan, kecuali ada nilai P2 "
-            "terverifikasi."
+            "Persen tindak lanjut rekomendasi pemantauan yang jatuh tempo sampai akhir periode dan "
+            "sudah selesai (yang dibatalkan tidak dihitung); tanpa tindak lanjut jatuh tempo, "
+            "skor 100 menurut ketentuan. Nilai P2 terverifikasi menggantikannya."
         ),
-        _l("Isi persen tindak lanjut yang selesai sebagai P2 di lembar isian Data Aktivitas."),
+        _l("Catat dan tutup tindak lanjut rekomendasi di menu Tindak Lanjut."),
     ),
     "D1": Origin(
         (SOURCE_MANUAL,),

@@ -95,6 +95,7 @@ PARAM_KINDS: dict[str, Value] = {
     "part": Value(CHOICE, DEFINITION_PARTS),
     "visited_on": Value(DATE),
     "due": Value(DATE),
+    "date": Value(DATE),
 }
 
 MESSAGES: dict[str, str] = {
@@ -178,6 +179,21 @@ MESSAGES: dict[str, str] = {
     "follow_up.close": N_("Tindak lanjut untuk %(kim)s ditandai selesai"),
     "follow_up.drop": N_("Tindak lanjut untuk %(kim)s dibatalkan: %(reason)s"),
     "follow_up.reopen": N_("Tindak lanjut untuk %(kim)s dibuka kembali"),
+    # coaching
+    "topic.create": N_("Menambah materi pembinaan %(name)s"),
+    "topic.update": N_("Mengubah materi pembinaan %(name)s"),
+    "topic.delete": N_("Menghapus materi pembinaan %(name)s"),
+    "topic.init": N_("Katalog materi pembinaan bawaan dipasang: %(count)s materi"),
+    "coaching_session.create": N_("Merencanakan sesi pembinaan %(title)s (%(date)s)"),
+    "coaching_session.update": N_("Mengubah sesi pembinaan %(title)s (%(date)s)"),
+    "coaching_session.delete": N_(
+        "Menghapus sesi pembinaan %(title)s (%(date)s), %(attended)s KIM pernah tercatat hadir"
+    ),
+    "attendance.record": N_(
+        "Daftar hadir sesi %(title)s (%(date)s): %(attended)s KIM hadir, %(changed)s KIM diubah"
+    ),
+    "material.upload": N_("Mengunggah bahan %(file)s ke sesi %(title)s"),
+    "material.delete": N_("Menghapus bahan %(file)s dari sesi %(title)s"),
     # demo
     "demo.seed": N_(
         "Data demo %(region)s dimuat: %(kims)s KIM, %(posts)s unggahan, "
@@ -220,6 +236,16 @@ ACTION_LABELS: dict[str, str] = {
     "follow_up.close": N_("Tandai tindak lanjut selesai"),
     "follow_up.drop": N_("Batalkan tindak lanjut"),
     "follow_up.reopen": N_("Buka kembali tindak lanjut"),
+    "topic.create": N_("Tambah materi pembinaan"),
+    "topic.update": N_("Ubah materi pembinaan"),
+    "topic.delete": N_("Hapus materi pembinaan"),
+    "topic.init": N_("Pasang katalog materi bawaan"),
+    "coaching_session.create": N_("Rencanakan sesi pembinaan"),
+    "coaching_session.update": N_("Ubah sesi pembinaan"),
+    "coaching_session.delete": N_("Hapus sesi pembinaan"),
+    "attendance.record": N_("Isi daftar hadir"),
+    "material.upload": N_("Unggah bahan sesi"),
+    "material.delete": N_("Hapus bahan sesi"),
     "demo.seed": N_("Muat data demo"),
 }
 
@@ -235,6 +261,8 @@ ENTITY_LABELS: dict[str, str] = {
     "user": N_("Akun pengguna"),
     "monitoring_visit": N_("Kunjungan pemantauan"),
     "follow_up": N_("Tindak lanjut"),
+    "topic": N_("Materi pembinaan"),
+    "coaching_session": N_("Sesi pembinaan"),
 }
 
 # Labels are the forms' own (tests/common/test_audit_vocabulary.py holds them to it).
@@ -316,6 +344,27 @@ FIELDS: dict[str, dict[str, Field]] = {
         "evidence": Field(N_("Bukti atau alasan")),
         "evidence_photo_id": Field(N_("Foto bukti"), Value(NUMBER)),
         "closed_on": Field(N_("Tanggal selesai"), Value(DATE)),
+    },
+    "topic": {
+        "name": Field(N_("Nama materi")),
+        "description": Field(N_("Keterangan")),
+        "indicators": Field(N_("Indikator yang diperbaiki")),
+    },
+    "coaching_session": {
+        "title": Field(N_("Judul sesi")),
+        "start_date": Field(N_("Tanggal mulai"), Value(DATE)),
+        "end_date": Field(N_("Tanggal selesai"), Value(DATE)),
+        "location": Field(N_("Tempat")),
+        "organiser": Field(N_("Penyelenggara")),
+        "speakers": Field(N_("Narasumber")),
+        "jp": Field(N_("Jam pelajaran (JP)"), Value(NUMBER)),
+        "notes": Field(N_("Catatan")),
+        "topics": Field(N_("Materi pembinaan")),
+        "invited": Field(N_("KIM yang diundang")),
+        "guests": Field(N_("Peserta tanpa KIM")),
+        "{kim}.attended": Field(N_("Hadir: %(kim)s"), Value(BOOL)),
+        "{kim}.participants": Field(N_("Jumlah peserta %(kim)s"), Value(NUMBER)),
+        "{kim}.names": Field(N_("Nama peserta %(kim)s")),
     },
 }
 
