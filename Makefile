@@ -65,6 +65,7 @@ bench: install-dev
 	$(BIN)/python -m bench.assess --kims 10000
 	$(BIN)/python -m bench.roadmap
 	$(BIN)/python -m bench.export
+	$(BIN)/python -m bench.coaching
 
 clean:
 	rm -rf $(VENV) instance/jenjang.sqlite3

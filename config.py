@@ -70,6 +70,9 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     LANGUAGES = ("id", "en")
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # uploads: spreadsheets of a whole district fit easily
+    # A coaching session's materials (PDF, PPTX, DOCX, images), each; their upload page raises
+    # the request limit above to this (tracker/web/coaching/materials.py).
+    MATERIAL_MAX_BYTES = 20 * 1024 * 1024
     # Imports (tracker.io.sheets.Limits): every upload form accepts files up to this size (below
     # MAX_CONTENT_LENGTH, so the form can say why), every import reads at most IMPORT_MAX_ROWS
     # data rows, and an XLSX is refused before unpacking when its parts would unpack to more than
@@ -88,6 +91,16 @@ class Config:
     LOGIN_KNOWN_ADDRESS_DAYS = 90
     HSTS_MAX_AGE = 365 * 24 * 3600  # sent only on responses served over HTTPS
     PAGE_SIZE = 25
+    # Visit photos (tracker.services.visits.photos): each file at most PHOTO_MAX_BYTES, at most
+    # PHOTO_MAX_PIXELS (a larger one is refused as a possible decompression bomb), stored with
+    # its long side at most PHOTO_MAX_SIDE and a thumbnail of PHOTO_THUMB_SIDE; a visit form may
+    # carry several photos, so its request may reach VISIT_FORM_MAX_BYTES (MAX_CONTENT_LENGTH
+    # elsewhere).
+    PHOTO_MAX_BYTES = 10 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 50_000_000
+    PHOTO_MAX_SIDE = 2560
+    PHOTO_THUMB_SIDE = 320
+    VISIT_FORM_MAX_BYTES = 80 * 1024 * 1024
     PLAIN_HTTP_DEFAULT = False
 
     def __init__(self) -> None:
@@ -106,6 +119,8 @@ class Config:
         self.OFFICE_NAME = os.environ.get("OFFICE_NAME", "Dinas Komunikasi dan Informatika")
         # an operator importing a larger file from the command line raises it for that command
         self.IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 200_000)
+        # where visit photos are kept (by content hash); empty: instance/photos
+        self.PHOTO_FOLDER = os.environ.get("PHOTO_FOLDER", "").strip()
 
     def validate(self) -> None:
         if not self.SECRET_KEY:

@@ -30,7 +30,7 @@ def _roadmaps_only(period_code: str) -> tuple[float, Counter[str]]:
     from tracker.models import Assessment, Period
     from tracker.scoring.framework import load_framework
     from tracker.scoring.roadmap import framework_topics, roadmap
-    from tracker.services.assessment.reports import _stored_result
+    from tracker.services.assessment.reports import stored_result
     from tracker.services.assessment.runner import framework_for_period
 
     period = db.session.scalar(select(Period).where(Period.code == period_code))
@@ -48,7 +48,7 @@ def _roadmaps_only(period_code: str) -> tuple[float, Counter[str]]:
             Assessment.data_gaps,
         ).where(Assessment.period_id == period.id, Assessment.framework_id == fw_row.id)
     ).all()
-    results = [_stored_result(*row) for row in rows]
+    results = [stored_result(*row) for row in rows]
     goals: Counter[str] = Counter()
     started = time.process_time()
     for result in results:

@@ -6,6 +6,7 @@ schema is created once per run and every table is truncated after each test.
 
 from __future__ import annotations
 
+import logging.config
 import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -18,6 +19,7 @@ from sqlalchemy import text
 
 from tests import counting, factories
 from tracker import create_app
+from tracker.cli import migrations
 from tracker.extensions import db
 
 _USING_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
@@ -43,7 +45,13 @@ Flask.test_client_class = IsolatedClient
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
     global _schema_ready
-    app = create_app({"TESTING": True, "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "PHOTO_FOLDER": str(tmp_path / "photos"),
+        }
+    )
     with app.app_context():
         if _USING_POSTGRES and not _schema_ready:
             db.drop_all()
@@ -84,6 +92,21 @@ def sibling_app(app: Flask, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
         with sibling.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def migratable_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Flask]:
+    """migratable_app(filename) builds an app on an empty SQLite file under tmp_path, with
+    Flask-Migrate set up as `flask db` sets it up, for flask_migrate.upgrade/downgrade."""
+    # env.py configures logging from alembic.ini, which would silence the loggers of later tests
+    monkeypatch.setattr(logging.config, "fileConfig", lambda *args, **kwargs: None)
+
+    def _build(filename: str) -> Flask:
+        built = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / filename}"})
+        migrations.set_up(built)
+        return built
+
+    return _build
 
 
 @pytest.fixture

@@ -62,8 +62,6 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Silakan masuk terlebih dahulu."
-    login_manager.login_message_category = "warning"
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader

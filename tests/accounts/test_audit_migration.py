@@ -3,10 +3,8 @@ entries gain their KIM and region and read as data; downgrade gives the sentence
 
 from __future__ import annotations
 
-import logging.config
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import flask_migrate
@@ -27,8 +25,6 @@ from sqlalchemy import (
     text,
 )
 
-from tracker import create_app
-from tracker.cli import migrations
 from tracker.extensions import db
 from tracker.models import AuditEntry
 from tracker.services.common import audit_writer
@@ -192,13 +188,10 @@ OLD_ENTRIES: list[tuple[str, str, str | None, int | None, str, Any]] = [
 
 
 @pytest.fixture
-def old_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+def old_app(migratable_app: Callable[[str], Flask]) -> Iterator[Flask]:
     """An app on a SQLite file migrated to the revision before the convention, holding old
     entries."""
-    # env.py configures logging from alembic.ini, which would silence the loggers of later tests
-    monkeypatch.setattr(logging.config, "fileConfig", lambda *args, **kwargs: None)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'lama.sqlite3'}"})
-    migrations.set_up(app)  # as `flask db` does: the app leaves Flask-Migrate to its commands
+    app = migratable_app("lama.sqlite3")
     with app.app_context():
         flask_migrate.upgrade(revision=BEFORE)
         _insert_old_rows()

@@ -145,6 +145,39 @@ def test_login_required_redirects_with_next(client) -> None:
     assert response.headers["Location"].startswith("/login?next=")
 
 
+def test_a_first_visit_to_the_home_page_is_not_warned(client) -> None:
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login"  # nothing to come back to: home is home
+    page = client.get("/login").text
+    assert "flash-warning" not in page and "Silakan masuk" not in page and "Sesi Anda" not in page
+
+
+def test_a_first_visit_to_a_page_keeps_it_without_a_warning(client) -> None:
+    response = client.get("/kim/", follow_redirects=True)
+    assert response.request.path == "/login" and response.request.args["next"] == "/kim/"
+    assert "flash-warning" not in response.text
+
+
+def test_a_session_that_ended_is_told_why(client, regions, auth) -> None:
+    factories.user("viewer", username="rina")
+    assert auth.login("rina").status_code == 302
+    # the same cookie from another browser: the session's protection ends the sign-in
+    response = client.get("/kim/", headers={"User-Agent": "peramban lain"}, follow_redirects=True)
+    assert response.request.path == "/login"
+    assert "Sesi Anda sudah berakhir. Silakan masuk lagi untuk membuka halaman itu." in (
+        response.text
+    )
+
+
+def test_after_logging_out_the_login_page_only_says_so(client, login_as) -> None:
+    login_as("viewer")
+    client.post("/logout")
+    assert "Anda telah keluar." in client.get("/login").text
+    page = client.get("/kim/", follow_redirects=True).text
+    assert "Masuk ke Jenjang" in page and "flash-warning" not in page
+
+
 # --- own account -------------------------------------------------------------------------------
 
 

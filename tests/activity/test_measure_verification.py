@@ -268,8 +268,8 @@ def test_the_grid_shows_the_registry_and_computed_values_beside_the_fields(
     assert f"SK {neighbour.sk_number}" in html
     assert "registri: <strong>tidak</strong>" in html
     assert "KIM.id KIM-1" in html  # K2 "ya" because the registry holds its KIM.id number
-    assert "dihitung: <strong>0,33</strong>" in html  # W1: 1 berita in 3 months
-    assert "dihitung: <strong>2</strong>" in html  # W3: two content types
+    assert "unggahan: <strong>0,33</strong>" in html  # W1: 1 berita in 3 months, from posts
+    assert "unggahan: <strong>2</strong>" in html  # W3: two content types
 
 
 def test_a_petugas_import_is_submitted_an_admin_import_verified(app, regions):

@@ -157,9 +157,9 @@ def test_kim_page_shows_breakdown_sources_gaps_history_and_roadmap(client, login
     for text in (
         "KIM Kutorenon Maju",
         "Berita per bulan",
-        "dihitung",
+        "unggahan",
         "registri",
-        "manual (terverifikasi)",
+        "terverifikasi",
         "data belum ada",
         "Kenaikan dibatasi 1 jenjang per periode",
         "Langkah menuju jenjang berikutnya",
@@ -170,6 +170,100 @@ def test_kim_page_shows_breakdown_sources_gaps_history_and_roadmap(client, login
         "Riwayat jenjang",
     ):
         assert text in page, text
+
+
+def _source_cells(page: str) -> dict[str, str]:
+    """Indicator code → the text of its "Sumber" cell on a KIM's breakdown, tags removed."""
+    import re
+
+    cells = {}
+    for row in re.findall(r"<tr>\s*<td class=\"title\">(\w+)</td>(.*?)</tr>", page, re.S):
+        code, rest = row
+        source = rest[rest.index('class="source"') :]
+        cells[code] = " ".join(re.sub(r"<[^>]+>", " ", source.split(">", 1)[1]).split())
+    return cells
+
+
+def test_breakdown_says_where_each_value_comes_from(client, login_as, world):
+    login_as("viewer")
+    page = client.get(f"/penilaian/2025-T1/kim/{world.sukodono.id}").get_data(as_text=True)
+    cells = _source_cells(page)
+    # K1/K2 from the registry, with what the registry holds
+    assert cells["K1"].startswith("registri Registri: 'ya' bila data KIM memuat nomor dan tanggal")
+    assert f"Registri sekarang: SK {world.sukodono.sk_number}, 15 Januari 2024." in cells["K1"]
+    assert "Registri sekarang: KIM.id KIM-3508-001." in cells["K2"]
+    # W from the posts, K3 and D1 entered and verified (who/when), M1 missing: entered by hand
+    assert cells["W1"].startswith("unggahan Berita dalam periode dibagi jumlah bulannya")
+    assert cells["W2"].startswith("unggahan Persen minggu")
+    assert cells["K3"].startswith("terverifikasi diisi (sistem)")
+    assert cells["M1"].startswith("data belum ada Diisi dengan tangan: unggahan media sosial")
+    assert "Yang perlu dilakukan: Periksa akun medsos KIM dan isi M1" in cells["M1"]
+    # P: counted from the attendance (none here: 0 sessions) and the follow-ups (none due)
+    assert cells["P1"].startswith("daftar hadir Sesi pembinaan yang dihadiri KIM dalam 12 bulan")
+    assert cells["P2"].startswith("ketentuan Persen tindak lanjut")
+    assert "tanpa tindak lanjut jatuh tempo, skor 100 menurut ketentuan" in cells["P2"]
+    gaps = page[page.index("<h3>Data belum ada</h3>") :]
+    assert "M1 Kanal medsos aktif</strong>: Periksa akun medsos KIM" in gaps
+    assert "P1" not in gaps[: gaps.index("</ul>")]  # set by rule: not a gap
+
+
+def test_breakdown_of_a_kim_with_only_a_site_and_totals(client, login_as, world, regions):
+    now = db.session.scalar(select(Period).where(Period.code == "2025-T1"))
+    factories.make_count(world.pasirian, now, berita=6, galeri=2)
+    factories.make_measurement(world.pasirian, now, "M1", 2, status="submitted")
+    assess_period("2025-T1", None)
+    login_as("viewer")
+    page = client.get(f"/penilaian/2025-T1/kim/{world.pasirian.id}").get_data(as_text=True)
+    cells = _source_cells(page)
+    assert "Registri sekarang: situs https://condro.example, tanpa nomor KIM.id." in cells["K2"]
+    assert cells["W1"].startswith("rekap per periode")
+    assert cells["W3"].startswith("rekap per periode")
+    # the totals carry no dates: W2 and W4 are missing, and the page says what to do
+    assert cells["W2"].startswith("data belum ada")
+    assert "Yang perlu dilakukan: Impor unggahan KIM.id bertanggal" in cells["W2"]
+    # a petugas's value waiting for verification is shown, and not counted
+    assert cells["M1"].startswith("data belum ada")
+    assert "Diajukan (sistem): 2, menunggu verifikasi (belum dihitung)" in cells["M1"]
+
+
+def test_the_framework_page_and_the_breakdown_share_one_vocabulary(client, login_as, world):
+    import re
+
+    login_as("viewer")
+    breakdown = client.get(f"/penilaian/2025-T1/kim/{world.sukodono.id}").get_data(as_text=True)
+    framework = client.get("/kerangka/1").get_data(as_text=True)
+
+    def legend(page: str) -> list[tuple[str, str]]:
+        part = page[page.index('class="source-legend"') :]
+        return re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", part[: part.index("</details>")])
+
+    words = legend(breakdown)
+    assert [w for w, _meaning in words] == [
+        "registri",
+        "unggahan",
+        "rekap per periode",
+        "daftar hadir",
+        "tindak lanjut",
+        "diajukan",
+        "terverifikasi",
+        "ditolak",
+        "ketentuan",
+        "data belum ada",
+    ]
+    assert legend(framework) == words
+    # each indicator's sources on the framework page, in those words
+    rows = dict(
+        re.findall(
+            r'<td class="title">(\w+)</td>.*?class="source-word">(.*?)</strong>', framework, re.S
+        )
+    )
+    assert rows["K1"] == rows["K2"] == "registri · terverifikasi"
+    assert rows["W1"] == rows["W3"] == "unggahan · rekap per periode · terverifikasi"
+    assert rows["W2"] == rows["W4"] == "unggahan · terverifikasi"
+    assert rows["M1"] == rows["K3"] == rows["D1"] == "terverifikasi"
+    assert rows["P1"] == "daftar hadir · terverifikasi"
+    assert rows["P2"] == "tindak lanjut · ketentuan · terverifikasi"
+    assert "manual" not in rows.values() and "dihitung" not in rows.values()
 
 
 def _roadmap_section(client, login_as, kim: Kim) -> str:  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from tracker.web.accounts.user_admin import UserCreateForm
 from tracker.web.registry.kims import KimForm
 from tracker.web.rules.frameworks import _EditBase
 from tracker.web.rules.periods import PeriodForm
+from tracker.web.visits.forms import CloseForm, FollowUpForm, VisitForm
 
 SOURCE = Path(__file__).resolve().parents[2] / "tracker"
 
@@ -91,6 +92,9 @@ def _label(field: UnboundField) -> str:
         ("user", LocaleForm, ["locale"]),
         ("period", PeriodForm, ["code"]),
         ("framework", _EditBase, ["name", "description"]),
+        ("monitoring_visit", VisitForm, ["started_on", "ended_on", "team_names", "notes"]),
+        ("follow_up", FollowUpForm, ["kim_id", "recommendation", "owner_id", "due_on"]),
+        ("follow_up", CloseForm, ["closed_on"]),
     ],
 )
 def test_a_field_reads_under_the_label_of_its_form(app: Flask, entity, form, names) -> None:

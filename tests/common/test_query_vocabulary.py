@@ -43,9 +43,10 @@ QUERIES = {
     "registry": 5,
     "registry filtered": 6,
     "period overview": 16,  # + 1: whether the results are stale (assessment.freshness)
-    "kim assessment": 11,  # + who entered and verified its values; + whether it is stale
+    "kim assessment": 12,  # + who entered and verified its values; + whether it is stale;
+    # + the topic catalogue (the roadmap's training topics)
     "top konten": 5,
-    "what-if": 17,
+    "what-if": 19,  # + P1 (sessions attended) and P2 (follow-ups): one grouped query each
 }
 
 

@@ -298,10 +298,26 @@ def test_menu_links_follow_the_role(client, login_as, auth) -> None:
     login_as("petugas")
     page = client.get("/akun").text
     assert "/admin/pengguna/" not in page and "/admin/audit/" in page
+    assert "/aktivitas/" in page
     auth.logout()
     login_as("viewer")
     page = client.get("/akun").text
     assert "/admin/pengguna/" not in page and "/admin/audit/" not in page
+    assert "/aktivitas/" not in page
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_reads_the_framework_from_the_menu(client, login_as, role: str) -> None:
+    from tracker.services.rules import frameworks
+
+    frameworks.ensure_default()
+    login_as(role)
+    menu = client.get("/akun").text
+    assert 'href="/kerangka/"' in menu and "Kerangka Penilaian" in menu
+    page = client.get("/kerangka/1")
+    assert page.status_code == 200
+    # reading only: the buttons that change a version are the admin's
+    assert ("Buat draf baru dari versi ini" in page.text) == (role == "admin")
 
 
 def test_unauthenticated_requests_go_to_login(client, regions) -> None:

@@ -128,6 +128,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "JENJANG_ENV": "development",
         "FLASK_APP": "wsgi:app",
         "SECRET_KEY": "e2e-" + os.urandom(16).hex(),
+        "PHOTO_FOLDER": str(base / "photos"),  # the demo's drawn photos and the tests' own
     }
     env.pop("TEST_DATABASE_URL", None)
     flask = [sys.executable, "-m", "flask"]

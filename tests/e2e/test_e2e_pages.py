@@ -41,6 +41,14 @@ PAGES = [
     "/admin/pengguna/1/kata-sandi",
     "/admin/audit/",
     "/akun",
+    "/pemantauan/",
+    "/pemantauan/baru",
+    "/pemantauan/baru?kecamatan=35.08.15",
+    "/pemantauan/1",
+    "/tindak-lanjut/",
+    "/tindak-lanjut/?status=semua",
+    "/tindak-lanjut/1",
+    "/tindak-lanjut/baru",
 ]
 
 
@@ -66,7 +74,9 @@ def _key_columns(page) -> list:
     KIMs, "+N poin" and the training topic of a roadmap, the value field of the grid's card."""
     main = page.locator("main")
     if re.search(r"/penilaian/\d{4}-T\d/kim/", page.url):
-        plan = main.locator("table.roadmap-steps tbody tr").first
+        # the first step that adds points (a gate step, "syarat dasar", adds none)
+        gain = re.compile(r"\+[\d,]+ poin")
+        plan = main.locator("table.roadmap-steps tbody tr").filter(has_text=gain).first
         return [
             main.locator("section.cards .big").first,
             plan.locator("td.key").filter(has_text=re.compile(r"\+[\d,]+ poin")),

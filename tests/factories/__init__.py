@@ -14,8 +14,10 @@ from tests.factories.activity import (
     make_posts,
 )
 from tests.factories.assessment import make_assessment
+from tests.factories.coaching import make_session, make_topic
 from tests.factories.registry import RegionTree, import_kims, kim, region_tree
 from tests.factories.rules import make_framework, make_period
+from tests.factories.visits import make_follow_up, make_visit, photo_bytes
 
 __all__ = [
     "PASSWORD",
@@ -28,10 +30,15 @@ __all__ = [
     "login_failures",
     "make_assessment",
     "make_count",
+    "make_follow_up",
     "make_framework",
     "make_measurement",
     "make_period",
     "make_posts",
+    "make_session",
+    "make_topic",
+    "make_visit",
+    "photo_bytes",
     "region_tree",
     "user",
 ]

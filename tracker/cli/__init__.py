@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
         accounts,
         activity,
         assessment,
+        coaching,
         demo,
         migrations,
         registry,
@@ -23,7 +24,7 @@ def register(app: Flask) -> None:
         translate,
     )
 
-    modules = (accounts, registry, rules, activity, assessment, reports, demo, translate)
+    modules = (accounts, registry, rules, activity, assessment, coaching, reports, demo, translate)
     for module in (*modules, migrations):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from tracker.cli.common import exit_on_refusal, fail
+from tracker.cli.common import exit_on_refusal, write_file
 from tracker.services.assessment import reports, runner
 
 assess_cli = AppGroup("assess", help="Penilaian KIM per periode.")
@@ -34,10 +34,7 @@ def export_command(code: str, file: str) -> None:
     fmt = Path(file).suffix.lower().lstrip(".")
     with exit_on_refusal("Ekspor tidak dibuat:"):
         exported = reports.export_assessments(None, code, fmt)
-    try:
-        Path(file).write_bytes(exported.payload)
-    except OSError as exc:
-        fail(f"Ekspor tidak dibuat: berkas {file} tidak dapat ditulis ({exc.strerror or exc}).")
+    write_file(file, exported.payload)
     click.echo(f"{exported.rows} penilaian {code.strip()} ditulis ke {file}.")
 
 

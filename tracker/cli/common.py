@@ -83,3 +83,11 @@ def import_file(
         click.echo(f"Disimpan; {result.invalid} baris tidak valid dilewati.")
     else:
         click.echo("Disimpan.")
+
+
+def write_file(file: str | Path, payload: bytes, prefix: str = "Ekspor tidak dibuat:") -> None:
+    """Write an export to `file`; a file that cannot be written is a refusal (exit 1)."""
+    try:
+        Path(file).write_bytes(payload)
+    except OSError as exc:
+        fail(f"{prefix} berkas {file} tidak dapat ditulis ({exc.strerror or exc}).")

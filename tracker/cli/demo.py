@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from tracker.cli.common import exit_on_refusal
 from tracker.demo import seed
+from tracker.demo.census import RuleCount
 
 demo_cli = AppGroup("demo", help="Data demo kabupaten.")
 
@@ -40,9 +41,31 @@ def seed_command(force: bool, if_empty: bool, kim_count: int) -> None:
     click.echo(
         f"Data demo siap dalam {elapsed:.1f} detik: {report.regions} wilayah, "
         f"{report.kims} KIM, {report.channels} kanal medsos, {report.posts} unggahan, "
-        f"{report.measurements} nilai manual, {len(report.periods)} periode."
+        f"{report.totals} rekap per periode, {report.measurements} nilai isian, "
+        f"{len(report.periods)} periode ({len(report.closed)} ditutup, {report.open_period} "
+        "terbuka)."
     )
+    work = report.field_work
+    if work is not None:
+        click.echo(
+            f"Periode {report.open_period}: {work.submitted} nilai diajukan petugas, "
+            f"{work.verified_before + work.verified_after} diverifikasi kabid "
+            f"({work.verified_after} sesudah penilaian), {work.rejected} ditolak, "
+            f"{work.waiting} menunggu verifikasi."
+        )
+    if report.rules:
+        _echo_rules(report.rules)
     click.echo("Lihat akun demo dengan: flask demo logins")
+
+
+def _echo_rules(rules: list[RuleCount]) -> None:
+    """The census: how many KIM × period cases hit each rule, counted from what was stored."""
+    click.echo(
+        "Aturan penilaian yang terpakai (kasus KIM × periode, dihitung dari data tersimpan):"
+    )
+    width = max(len(r.label) for r in rules)
+    for rule in rules:
+        click.echo(f"  {rule.label:<{width}}  {rule.count:>5}")
 
 
 @demo_cli.command("logins")

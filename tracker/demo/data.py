@@ -205,11 +205,24 @@ KIM_NOTES = (
     "Jaringan internet di sekretariat sering terputus.",
 )
 
-# Evidence notes for manual measurements, by indicator.
+# Evidence notes for manual measurements, by indicator (K1: the period an SK had lapsed).
 EVIDENCE = {
+    "K1": "SK pembentukan lama habis masa berlakunya; SK baru belum ditandatangani kepala desa",
     "K3": "Pemantauan lapangan: dokumen AD/ART, struktur pengurus, sekretariat dan buku "
     "administrasi diperiksa",
     "M1": "Dicek dari akun medsos KIM pada akhir periode",
     "M2": "Dihitung dari unggahan medsos selama periode",
     "D1": "Bukti kemandirian: konten potensi desa/UMKM, literasi dan cek fakta, mitra, prestasi",
 }
+
+# A petugas's K1 for a KIM whose SK the registry does not hold yet (left waiting for the kabid).
+K1_PENDING_NOTE = (
+    "SK pembentukan sudah ditandatangani kepala desa; salinan difoto saat kunjungan, nomor dan "
+    "tanggalnya belum masuk registri."
+)
+
+# The reason the kabid gives for the one value the demo rejects.
+REJECT_REASON = (
+    "Bukti tidak cukup: foto dokumen yang dilampirkan tidak terbaca. Unggah ulang foto yang jelas "
+    "lalu ajukan kembali."
+)

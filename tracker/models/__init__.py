@@ -3,17 +3,33 @@
 from tracker.models.activity import ContentCount, ContentPost, Measurement
 from tracker.models.assessment import Assessment, InputRevision
 from tracker.models.audit import AuditEntry
+from tracker.models.coaching import (
+    CoachingAttendance,
+    CoachingInvitation,
+    CoachingMaterial,
+    CoachingParticipant,
+    CoachingSession,
+    Topic,
+    TopicIndicator,
+)
 from tracker.models.framework import Framework
 from tracker.models.kim import Kim, KimChannel
 from tracker.models.period import Period
 from tracker.models.region import Region
 from tracker.models.user import LoginAddress, LoginFailure, User, UserScope
+from tracker.models.visits import FollowUp, MonitoringVisit, VisitFinding, VisitPhoto
 
 __all__ = [
     "Assessment",
     "AuditEntry",
+    "CoachingAttendance",
+    "CoachingInvitation",
+    "CoachingMaterial",
+    "CoachingParticipant",
+    "CoachingSession",
     "ContentCount",
     "ContentPost",
+    "FollowUp",
     "Framework",
     "InputRevision",
     "Kim",
@@ -21,8 +37,13 @@ __all__ = [
     "LoginAddress",
     "LoginFailure",
     "Measurement",
+    "MonitoringVisit",
     "Period",
     "Region",
+    "Topic",
+    "TopicIndicator",
     "User",
     "UserScope",
+    "VisitFinding",
+    "VisitPhoto",
 ]

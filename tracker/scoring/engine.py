@@ -38,7 +38,7 @@ from tracker.scoring.framework import (
     round2,
 )
 
-SOURCES = ("computed", "counts", "registry", "manual", "default")
+SOURCES = ("computed", "counts", "registry", "manual", "default", "attendance", "follow_ups")
 
 
 class IndicatorValue(NamedTuple):
@@ -47,7 +47,7 @@ class IndicatorValue(NamedTuple):
     score cache on it)."""
 
     value: float | None
-    source: str | None  # "computed" | "counts" | "registry" | "manual" | "default" | None
+    source: str | None  # one of SOURCES, or None
 
 
 class PreviousTier(NamedTuple):

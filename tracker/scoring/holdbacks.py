@@ -17,6 +17,7 @@ from typing import Any
 
 from tracker.scoring.engine import failing_conditions, fmt_bound, fmt_score
 from tracker.scoring.framework import Framework, dec
+from tracker.scoring.shares import failed_gates
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,7 @@ def holdbacks(
 ) -> list[Holdback]:
     """Failed gates (in framework order), else the conditions that failed in the cascade from the
     tier of S downwards (highest tier first)."""
-    failed = [
-        Holdback(code, None) for code in fw.gates if not (indicators.get(code) or {}).get("passed")
-    ]
+    failed = [Holdback(code, None) for code in failed_gates(fw, indicators)]
     if failed:
         return failed
     scores = {

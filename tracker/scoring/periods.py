@@ -92,3 +92,13 @@ def previous_code(span: PeriodSpan) -> str:
     count = 4 if letter == "T" else 2
     n = int(span.code[-1])
     return f"{year}-{letter}{n - 1}" if n > 1 else f"{year - 1}-{letter}{count}"
+
+
+def twelve_months_to(end: date) -> date:
+    """The first day of the 12 months that end on `end` (inclusive): 31 Dec 2025 → 1 Jan 2025,
+    31 Mar 2025 → 1 Apr 2024. P1 counts the sessions attended from this day to the period end."""
+    try:
+        year_before = end.replace(year=end.year - 1)
+    except ValueError:  # 29 February: a year before has none
+        year_before = end.replace(year=end.year - 1, day=28)
+    return year_before + timedelta(days=1)

@@ -1,9 +1,10 @@
 """Indicator values for every KIM of a period, gathered in a handful of set-based queries.
 
 Each source is one query for the whole period (posts, last upload, period totals, measurements,
-registry), grouped per KIM in the database; Python only merges the small per-KIM rows. The order of
-precedence, lowest first: registry / computed from posts / period totals ("counts") / coaching, then
-a verified manual measurement, which overrides whatever was computed.
+registry, coaching attendance), grouped per KIM in the database; Python only merges the small
+per-KIM rows. The order of precedence, lowest first: registry / computed from posts / period
+totals ("counts") / coaching, then a verified manual measurement, which overrides whatever was
+computed.
 """
 
 from __future__ import annotations
@@ -14,11 +15,20 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, Result, Select, and_, case, distinct, exists, func, select
 
 from tracker.extensions import db
-from tracker.models import ContentCount, ContentPost, Kim, Measurement, Period
+from tracker.models import (
+    CoachingAttendance,
+    CoachingSession,
+    ContentCount,
+    ContentPost,
+    Kim,
+    Measurement,
+    Period,
+)
 from tracker.models.activity import MEASUREMENT_VERIFIED
 from tracker.models.kim import STATUS_ACTIVE
 from tracker.scoring.engine import IndicatorValue
-from tracker.scoring.periods import months_in, window_count
+from tracker.scoring.periods import months_in, twelve_months_to, window_count
+from tracker.services.assessment.follow_up_rate import follow_up_rates
 from tracker.services.assessment.sql import days_to, week_index
 from tracker.services.common.scope import scope_filter
 from tracker.services.registry import gates
@@ -28,6 +38,8 @@ SOURCE_COUNTS = "counts"
 SOURCE_REGISTRY = "registry"
 SOURCE_MANUAL = "manual"
 SOURCE_DEFAULT = "default"
+SOURCE_ATTENDANCE = "attendance"  # P1: counted from the coaching attendance recorded
+SOURCE_FOLLOW_UPS = "follow_ups"  # P2: counted from the follow-ups of monitoring visits
 
 Values = dict[str, IndicatorValue]
 
@@ -35,10 +47,7 @@ Values = dict[str, IndicatorValue]
 NO_DATA = IndicatorValue(None, None)
 _REGISTRY = {1: IndicatorValue(1.0, SOURCE_REGISTRY), 0: IndicatorValue(0.0, SOURCE_REGISTRY)}
 _NO_WEBSITE_DATA: Values = {code: NO_DATA for code in ("W1", "W2", "W3", "W4")}
-_COACHING_NONE_YET: Values = {
-    "P1": IndicatorValue(0.0, SOURCE_COMPUTED),
-    "P2": IndicatorValue(100.0, SOURCE_DEFAULT),
-}
+_P2_NONE_DUE = IndicatorValue(100.0, SOURCE_DEFAULT)
 
 
 class _PostFigures(NamedTuple):
@@ -157,14 +166,40 @@ def _measurements(period: Period) -> dict[int, dict[str, float]]:
     return found
 
 
+def sessions_attended(period: Period) -> dict[int, int]:
+    """Per KIM, the coaching sessions it attended in the 12 months to the period end (a session
+    counts on its first day): one grouped query for the whole period."""
+    first_day = twelve_months_to(period.end_date)
+    rows = _rows(
+        select(CoachingAttendance.kim_id, func.count(distinct(CoachingAttendance.session_id)))
+        .join(CoachingSession, CoachingSession.id == CoachingAttendance.session_id)
+        .where(CoachingSession.start_date.between(first_day, period.end_date))
+        .group_by(CoachingAttendance.kim_id)
+    )
+    return {kim_id: int(count) for kim_id, count in rows}
+
+
 def coaching_values(kim_ids: Iterable[int], period: Period) -> dict[int, Values]:
-    """P1 (sessions attended in the 12 months to the period end) and P2 (% of due follow-ups
-    done). Coaching sessions and follow-ups are not recorded yet, so every KIM has attended 0
-    sessions and has no follow-up due (→ 100, by rule rather than measured: source "default",
-    which the engine does not list as a data gap). When they exist, this becomes two grouped
-    queries with the same return shape; nothing else changes. The mappings returned may be
-    shared between KIMs: read them, never change them."""
-    return dict.fromkeys(kim_ids, _COACHING_NONE_YET)
+    """P1 (sessions attended in the 12 months to the period end, counted from the attendance
+    recorded: one grouped query) and P2 (% of due follow-ups done, `follow_up_rate`: one grouped
+    query for the period). A KIM with no follow-up due gets P2 = 100 by rule rather than measured
+    (source "default", which the engine does not list as a data gap). The mappings returned may
+    be shared between KIMs: read them, never change them."""
+    attended = sessions_attended(period)
+    rates = follow_up_rates(period)
+    shared: dict[tuple[int, float | None], Values] = {}
+    values: dict[int, Values] = {}
+    for kim_id in kim_ids:
+        key = (attended.get(kim_id, 0), rates.get(kim_id))
+        found = shared.get(key)
+        if found is None:
+            count, rate = key
+            found = shared[key] = {
+                "P1": IndicatorValue(float(count), SOURCE_ATTENDANCE),
+                "P2": _P2_NONE_DUE if rate is None else IndicatorValue(rate, SOURCE_FOLLOW_UPS),
+            }
+        values[kim_id] = found
+    return values
 
 
 def _website_values(

@@ -8,7 +8,7 @@ movers are computed by the database with the framework's tier names turned into 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -24,7 +24,7 @@ from tracker.models.user import User
 from tracker.scoring.engine import AssessmentResult, fmt_bound, fmt_score
 from tracker.scoring.framework import Framework, load_framework
 from tracker.scoring.holdbacks import Holdback, holdbacks
-from tracker.scoring.roadmap import GOAL_KEEP, Roadmap, RoadmapStep, framework_topics, roadmap
+from tracker.scoring.roadmap import GOAL_KEEP, Roadmap, RoadmapStep, roadmap
 from tracker.services.activity.verification import EntryInfo, kim_entries
 from tracker.services.assessment.freshness import (
     Freshness,
@@ -40,6 +40,8 @@ from tracker.services.assessment.runner import (
     previous_period,
     resolve_period,
 )
+from tracker.services.assessment.sources import Origin, origin
+from tracker.services.assessment.topic_hints import topic_hints
 from tracker.services.common.pagination import Page, paginate, paginate_rows
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import user_scope_filter
@@ -448,6 +450,7 @@ class IndicatorLine:
     source: str | None
     missing: bool
     passed: bool | None
+    origin: Origin  # where such a value comes from, what to do when it is missing
 
 
 @dataclass(frozen=True)
@@ -467,6 +470,19 @@ class HistoryRow:
     raw_tier: str
     tier: str
     framework_version: int
+    period_end: date | None = None
+
+
+@dataclass(frozen=True)
+class RegistryGates:
+    """What the registry holds today behind K1 (SK number and date) and K2 (KIM.id number or
+    site), shown beside those values: a result of a closed period was read from the registry as
+    it was then."""
+
+    sk_number: str | None
+    sk_date: date | None
+    kimid_number: str | None
+    website: str | None
 
 
 @dataclass
@@ -480,13 +496,14 @@ class KimAssessment:
     framework: FrameworkRow | None
     assessment: Assessment | None
     dimensions: list[DimensionBlock]
-    gaps: list[str]  # "W2 Konsistensi mingguan", ...
+    gaps: list[IndicatorLine]  # the indicators with no data, each with what to do about it
     history: list[HistoryRow]
     roadmap: Roadmap | None
     # the KIM's manual values of the period: who entered and who verified each, and the ones
     # still submitted or rejected (which do not count)
     entries: dict[str, EntryInfo] = field(default_factory=dict)
     freshness: KimFreshness | None = None
+    registry: RegistryGates | None = None
 
 
 def _breakdown(fw: Framework, stored: Assessment) -> list[DimensionBlock]:
@@ -508,6 +525,7 @@ def _breakdown(fw: Framework, stored: Assessment) -> list[DimensionBlock]:
                     source=data.get("source"),
                     missing=bool(data.get("missing", True)),
                     passed=data.get("passed"),
+                    origin=origin(code),
                 )
             )
         score = (stored.dimension_scores or {}).get(dim.code)
@@ -523,8 +541,9 @@ def _breakdown(fw: Framework, stored: Assessment) -> list[DimensionBlock]:
     return blocks
 
 
-def _history(kim_id: int) -> list[HistoryRow]:
-    """One row per assessed period, oldest first, from the framework that stands for it."""
+def kim_history(kim_id: int) -> list[HistoryRow]:
+    """One row per assessed period, oldest first, from the framework that stands for it (the
+    caller has checked the KIM is in the reader's scope)."""
     active = frameworks.get_active()
     rows = db.session.execute(
         select(
@@ -536,6 +555,7 @@ def _history(kim_id: int) -> list[HistoryRow]:
             Assessment.tier,
             FrameworkRow.id,
             FrameworkRow.version,
+            Period.end_date,
         )
         .join(Period, Period.id == Assessment.period_id)
         .join(FrameworkRow, FrameworkRow.id == Assessment.framework_id)
@@ -543,15 +563,15 @@ def _history(kim_id: int) -> list[HistoryRow]:
         .order_by(Period.start_date, Period.end_date, FrameworkRow.version.desc())
     ).all()
     chosen: dict[int, HistoryRow] = {}
-    for period_id, code, kind, score, raw_tier, tier, fw_id, version in rows:
-        line = HistoryRow(code, kind, float(score), raw_tier, tier, version)
+    for period_id, code, kind, score, raw_tier, tier, fw_id, version, end in rows:
+        line = HistoryRow(code, kind, float(score), raw_tier, tier, version, end)
         # rows of a period come newest version first: keep that one unless the active one follows
         if period_id not in chosen or (active is not None and fw_id == active.id):
             chosen[period_id] = line
     return list(chosen.values())
 
 
-def _stored_result(
+def stored_result(
     score: float,
     raw_tier: str,
     tier: str,
@@ -580,9 +600,18 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
     require(user, VIEW)
     period = resolve_period(code)
     found = db.session.execute(
-        located(select(Kim.id, Kim.name, Kim.kimid_number, DESA_NAME, KECAMATAN_NAME)).where(
-            Kim.id == kim_id, _scope(user)
-        )
+        located(
+            select(
+                Kim.id,
+                Kim.name,
+                Kim.kimid_number,
+                DESA_NAME,
+                KECAMATAN_NAME,
+                Kim.sk_number,
+                Kim.sk_date,
+                Kim.website,
+            )
+        ).where(Kim.id == kim_id, _scope(user))
     ).first()
     if found is None:
         raise KimNotFoundError()
@@ -607,16 +636,20 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
         assessment=stored,
         dimensions=[],
         gaps=[],
-        history=_history(kim_id),
+        history=kim_history(kim_id),
         roadmap=None,
         entries=kim_entries(kim_id, period.id),
         freshness=kim_freshness(user, period, fw_row.id if fw_row else None, kim_id),
+        registry=RegistryGates(
+            sk_number=found[5], sk_date=found[6], kimid_number=found[2], website=found[7]
+        ),
     )
     if stored is not None and fw_row is not None:
         fw = load_framework(fw_row.definition)
         view.dimensions = _breakdown(fw, stored)
-        view.gaps = [fw.label(c) for c in stored.data_gaps or [] if c in fw.indicators]
-        result = _stored_result(
+        gaps = set(stored.data_gaps or ())
+        view.gaps = [i for d in view.dimensions for i in d.indicators if i.code in gaps]
+        result = stored_result(
             stored.score,
             stored.raw_tier,
             stored.tier,
@@ -625,8 +658,7 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
             stored.indicators,
             stored.data_gaps,
         )
-        # topics from the framework until a topic catalogue supplies them
-        view.roadmap = roadmap(fw, result, framework_topics(fw))
+        view.roadmap = roadmap(fw, result, topic_hints(fw))
     return view
 
 
@@ -711,7 +743,7 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
             )
         )
     fw = load_framework(fw_row.definition)
-    topics = framework_topics(fw)
+    topics = topic_hints(fw)
     headers = [
         "Nomor KIM.id",
         "KIM",
@@ -755,7 +787,7 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
     rows = []
     for found in db.session.execute(stmt):
         kimid, name, desa, kecamatan, score, dims, raw_tier, tier, reason, indicators, gaps = found
-        result = _stored_result(score, raw_tier, tier, reason, dims, indicators, gaps)
+        result = stored_result(score, raw_tier, tier, reason, dims, indicators, gaps)
         held = holdbacks(fw, score, indicators or {}, dims or {})
         rows.append(
             [

@@ -41,6 +41,7 @@ from tracker.services.common.audit_vocabulary import (
     REGIONS,
     UNKNOWN_FIELD,
     USER,
+    USERS,
     Value,
     find_field,
 )
@@ -136,6 +137,8 @@ class _Wanted:
             self.regions.update(_codes(value))
         elif kind.kind == USER and (number := _as_int(value)) is not None:
             self.users.add(number)
+        elif kind.kind == USERS and isinstance(value, list):
+            self.users.update(n for v in value if (n := _as_int(v)) is not None)
         elif kind.kind == KIM and (number := _as_int(value)) is not None:
             self.kims.add(number)
 
@@ -237,6 +240,12 @@ def _user(kind: Value, value: Any, names: _Names) -> str:
     return names.users.get(number, f"#{value}") if number is not None else str(value)
 
 
+def _users(kind: Value, value: Any, names: _Names) -> str:
+    if not isinstance(value, list):
+        return _plain(value)
+    return ", ".join(_user(kind, v, names) for v in value) or DASH
+
+
 def _kim(kind: Value, value: Any, names: _Names) -> str:
     number = _as_int(value)
     return names.kims.get(number, f"KIM #{value}") if number is not None else str(value)
@@ -276,6 +285,7 @@ _SHOW: dict[str, Callable[[Value, Any, _Names], str]] = {
     REGION: _region,
     REGIONS: _regions,
     USER: _user,
+    USERS: _users,
     KIM: _kim,
     DATE: lambda kind, value, names: _day(value),
     BOOL: lambda kind, value, names: _("Ya") if value else _("Tidak"),

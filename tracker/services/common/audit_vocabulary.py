@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from tracker.models.kim import STATUS_LABELS
 from tracker.models.period import PERIOD_STATE_LABELS
 from tracker.models.user import ROLE_LABELS
+from tracker.models.visits import FOLLOW_UP_STATUS_LABELS
 
 
 def N_(msgid: str) -> str:  # noqa: N802 - the extractor's keyword for "a msgid, not yet translated"
@@ -39,6 +40,7 @@ CHOICE = "choice"  # a stored code shown as its (translated) label
 REGION = "region"  # a region code shown as the region's name
 REGIONS = "regions"  # a list of region codes
 USER = "user"  # an account id shown as its username
+USERS = "users"  # a list of account ids shown as their usernames
 KIM = "kim"  # a KIM id shown as the KIM's name
 BANDS = "bands"  # a framework band list [[bound, score], …] as the edit form writes it
 COUNTS = "counts"  # {name: count} shown as "name count, …"
@@ -91,6 +93,9 @@ PARAM_KINDS: dict[str, Value] = {
     "role": Value(CHOICE, ROLE_LABELS),
     "tiers": Value(COUNTS),
     "part": Value(CHOICE, DEFINITION_PARTS),
+    "visited_on": Value(DATE),
+    "due": Value(DATE),
+    "date": Value(DATE),
 }
 
 MESSAGES: dict[str, str] = {
@@ -165,6 +170,30 @@ MESSAGES: dict[str, str] = {
     "user.password_change": N_("Mengganti kata sandi sendiri"),
     "user.locale": N_("Mengganti bahasa tampilan"),
     "user.logout": N_("Keluar; semua sesi akun ini diakhiri"),
+    # visits
+    "visit.create": N_(
+        "Mencatat kunjungan pemantauan Kecamatan %(kecamatan)s, %(visited_on)s: %(kims)s KIM, "
+        "%(photos)s foto"
+    ),
+    "follow_up.create": N_("Menambah tindak lanjut untuk %(kim)s, batas %(due)s"),
+    "follow_up.close": N_("Tindak lanjut untuk %(kim)s ditandai selesai"),
+    "follow_up.drop": N_("Tindak lanjut untuk %(kim)s dibatalkan: %(reason)s"),
+    "follow_up.reopen": N_("Tindak lanjut untuk %(kim)s dibuka kembali"),
+    # coaching
+    "topic.create": N_("Menambah materi pembinaan %(name)s"),
+    "topic.update": N_("Mengubah materi pembinaan %(name)s"),
+    "topic.delete": N_("Menghapus materi pembinaan %(name)s"),
+    "topic.init": N_("Katalog materi pembinaan bawaan dipasang: %(count)s materi"),
+    "coaching_session.create": N_("Merencanakan sesi pembinaan %(title)s (%(date)s)"),
+    "coaching_session.update": N_("Mengubah sesi pembinaan %(title)s (%(date)s)"),
+    "coaching_session.delete": N_(
+        "Menghapus sesi pembinaan %(title)s (%(date)s), %(attended)s KIM pernah tercatat hadir"
+    ),
+    "attendance.record": N_(
+        "Daftar hadir sesi %(title)s (%(date)s): %(attended)s KIM hadir, %(changed)s KIM diubah"
+    ),
+    "material.upload": N_("Mengunggah bahan %(file)s ke sesi %(title)s"),
+    "material.delete": N_("Menghapus bahan %(file)s dari sesi %(title)s"),
     # demo
     "demo.seed": N_(
         "Data demo %(region)s dimuat: %(kims)s KIM, %(posts)s unggahan, "
@@ -202,6 +231,21 @@ ACTION_LABELS: dict[str, str] = {
     "user.password_change": N_("Ganti kata sandi sendiri"),
     "user.locale": N_("Ganti bahasa tampilan"),
     "user.logout": N_("Keluar"),
+    "visit.create": N_("Catat kunjungan pemantauan"),
+    "follow_up.create": N_("Tambah tindak lanjut"),
+    "follow_up.close": N_("Tandai tindak lanjut selesai"),
+    "follow_up.drop": N_("Batalkan tindak lanjut"),
+    "follow_up.reopen": N_("Buka kembali tindak lanjut"),
+    "topic.create": N_("Tambah materi pembinaan"),
+    "topic.update": N_("Ubah materi pembinaan"),
+    "topic.delete": N_("Hapus materi pembinaan"),
+    "topic.init": N_("Pasang katalog materi bawaan"),
+    "coaching_session.create": N_("Rencanakan sesi pembinaan"),
+    "coaching_session.update": N_("Ubah sesi pembinaan"),
+    "coaching_session.delete": N_("Hapus sesi pembinaan"),
+    "attendance.record": N_("Isi daftar hadir"),
+    "material.upload": N_("Unggah bahan sesi"),
+    "material.delete": N_("Hapus bahan sesi"),
     "demo.seed": N_("Muat data demo"),
 }
 
@@ -215,6 +259,10 @@ ENTITY_LABELS: dict[str, str] = {
     "framework": N_("Kerangka penilaian"),
     "period": N_("Periode"),
     "user": N_("Akun pengguna"),
+    "monitoring_visit": N_("Kunjungan pemantauan"),
+    "follow_up": N_("Tindak lanjut"),
+    "topic": N_("Materi pembinaan"),
+    "coaching_session": N_("Sesi pembinaan"),
 }
 
 # Labels are the forms' own (tests/common/test_audit_vocabulary.py holds them to it).
@@ -275,6 +323,48 @@ FIELDS: dict[str, dict[str, Field]] = {
     },
     "region": {
         "{region}.name": Field(N_("Nama %(region)s")),
+    },
+    "monitoring_visit": {
+        "kecamatan_code": Field(N_("Kecamatan"), Value(REGION)),
+        "started_on": Field(N_("Tanggal kunjungan"), Value(DATE)),
+        "ended_on": Field(N_("Sampai tanggal"), Value(DATE)),
+        "team": Field(N_("Anggota tim"), Value(USERS)),
+        "team_names": Field(N_("Anggota tim lain")),
+        "notes": Field(N_("Catatan umum")),
+        "gps": Field(N_("Lokasi GPS")),
+        "kims": Field(N_("KIM yang dikunjungi")),
+    },
+    "follow_up": {
+        "kim_id": Field(N_("KIM"), Value(KIM)),
+        "visit_id": Field(N_("Kunjungan"), Value(NUMBER)),
+        "recommendation": Field(N_("Rekomendasi")),
+        "owner_id": Field(N_("Penanggung jawab"), Value(USER)),
+        "due_on": Field(N_("Batas waktu"), Value(DATE)),
+        "status": Field(N_("Status"), Value(CHOICE, FOLLOW_UP_STATUS_LABELS)),
+        "evidence": Field(N_("Bukti atau alasan")),
+        "evidence_photo_id": Field(N_("Foto bukti"), Value(NUMBER)),
+        "closed_on": Field(N_("Tanggal selesai"), Value(DATE)),
+    },
+    "topic": {
+        "name": Field(N_("Nama materi")),
+        "description": Field(N_("Keterangan")),
+        "indicators": Field(N_("Indikator yang diperbaiki")),
+    },
+    "coaching_session": {
+        "title": Field(N_("Judul sesi")),
+        "start_date": Field(N_("Tanggal mulai"), Value(DATE)),
+        "end_date": Field(N_("Tanggal selesai"), Value(DATE)),
+        "location": Field(N_("Tempat")),
+        "organiser": Field(N_("Penyelenggara")),
+        "speakers": Field(N_("Narasumber")),
+        "jp": Field(N_("Jam pelajaran (JP)"), Value(NUMBER)),
+        "notes": Field(N_("Catatan")),
+        "topics": Field(N_("Materi pembinaan")),
+        "invited": Field(N_("KIM yang diundang")),
+        "guests": Field(N_("Peserta tanpa KIM")),
+        "{kim}.attended": Field(N_("Hadir: %(kim)s"), Value(BOOL)),
+        "{kim}.participants": Field(N_("Jumlah peserta %(kim)s"), Value(NUMBER)),
+        "{kim}.names": Field(N_("Nama peserta %(kim)s")),
     },
 }
 

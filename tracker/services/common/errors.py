@@ -43,3 +43,12 @@ class Stale(ServiceError):  # noqa: N818
 
 class Forbidden(ServiceError):  # noqa: N818
     status = 403
+
+
+class InvalidFields(Invalid):
+    """A form's input was refused field by field; `errors` maps each form field's name to its
+    message (the first names `field`), so a view puts every message beside its field at once."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()), next(iter(errors), None))
+        self.errors = errors

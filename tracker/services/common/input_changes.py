@@ -3,7 +3,8 @@
 Every write service that changes what `tracker.services.assessment.inputs.collect_inputs` reads
 for a KIM and a period calls one function here inside its unit of work: content posts
 (`posts_added`), per-period totals, measurements and their verification (`period_changed`),
-the registry fields behind K1/K2 (`kims_changed`, through `registry.gates`). Each bumps a counter
+the registry fields behind K1/K2 (`kims_changed`, through `registry.gates`), coaching attendance
+behind P1 (`period_changed`, through `coaching.p1_changes`). Each bumps a counter
 per (period, KIM), `InputRevision.revision`, in the same transaction as the change it marks.
 
 The run (`assessment.runner.assess_period`) reads the period's counters *before* it reads the

@@ -21,6 +21,11 @@ ENTER_ACTIVITY = "enter_activity"  # import posts/counts, enter measurements in 
 # verify or reject the measurements a petugas submitted; what such a user enters counts at once
 VERIFY_ACTIVITY = "verify_activity"
 VIEW_AUDIT = "view_audit"  # the audit log of the user's region scope (audit_reader says which)
+# record monitoring visits and follow-ups (add, close, drop, reopen) in the user's kecamatan
+RECORD_VISITS = "record_visits"
+# plan coaching: the topic catalogue, sessions, their invited KIMs, guests and materials
+MANAGE_COACHING = "manage_coaching"
+RECORD_ATTENDANCE = "record_attendance"  # which KIMs in scope came to a session, and who
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ROLE_ADMIN: frozenset(
@@ -36,12 +41,28 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             ENTER_ACTIVITY,
             VERIFY_ACTIVITY,
             VIEW_AUDIT,
+            RECORD_VISITS,
+            MANAGE_COACHING,
+            RECORD_ATTENDANCE,
         }
     ),
     ROLE_KABID: frozenset(
-        {VIEW, EDIT_KIM, IMPORT_KIM, MANAGE_PERIODS, ENTER_ACTIVITY, VERIFY_ACTIVITY, VIEW_AUDIT}
+        {
+            VIEW,
+            EDIT_KIM,
+            IMPORT_KIM,
+            MANAGE_PERIODS,
+            ENTER_ACTIVITY,
+            VERIFY_ACTIVITY,
+            VIEW_AUDIT,
+            RECORD_VISITS,
+            MANAGE_COACHING,
+            RECORD_ATTENDANCE,
+        }
     ),
-    ROLE_PETUGAS: frozenset({VIEW, EDIT_KIM, ENTER_ACTIVITY, VIEW_AUDIT}),
+    ROLE_PETUGAS: frozenset(
+        {VIEW, EDIT_KIM, ENTER_ACTIVITY, VIEW_AUDIT, RECORD_VISITS, RECORD_ATTENDANCE}
+    ),
     ROLE_VIEWER: frozenset({VIEW}),
 }
 

@@ -1,4 +1,5 @@
-"""Figures for the home page, in a few set-based queries."""
+"""Figures for the home page, in a few set-based queries: the district's KIMs and tiers, and what
+waits in the open period for the user's role (values to verify, values sent back)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from tracker.extensions import db
 from tracker.models import Assessment, Kim, Period
 from tracker.models.kim import STATUS_ACTIVE
 from tracker.models.user import User
-from tracker.services.common.permissions import VIEW, require
+from tracker.services.activity.verification import review_counts
+from tracker.services.common.permissions import ENTER_ACTIVITY, VIEW, has_permission, require
 from tracker.services.common.scope import user_scope_filter
+from tracker.services.rules.periods import open_periods
 
 
 @dataclass
@@ -20,6 +23,9 @@ class Summary:
     kims_active: int = 0
     period: Period | None = None
     tier_counts: dict[str, int] = field(default_factory=dict)
+    open_period: Period | None = None  # the newest period data may still be entered for
+    submitted: int = 0  # values in the user's scope waiting for verification in it
+    rejected: int = 0  # values in the user's scope sent back with a reason in it
 
 
 def summary(user: User) -> Summary:
@@ -45,4 +51,11 @@ def summary(user: User) -> Summary:
             .group_by(Assessment.tier)
         ).all()
         result.tier_counts = {tier: n for tier, n in tier_rows}
+    opened = open_periods()
+    if opened:
+        result.open_period = opened[0]
+        if has_permission(user.role, ENTER_ACTIVITY):
+            counts = review_counts(user, [opened[0].id]).values()
+            result.submitted = sum(submitted for submitted, _rejected in counts)
+            result.rejected = sum(rejected for _submitted, rejected in counts)
     return result

@@ -1,10 +1,13 @@
-"""A KIM's profile page: the registry record, where it lies, its audit history and its latest
-assessment, gathered from the registry and assessment domains (and, as they arrive, its coaching
-sessions, visits and letters). It sits in reports because it reads across domains."""
+"""A KIM's profile page: the registry record, where it lies, its audit history, its latest
+assessment and one timeline of what happened to it (assessments, coaching sessions; visits and
+follow-ups plug in the same way), gathered from the registry, assessment and coaching domains.
+It sits in reports because it reads across domains."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 
@@ -13,10 +16,73 @@ from tracker.models import AuditEntry, Kim
 from tracker.models.user import User
 from tracker.services.assessment import freshness, runner
 from tracker.services.assessment.freshness import KimFreshness
+from tracker.services.assessment.reports import HistoryRow, kim_history
 from tracker.services.assessment.runner import LatestAssessment
+from tracker.services.coaching.sessions import kim_sessions
 from tracker.services.common.audit_render import ShownEntry, render
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.registry.kims import get_kim
+from tracker.services.visits.timeline import kim_timeline_items
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One thing on a KIM's timeline. `kind` names the template that shows it
+    (templates/kims/timeline/_<kind>.html, which reads `event.item`); `item` is the source's own
+    record. Newest first; on one day, in the order of TIMELINE_SOURCES."""
+
+    day: date
+    kind: str
+    item: object
+
+
+@dataclass(frozen=True)
+class AssessedPeriod:
+    """An assessment on the timeline: the period's result and the tier before it."""
+
+    row: HistoryRow
+    previous_tier: str | None
+
+
+def _assessment_events(user: User, kim_id: int) -> Iterable[TimelineEvent]:
+    previous: str | None = None
+    for row in kim_history(kim_id):
+        if row.period_end is not None:
+            yield TimelineEvent(row.period_end, "assessment", AssessedPeriod(row, previous))
+        previous = row.tier
+
+
+def _session_events(user: User, kim_id: int) -> Iterable[TimelineEvent]:
+    for session in kim_sessions(kim_id):
+        yield TimelineEvent(session.start_date, "session", session)
+
+
+def _monitoring_events(user: User, kim_id: int) -> Iterable[TimelineEvent]:
+    """Visits with a finding about the KIM (and their photos' thumbnails) and its follow-ups,
+    made, done or dropped: items the visits domain has already worded."""
+    for item in kim_timeline_items(user, kim_id):
+        yield TimelineEvent(item.date, "monitoring", item)
+
+
+# Each source gives the events of one domain for a KIM already found in the user's scope, in a
+# fixed number of queries; each kind has its template under templates/kims/timeline/.
+TimelineSource = Callable[[User, int], Iterable[TimelineEvent]]
+TIMELINE_SOURCES: tuple[TimelineSource, ...] = (
+    _assessment_events,
+    _session_events,
+    _monitoring_events,
+)
+
+
+def timeline(user: User, kim_id: int) -> list[TimelineEvent]:
+    """Every source's events, newest first (the caller has checked the KIM is in scope)."""
+    events = [
+        (event, order)
+        for order, source in enumerate(TIMELINE_SOURCES)
+        for event in source(user, kim_id)
+    ]
+    events.sort(key=lambda pair: (-pair[0].day.toordinal(), pair[1]))
+    return [event for event, _order in events]
 
 
 @dataclass
@@ -28,11 +94,12 @@ class KimDetail:
     history: list[ShownEntry]
     latest_assessment: LatestAssessment | None = None
     stale_periods: list[KimFreshness] = field(default_factory=list)  # open periods only
+    timeline: list[TimelineEvent] = field(default_factory=list)
 
 
 def kim_detail(user: User, kim_id: int, history_limit: int = 50) -> KimDetail:
-    """The KIM, where it is, and its audit history (newest first, worded for the reader): every
-    entry about the KIM, whatever its entity."""
+    """The KIM, where it is, its timeline and its audit history (newest first, worded for the
+    reader): every entry about the KIM, whatever its entity."""
     require(user, VIEW)
     kim = get_kim(user, kim_id)
     desa = kim.desa
@@ -54,4 +121,5 @@ def kim_detail(user: User, kim_id: int, history_limit: int = 50) -> KimDetail:
         history,
         runner.latest_for_kim(kim.id),
         freshness.kim_open_periods(user, kim.id),
+        timeline(user, kim.id),
     )

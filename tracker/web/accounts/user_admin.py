@@ -13,17 +13,16 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.models.region import LEVEL_KECAMATAN, Region
 from tracker.models.user import ROLES, User
 from tracker.services.accounts import user_admin
 from tracker.services.accounts.authentication import AccountError
 from tracker.services.common.permissions import MANAGE_USERS
+from tracker.web.common.forms import MultiCheckboxField
 from tracker.web.common.guards import permission_required
 from tracker.web.common.paging import page_arg, page_size
 from tracker.web.common.security import bind_session
@@ -37,11 +36,6 @@ ROLE_NAMES = {
     "petugas": _l("Petugas"),
     "viewer": _l("Peninjau"),
 }
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class _AccountFields(FlaskForm):

@@ -9,6 +9,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from tracker.models.kim import STATUS_LABELS
 from tracker.models.user import ROLE_LABELS
+from tracker.services.assessment.sources import SOURCE_MEANINGS, source_label
 from tracker.services.common import permissions
 from tracker.web.common.guards import can
 
@@ -66,4 +67,6 @@ def register(app: Flask) -> None:
         url_with=url_with,
         ROLE_LABELS=ROLE_LABELS,
         STATUS_LABELS=STATUS_LABELS,
+        source_word=source_label,
+        source_meanings=SOURCE_MEANINGS,
     )

@@ -6,7 +6,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, IntegerField
+from wtforms import DateField, Field, IntegerField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 INVALID_DATE = _l("Tanggal tidak valid (gunakan format tttt-bb-hh).")
 INVALID_INTEGER = _l("Isi dengan bilangan bulat.")
@@ -41,3 +42,10 @@ class IndonesianIntegerField(_IndonesianParsing, IntegerField):
 
 class ConfirmForm(FlaskForm):
     """A bare POST form: CSRF token only (logout, deactivate, confirm import…)."""
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A choice of several, as checkboxes (a region scope, a session's topics)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

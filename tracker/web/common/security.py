@@ -12,11 +12,17 @@ one) is refused with 400 and a message before any view runs.
 Sessions: a session remembers the account's session generation it was opened in
 (`bind_session`); logout, a password change or reset and deactivation raise the generation, and
 the session, or a copy of its cookie, ends at its next request.
+
+Asking to sign in: a page that needs a signed-in user sends an anonymous visitor to the login page
+(`_ask_to_sign_in`). Someone who just arrived (no session yet, or the home page) is not greeted by a
+warning; a browser whose sign-in ended without logging out is told why it is asked again.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import (
     Flask,
@@ -31,7 +37,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_url, logout_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -70,6 +76,29 @@ def _add_headers(response: Response) -> Response:
         # Overrides send_file's no-cache too: an export must not stay in the browser's cache.
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def upload_limit(limit: Callable[[], int]) -> Callable[[F], F]:
+    """Give one view its own request-size limit (`limit()` bytes) instead of MAX_CONTENT_LENGTH,
+    e.g. a session's material of 20 MB where a spreadsheet import stops at 16. Put it below the
+    permission decorator. Applied before anything reads the request's body (`_apply_upload_limit`
+    runs first), so a larger request gets the 413 page."""
+
+    def mark(view: F) -> F:
+        view.upload_limit = limit  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def _apply_upload_limit() -> None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit = getattr(view, "upload_limit", None)
+    if limit is not None:
+        request.max_content_length = int(limit())
 
 
 def _has_nul(values: MultiDict[str, str]) -> bool:
@@ -122,8 +151,21 @@ def warn_if_cookie_cannot_return() -> None:
         )
 
 
-# Flask-Login's own flash text (set in the factory); named here so extraction finds the msgid.
-_LOGIN_MESSAGE = _l("Silakan masuk terlebih dahulu.")
+_SIGNED_OUT_MESSAGE = _l("Sesi Anda sudah berakhir. Silakan masuk lagi untuk membuka halaman itu.")
+
+
+def _ask_to_sign_in() -> Response:
+    """Flask-Login's unauthorized handler: to the login page, back here afterwards.
+
+    The warning is for a browser that was signed in and no longer is (the session still carries
+    the generation `bind_session` wrote at login; a logout clears it), e.g. when the session's
+    protection ended it. A first visit, or someone opening the home page, gets the login page
+    without it: there is nothing to warn about, and the page says what to do."""
+    if request.endpoint == "main.index":
+        return redirect(url_for("auth.login"))
+    if session.get(SESSION_GENERATION_KEY) is not None:
+        flash(_SIGNED_OUT_MESSAGE, "warning")
+    return redirect(login_url("auth.login", next_url=request.url))
 
 
 def init_app(app: Flask) -> None:
@@ -134,7 +176,8 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
+    app.before_request(_apply_upload_limit)  # before anything reads the body
     app.before_request(_refuse_nul)
     app.before_request(_end_stale_session)
     app.after_request(_add_headers)
-    login_manager.localize_callback = _  # "Silakan masuk…" follows the user's language
+    login_manager.unauthorized_handler(_ask_to_sign_in)

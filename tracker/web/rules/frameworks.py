@@ -1,6 +1,7 @@
-"""Framework administration: versions, their rules as tables, drafts, activation, what-if.
+"""The assessment framework: versions, their rules as tables, drafts, activation, what-if.
 
-Reading needs VIEW; every write needs MANAGE_FRAMEWORK. The edit form holds plain text fields so
+Every role reads it (VIEW, from the menu): it says how a score is made and where each value comes
+from. Every write needs MANAGE_FRAMEWORK. The edit form holds plain text fields so
 that whatever was typed comes back unchanged next to the Indonesian problems the service found.
 """
 
@@ -22,6 +23,7 @@ from tracker.scoring.describe import condition_text, direction_text, rule_text, 
 from tracker.scoring.editing import form_fields
 from tracker.scoring.framework import Framework, load_framework
 from tracker.services.assessment import whatif
+from tracker.services.assessment.sources import origin
 from tracker.services.common.permissions import MANAGE_FRAMEWORK, VIEW
 from tracker.services.rules import frameworks
 from tracker.services.rules.frameworks import FrameworkLocked, FrameworkRulesInvalid
@@ -37,6 +39,7 @@ HELPERS = {
     "condition_text": condition_text,
     "tier_text": tier_text,
     "direction_text": direction_text,
+    "origin": origin,
 }
 
 # The state names come from the model as Indonesian text and the templates translate them with

@@ -1,0 +1,1 @@
+"""Monitoring visits (/pemantauan) and the follow-up board (/tindak-lanjut)."""
