@@ -43,7 +43,13 @@ Flask.test_client_class = IsolatedClient
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
     global _schema_ready
-    app = create_app({"TESTING": True, "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "LETTER_ARCHIVE": str(tmp_path / "letters"),
+        }
+    )
     with app.app_context():
         if _USING_POSTGRES and not _schema_ready:
             db.drop_all()

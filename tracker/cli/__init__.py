@@ -16,12 +16,23 @@ def register(app: Flask) -> None:
         activity,
         assessment,
         demo,
+        letters,
         registry,
         reports,
         rules,
         translate,
     )
 
-    for module in (accounts, registry, rules, activity, assessment, reports, demo, translate):
+    for module in (
+        accounts,
+        registry,
+        rules,
+        activity,
+        assessment,
+        reports,
+        letters,
+        demo,
+        translate,
+    ):
         for command in module.COMMANDS:
             app.cli.add_command(command)

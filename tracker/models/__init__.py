@@ -5,6 +5,7 @@ from tracker.models.assessment import Assessment, InputRevision
 from tracker.models.audit import AuditEntry
 from tracker.models.framework import Framework
 from tracker.models.kim import Kim, KimChannel
+from tracker.models.letters import Letter, LetterSequence, OfficeSettings, VerificationHit
 from tracker.models.period import Period
 from tracker.models.region import Region
 from tracker.models.user import LoginAddress, LoginFailure, User, UserScope
@@ -18,11 +19,15 @@ __all__ = [
     "InputRevision",
     "Kim",
     "KimChannel",
+    "Letter",
+    "LetterSequence",
     "LoginAddress",
     "LoginFailure",
     "Measurement",
+    "OfficeSettings",
     "Period",
     "Region",
     "User",
     "UserScope",
+    "VerificationHit",
 ]

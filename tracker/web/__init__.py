@@ -12,10 +12,11 @@ def blueprints() -> list[Blueprint]:
     from tracker.web.accounts import audit_log, login, user_admin
     from tracker.web.activity import data_entry
     from tracker.web.assessment import results
+    from tracker.web.letters import letters, office, verification
     from tracker.web.registry import kim_transfer, kims, regions
     from tracker.web.reports import home
     from tracker.web.rules import frameworks, periods
 
     areas = (home, login, user_admin, audit_log, regions, kims, kim_transfer, periods)
-    areas += (data_entry, frameworks, results)
+    areas += (data_entry, frameworks, results, letters, office, verification)
     return [area.bp for area in areas]

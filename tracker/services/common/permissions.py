@@ -21,6 +21,8 @@ ENTER_ACTIVITY = "enter_activity"  # import posts/counts, enter measurements in 
 # verify or reject the measurements a petugas submitted; what such a user enters counts at once
 VERIFY_ACTIVITY = "verify_activity"
 VIEW_AUDIT = "view_audit"  # the audit log of the user's region scope (audit_reader says which)
+MANAGE_OFFICE = "manage_office"  # letterhead, signatory, numbering: the letters' office settings
+ISSUE_LETTERS = "issue_letters"  # issue, revoke and re-issue evaluation letters in scope
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ROLE_ADMIN: frozenset(
@@ -36,10 +38,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             ENTER_ACTIVITY,
             VERIFY_ACTIVITY,
             VIEW_AUDIT,
+            MANAGE_OFFICE,
+            ISSUE_LETTERS,
         }
     ),
     ROLE_KABID: frozenset(
-        {VIEW, EDIT_KIM, IMPORT_KIM, MANAGE_PERIODS, ENTER_ACTIVITY, VERIFY_ACTIVITY, VIEW_AUDIT}
+        {
+            VIEW,
+            EDIT_KIM,
+            IMPORT_KIM,
+            MANAGE_PERIODS,
+            ENTER_ACTIVITY,
+            VERIFY_ACTIVITY,
+            VIEW_AUDIT,
+            ISSUE_LETTERS,
+        }
     ),
     ROLE_PETUGAS: frozenset({VIEW, EDIT_KIM, ENTER_ACTIVITY, VIEW_AUDIT}),
     ROLE_VIEWER: frozenset({VIEW}),

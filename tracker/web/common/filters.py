@@ -8,6 +8,7 @@ from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from tracker.models.kim import STATUS_LABELS
+from tracker.models.letters import LETTER_STATUS_LABELS
 from tracker.models.user import ROLE_LABELS
 from tracker.services.common import permissions
 from tracker.web.common.guards import can
@@ -66,4 +67,5 @@ def register(app: Flask) -> None:
         url_with=url_with,
         ROLE_LABELS=ROLE_LABELS,
         STATUS_LABELS=STATUS_LABELS,
+        LETTER_STATUS_LABELS=LETTER_STATUS_LABELS,
     )
