@@ -14,6 +14,7 @@ from tracker.services.common import audit_writer
 from tracker.services.common.audit_vocabulary import ACTION_LABELS, FIELDS, MESSAGES, find_field
 from tracker.web.accounts.login import LocaleForm
 from tracker.web.accounts.user_admin import UserCreateForm
+from tracker.web.letters.office import LogoForm, OfficeForm
 from tracker.web.registry.kims import KimForm
 from tracker.web.rules.frameworks import _EditBase
 from tracker.web.rules.periods import PeriodForm
@@ -91,6 +92,8 @@ def _label(field: UnboundField) -> str:
         ("user", LocaleForm, ["locale"]),
         ("period", PeriodForm, ["code"]),
         ("framework", _EditBase, ["name", "description"]),
+        ("office", OfficeForm, [n for n in FIELDS["office"] if n != "logo"]),
+        ("office", LogoForm, ["logo"]),
     ],
 )
 def test_a_field_reads_under_the_label_of_its_form(app: Flask, entity, form, names) -> None:

@@ -7,12 +7,20 @@ domain's module holds that domain's rows, so a new domain adds a module and a li
 from tests.factories.accounts import PASSWORD, login_failures, user
 from tests.factories.activity import make_count, make_measurement, make_posts
 from tests.factories.assessment import make_assessment
+from tests.factories.letters import (
+    assessed_kims,
+    freeze_today,
+    office_ready,
+    signing_certificate,
+)
 from tests.factories.registry import RegionTree, kim, region_tree
 from tests.factories.rules import make_framework, make_period
 
 __all__ = [
     "PASSWORD",
     "RegionTree",
+    "assessed_kims",
+    "freeze_today",
     "kim",
     "login_failures",
     "make_assessment",
@@ -21,6 +29,8 @@ __all__ = [
     "make_measurement",
     "make_period",
     "make_posts",
+    "office_ready",
     "region_tree",
+    "signing_certificate",
     "user",
 ]

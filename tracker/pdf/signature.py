@@ -131,7 +131,9 @@ def check_signatures(pdf: bytes, trusted: Sequence[bytes]) -> SignatureCheck:
         except Exception:  # a malformed signature is not an intact one
             intact, by_office = False, False
             continue
-        signer = status.signing_cert.subject.human_friendly if status.signing_cert else signer
+        if status.signing_cert is not None:
+            subject = status.signing_cert.subject
+            signer = subject.native.get("common_name") or subject.human_friendly
         whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
         intact = intact and status.intact and status.valid and whole
         by_office = by_office and status.trusted
