@@ -12,7 +12,7 @@ import click
 from flask.cli import AppGroup
 
 from tracker.cli.common import exit_on_refusal
-from tracker.services.common.audit_vocabulary import FIELDS
+from tracker.services.common.audit_vocabulary import FIELDS, SIGNING_MODE_LABELS
 from tracker.services.letters import office
 
 office_cli = AppGroup("office", help="Pengaturan surat kantor (kop, penanda tangan, penomoran).")
@@ -37,7 +37,12 @@ def _show(view: office.OfficeView) -> None:
     for name in office.EDITABLE:
         value = getattr(view, name)
         if name == "tembusan":
-            value = "; ".join(value) or "—"
+            value = "; ".join(value)
+        elif name == "signatory_mode":
+            value = SIGNING_MODE_LABELS.get(value, value)
+        elif name == "public_base_url" and not value:
+            configured = office.public_base_url(view)
+            value = f"(PUBLIC_BASE_URL: {configured})" if configured else ""
         click.echo(f"{labels[name].label:<38} {value or '—'}")
     click.echo(f"{labels['logo'].label:<38} {'ada' if view.has_logo else 'belum ada'}")
     try:

@@ -22,7 +22,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from tracker.pdf import environment, qr
+from tracker.pdf import environment, qr, styles
 from tracker.pdf.fetcher import asset_url, make_fetcher, static_url
 
 PDF_VARIANT = "pdf/a-3b"
@@ -232,7 +232,8 @@ def _build(kind: Any, data: dict[str, Any]) -> Any:
 
 @dataclass(frozen=True)
 class SignatureBox:
-    """Where the signature block lies on page 1, in PDF points from the bottom-left corner."""
+    """Where the signature block lies (`page` counts from 0), in PDF points from the page's
+    bottom-left corner."""
 
     page: int
     x1: int
@@ -268,14 +269,13 @@ def letter_sheets(data: LetterData, logo_url: str | None, chart_svg: str | None 
 
 
 def letter_document(data: LetterData, logo_url: str | None) -> str:
-    """The whole HTML document WeasyPrint renders."""
+    """The whole HTML document WeasyPrint renders (its stylesheet comes from `styles.shared`)."""
     return (
         environment.get()
         .get_template("letter.html")
         .render(
             sheets=letter_sheets(data, logo_url),
             title=f"Surat Hasil Evaluasi KIM {data.kim_name}",
-            stylesheet=static_url("css/letter.css"),
         )
     )
 
@@ -290,22 +290,30 @@ def render_letter(data: LetterData, logo: tuple[bytes, str] | None = None) -> Re
     assets = {LOGO_ASSET: logo} if logo else {}
     fetcher = make_fetcher(assets)
     html = letter_document(data, asset_url(LOGO_ASSET) if logo else None)
-    document = HTML(string=html, base_url=static_url(""), url_fetcher=fetcher).render(
-        pdf_variant=PDF_VARIANT
-    )
-    box = _signature_box(document)
-    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
+    css, fonts = styles.shared()
+    with styles.lock:
+        document = HTML(string=html, base_url=static_url(""), url_fetcher=fetcher).render(
+            pdf_variant=PDF_VARIANT, stylesheets=[css], font_config=fonts
+        )
+        box = _signature_box(document)
+        pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     return RenderedLetter(pdf=pdf, signature_box=box, refused_urls=tuple(fetcher.refused))
 
 
 def _signature_box(document: Any) -> SignatureBox | None:
-    """The signature space of page 1 (its anchor's rectangle), turned into PDF coordinates."""
-    page = document.pages[0]
-    anchor = page.anchors.get(SIGNATURE_ANCHOR)
-    if anchor is None:
-        return None
-    left, top, right, bottom = (value * _PX_TO_PT for value in anchor)
-    height = page.height * _PX_TO_PT
-    return SignatureBox(
-        page=0, x1=round(left), y1=round(height - bottom), x2=round(right), y2=round(height - top)
-    )
+    """The letter's signature space (its anchor's rectangle) in PDF coordinates: on page 1,
+    or on page 2 when a long plan pushed the closing there."""
+    for index, page in enumerate(document.pages):
+        anchor = page.anchors.get(SIGNATURE_ANCHOR)
+        if anchor is None:
+            continue
+        left, top, right, bottom = (value * _PX_TO_PT for value in anchor)
+        height = page.height * _PX_TO_PT
+        return SignatureBox(
+            page=index,
+            x1=round(left),
+            y1=round(height - bottom),
+            x2=round(right),
+            y2=round(height - top),
+        )
+    return None

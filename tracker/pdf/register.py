@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from tracker.pdf import environment
+from tracker.pdf import environment, styles
 from tracker.pdf.fetcher import asset_url, make_fetcher, static_url
 from tracker.pdf.letter import LOGO_ASSET, OfficeIdentity
 
@@ -43,8 +43,11 @@ def render_register(listing: RegisterListing, logo: tuple[bytes, str] | None = N
         .render(
             r=listing,
             logo_url=asset_url(LOGO_ASSET) if logo else None,
-            stylesheet=static_url("css/letter.css"),
         )
     )
     fetcher = make_fetcher({LOGO_ASSET: logo} if logo else {})
-    return HTML(string=body, base_url=static_url(""), url_fetcher=fetcher).write_pdf()
+    css, fonts = styles.shared()
+    with styles.lock:
+        return HTML(string=body, base_url=static_url(""), url_fetcher=fetcher).write_pdf(
+            stylesheets=[css], font_config=fonts
+        )

@@ -88,6 +88,7 @@ class PublicLetter:
 
     number: str
     letter_date: date
+    issuer: str  # the letterhead: DINAS KOMUNIKASI DAN INFORMATIKA, PEMERINTAH KABUPATEN …
     kim_name: str
     desa_name: str
     desa_kind: str
@@ -120,6 +121,7 @@ def public_letter(token: str) -> PublicLetter | None:
     return PublicLetter(
         number=letter.number,
         letter_date=letter.letter_date,
+        issuer=f"{data.office.agency}, {data.office.government}",
         kim_name=data.kim_name,
         desa_name=data.desa_name,
         desa_kind=data.desa_kind,
