@@ -117,15 +117,24 @@ def issue_view() -> Response:
 
 @bp.get("/<int:letter_id>")
 @permission_required(VIEW)
-def detail(letter_id: int) -> str:
+def detail(letter_id: int) -> tuple[str, int]:
+    return _detail_page(letter_id, RevokeForm())
+
+
+def _detail_page(letter_id: int, form: RevokeForm, status: int = 200) -> tuple[str, int]:
+    """One letter's page; after a refused revocation (422) with the form open and its errors."""
     letter = register.get_letter(current_user, letter_id)
-    return render_template(
+    if status != 200:
+        flash(_("Periksa kembali isian yang ditandai; surat belum dicabut."), "error")
+    page = render_template(
         "letters/detail.html",
         letter=letter,
         replacement=register.replacement_of(letter),
         status_label=LETTER_STATUS_LABELS.get(letter.status, letter.status),
-        form=RevokeForm(),
+        form=form,
+        open_revoke=status != 200,
     )
+    return page, status
 
 
 @bp.get("/<int:letter_id>/pdf")
@@ -142,7 +151,7 @@ def revoke_view(letter_id: int) -> Response | tuple[str, int]:
     letter = register.get_letter(current_user, letter_id)
     form = RevokeForm()
     if not form.validate_on_submit():
-        return _detail_again(letter_id, form, 422)
+        return _detail_page(letter_id, form, 422)
     try:
         done = revoke.revoke(
             current_user, letter_id, form.reason.data or "", reissue=bool(form.reissue.data)
@@ -153,7 +162,7 @@ def revoke_view(letter_id: int) -> Response | tuple[str, int]:
     except Invalid as error:
         if error.field == "reason":
             form.reason.errors = [*form.reason.errors, error.message]
-            return _detail_again(letter_id, form, 422)
+            return _detail_page(letter_id, form, 422)
         flash(error.message, "error")
         return redirect(url_for(".detail", letter_id=letter_id))
     if done.replacement is not None:
@@ -168,17 +177,3 @@ def revoke_view(letter_id: int) -> Response | tuple[str, int]:
         return redirect(url_for(".detail", letter_id=done.replacement.id))
     flash(_("Surat %(number)s dicabut.", number=letter.number), "success")
     return redirect(url_for(".detail", letter_id=letter_id))
-
-
-def _detail_again(letter_id: int, form: RevokeForm, status: int) -> tuple[str, int]:
-    letter = register.get_letter(current_user, letter_id)
-    flash(_("Periksa kembali isian yang ditandai; surat belum dicabut."), "error")
-    page = render_template(
-        "letters/detail.html",
-        letter=letter,
-        replacement=register.replacement_of(letter),
-        status_label=LETTER_STATUS_LABELS.get(letter.status, letter.status),
-        form=form,
-        open_revoke=True,
-    )
-    return page, status
