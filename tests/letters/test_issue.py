@@ -195,3 +195,21 @@ def test_the_fetcher_serves_static_files_and_refuses_everything_else():
     fetcher = make_fetcher()
     HTML(string=html, base_url=static_url(""), url_fetcher=fetcher).write_pdf()
     assert fetcher.refused == ["file:///etc/passwd", "https://example.org/a.png"]
+
+
+def test_the_letter_embeds_only_the_bundled_fonts(ready: Ready):
+    """Liberation Sans 2.1.5 from static/fonts, never a font of the server (which may have an
+    older Liberation, or DejaVu, installed under the same family names)."""
+    from fontTools.ttLib import TTFont
+
+    letter = issue.issue_letter(None, "2025-T1", ready.kim.id)
+    versions = set()
+    for page in PdfReader(io.BytesIO(_pdf(letter))).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            (descendant,) = font["/DescendantFonts"]
+            descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+            program = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
+            versions.add((str(font["/BaseFont"]).split("+")[-1], program["name"].getDebugName(5)))
+    assert {v for _name, v in versions} == {"Version 2.1.5"}
+    assert {name for name, _v in versions} >= {"Liberation-Sans", "Liberation-Sans-Bold"}
