@@ -8,6 +8,12 @@ from tests.factories.accounts import PASSWORD, login_failures, user
 from tests.factories.activity import make_count, make_measurement, make_posts
 from tests.factories.assessment import make_assessment
 from tests.factories.coaching import make_session, make_topic
+from tests.factories.letters import (
+    assessed_kims,
+    freeze_today,
+    office_ready,
+    signing_certificate,
+)
 from tests.factories.registry import RegionTree, kim, region_tree
 from tests.factories.rules import make_framework, make_period
 from tests.factories.visits import make_follow_up, make_visit, photo_bytes
@@ -15,6 +21,8 @@ from tests.factories.visits import make_follow_up, make_visit, photo_bytes
 __all__ = [
     "PASSWORD",
     "RegionTree",
+    "assessed_kims",
+    "freeze_today",
     "kim",
     "login_failures",
     "make_assessment",
@@ -27,7 +35,9 @@ __all__ = [
     "make_session",
     "make_topic",
     "make_visit",
+    "office_ready",
     "photo_bytes",
     "region_tree",
+    "signing_certificate",
     "user",
 ]

@@ -17,13 +17,14 @@ def register(app: Flask) -> None:
         assessment,
         coaching,
         demo,
+        letters,
         registry,
         reports,
         rules,
         translate,
     )
 
-    modules = (accounts, registry, rules, activity, assessment, coaching, reports, demo, translate)
-    for module in modules:
+    modules = (accounts, registry, rules, activity, assessment, coaching, reports, letters)
+    for module in (*modules, demo, translate):
         for command in module.COMMANDS:
             app.cli.add_command(command)
