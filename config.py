@@ -90,6 +90,9 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ADDRESS = 30
     LOGIN_KNOWN_ADDRESS_DAYS = 90
     HSTS_MAX_AGE = 365 * 24 * 3600  # sent only on responses served over HTTPS
+    # The public verification page (/verifikasi/<token>): requests per client address per window.
+    VERIFY_RATE_LIMIT = 30
+    VERIFY_RATE_WINDOW = 600  # seconds
     PAGE_SIZE = 25
     # Visit photos (tracker.services.visits.photos): each file at most PHOTO_MAX_BYTES, at most
     # PHOTO_MAX_PIXELS (a larger one is refused as a possible decompression bomb), stored with
@@ -121,6 +124,14 @@ class Config:
         self.IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 200_000)
         # where visit photos are kept (by content hash); empty: instance/photos
         self.PHOTO_FOLDER = os.environ.get("PHOTO_FOLDER", "").strip()
+        # Letters (tracker/services/letters): where the verification page is reachable from
+        # outside, for the QR code (the office setting of that name wins when an admin sets it);
+        # where archived PDFs live (default instance/letters); the office's electronic-signature
+        # certificate (PKCS#12) and its passphrase, when letters are to be signed.
+        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").strip()
+        self.LETTER_ARCHIVE = os.environ.get("LETTER_ARCHIVE", "").strip() or None
+        self.LETTER_SIGNING_PKCS12 = os.environ.get("LETTER_SIGNING_PKCS12", "").strip()
+        self.LETTER_SIGNING_PASSPHRASE = os.environ.get("LETTER_SIGNING_PASSPHRASE", "")
 
     def validate(self) -> None:
         if not self.SECRET_KEY:
@@ -137,6 +148,7 @@ class DevelopmentConfig(Config):
     def __init__(self) -> None:
         super().__init__()
         self.SECRET_KEY = self.SECRET_KEY or secrets.token_hex(32)
+        self.PUBLIC_BASE_URL = self.PUBLIC_BASE_URL or "http://127.0.0.1:5000"
 
 
 class TestConfig(Config):
@@ -152,6 +164,8 @@ class TestConfig(Config):
         super().__init__()
         self.SECRET_KEY = "test-secret-key"
         self.SQLALCHEMY_DATABASE_URI = _test_database_url()
+        self.PUBLIC_BASE_URL = "http://localhost"  # the test client's host
+        self.LETTER_SIGNING_PKCS12 = ""  # a test that signs configures its own certificate
 
 
 def _test_database_url() -> str:

@@ -50,6 +50,7 @@ def app(tmp_path: Path) -> Iterator[Flask]:
             "TESTING": True,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
             "PHOTO_FOLDER": str(tmp_path / "photos"),
+            "LETTER_ARCHIVE": str(tmp_path / "letters"),
         }
     )
     with app.app_context():

@@ -35,6 +35,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     else:
         app.config.from_object(load_config())
 
+    _sqlite_waits_for_writers(app)
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -46,6 +47,16 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
 
     filters.register(app)
     return app
+
+
+def _sqlite_waits_for_writers(app: Flask) -> None:
+    """On SQLite a writer waits up to 30 s for another process's write lock (the driver's
+    default is 5 s): issuing a letter holds the lock while it renders, about half a second, and
+    several processes issuing at once queue behind one another (tracker/services/letters)."""
+    if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _init_extensions(app: Flask) -> None:

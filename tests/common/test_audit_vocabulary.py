@@ -14,6 +14,7 @@ from tracker.services.common import audit_writer
 from tracker.services.common.audit_vocabulary import ACTION_LABELS, FIELDS, MESSAGES, find_field
 from tracker.web.accounts.login import LocaleForm
 from tracker.web.accounts.user_admin import UserCreateForm
+from tracker.web.letters.office import LogoForm, OfficeForm
 from tracker.web.registry.kims import KimForm
 from tracker.web.rules.frameworks import _EditBase
 from tracker.web.rules.periods import PeriodForm
@@ -95,6 +96,8 @@ def _label(field: UnboundField) -> str:
         ("monitoring_visit", VisitForm, ["started_on", "ended_on", "team_names", "notes"]),
         ("follow_up", FollowUpForm, ["kim_id", "recommendation", "owner_id", "due_on"]),
         ("follow_up", CloseForm, ["closed_on"]),
+        ("office", OfficeForm, [n for n in FIELDS["office"] if n != "logo"]),
+        ("office", LogoForm, ["logo"]),
     ],
 )
 def test_a_field_reads_under_the_label_of_its_form(app: Flask, entity, form, names) -> None:

@@ -15,6 +15,12 @@ from tests.factories.activity import (
 )
 from tests.factories.assessment import make_assessment
 from tests.factories.coaching import make_session, make_topic
+from tests.factories.letters import (
+    assessed_kims,
+    freeze_today,
+    office_ready,
+    signing_certificate,
+)
 from tests.factories.registry import RegionTree, import_kims, kim, region_tree
 from tests.factories.rules import make_framework, make_period
 from tests.factories.visits import make_follow_up, make_visit, photo_bytes
@@ -22,6 +28,8 @@ from tests.factories.visits import make_follow_up, make_visit, photo_bytes
 __all__ = [
     "PASSWORD",
     "RegionTree",
+    "assessed_kims",
+    "freeze_today",
     "import_counts",
     "import_kims",
     "import_measurements",
@@ -38,7 +46,9 @@ __all__ = [
     "make_session",
     "make_topic",
     "make_visit",
+    "office_ready",
     "photo_bytes",
     "region_tree",
+    "signing_certificate",
     "user",
 ]

@@ -260,3 +260,18 @@ def test_a_visit_form_may_carry_more_than_other_forms(
         ).status_code
         == 413
     )
+
+
+def test_a_cut_off_photo_is_refused_even_after_a_letter_was_rendered(app) -> None:
+    """WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES when imported (a web worker that
+    rendered a letter): a truncated JPEG must still be refused."""
+    import weasyprint  # noqa: F401 - the import is the point
+    from PIL import ImageFile
+
+    from tracker.services.visits import photos
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    whole = factories.photo_bytes()
+    with pytest.raises(photos.PhotoRefusedError, match="terpotong"):
+        photos.clean(whole[: len(whole) // 2], "terpotong.jpg")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as the process had it

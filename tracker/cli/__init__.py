@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
         assessment,
         coaching,
         demo,
+        letters,
         migrations,
         registry,
         reports,
@@ -24,7 +25,7 @@ def register(app: Flask) -> None:
         translate,
     )
 
-    modules = (accounts, registry, rules, activity, assessment, coaching, reports, demo, translate)
-    for module in (*modules, migrations):
+    modules = (accounts, registry, rules, activity, assessment, coaching, reports, letters)
+    for module in (*modules, demo, translate, migrations):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -14,6 +14,7 @@ from tracker.models.coaching import (
 )
 from tracker.models.framework import Framework
 from tracker.models.kim import Kim, KimChannel
+from tracker.models.letters import Letter, LetterSequence, OfficeSettings, VerificationHit
 from tracker.models.period import Period
 from tracker.models.region import Region
 from tracker.models.user import LoginAddress, LoginFailure, User, UserScope
@@ -34,16 +35,20 @@ __all__ = [
     "InputRevision",
     "Kim",
     "KimChannel",
+    "Letter",
+    "LetterSequence",
     "LoginAddress",
     "LoginFailure",
     "Measurement",
     "MonitoringVisit",
+    "OfficeSettings",
     "Period",
     "Region",
     "Topic",
     "TopicIndicator",
     "User",
     "UserScope",
+    "VerificationHit",
     "VisitFinding",
     "VisitPhoto",
 ]

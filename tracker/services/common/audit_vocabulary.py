@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tracker.models.kim import STATUS_LABELS
+from tracker.models.letters import LETTER_STATUS_LABELS
 from tracker.models.period import PERIOD_STATE_LABELS
 from tracker.models.user import ROLE_LABELS
 from tracker.models.visits import FOLLOW_UP_STATUS_LABELS
@@ -62,6 +63,13 @@ class Field:
     label: str
     value: Value = Value()
 
+
+# how the signatory signs (tracker.pdf.letter.SIGN_MODES)
+SIGNING_MODE_LABELS = {
+    "": N_("Langsung (jabatan sendiri)"),
+    "an": N_("a.n. (atas nama pimpinan)"),
+    "plt": N_("Plt. (pelaksana tugas)"),
+}
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}  # each in its own language
 
@@ -194,6 +202,18 @@ MESSAGES: dict[str, str] = {
     ),
     "material.upload": N_("Mengunggah bahan %(file)s ke sesi %(title)s"),
     "material.delete": N_("Menghapus bahan %(file)s dari sesi %(title)s"),
+    # letters
+    "office.update": N_("Mengubah pengaturan surat kantor"),
+    "office.logo": N_("Mengganti logo kop surat"),
+    "office.logo_remove": N_("Menghapus logo kop surat"),
+    "letter.issue": N_(
+        "Menerbitkan surat %(number)s untuk %(name)s, periode %(period)s (jenjang %(tier)s)"
+    ),
+    "letter.reissue": N_(
+        "Menerbitkan surat %(number)s untuk %(name)s, periode %(period)s (jenjang %(tier)s), "
+        "pengganti surat %(replaced)s"
+    ),
+    "letter.revoke": N_("Mencabut surat %(number)s untuk %(name)s: %(reason)s"),
     # demo
     "demo.seed": N_(
         "Data demo %(region)s dimuat: %(kims)s KIM, %(posts)s unggahan, "
@@ -246,6 +266,11 @@ ACTION_LABELS: dict[str, str] = {
     "attendance.record": N_("Isi daftar hadir"),
     "material.upload": N_("Unggah bahan sesi"),
     "material.delete": N_("Hapus bahan sesi"),
+    "office.update": N_("Ubah pengaturan surat"),
+    "office.logo": N_("Ganti logo kop surat"),
+    "office.logo_remove": N_("Hapus logo kop surat"),
+    "letter.issue": N_("Terbitkan surat"),
+    "letter.revoke": N_("Cabut surat"),
     "demo.seed": N_("Muat data demo"),
 }
 
@@ -263,6 +288,8 @@ ENTITY_LABELS: dict[str, str] = {
     "follow_up": N_("Tindak lanjut"),
     "topic": N_("Materi pembinaan"),
     "coaching_session": N_("Sesi pembinaan"),
+    "office": N_("Pengaturan surat"),
+    "letter": N_("Surat"),
 }
 
 # Labels are the forms' own (tests/common/test_audit_vocabulary.py holds them to it).
@@ -365,6 +392,30 @@ FIELDS: dict[str, dict[str, Field]] = {
         "{kim}.attended": Field(N_("Hadir: %(kim)s"), Value(BOOL)),
         "{kim}.participants": Field(N_("Jumlah peserta %(kim)s"), Value(NUMBER)),
         "{kim}.names": Field(N_("Nama peserta %(kim)s")),
+    },
+    "office": {
+        "government": Field(N_("Baris pemerintah daerah")),
+        "agency": Field(N_("Nama dinas")),
+        "address": Field(N_("Alamat kantor")),
+        "phone": Field(N_("Telepon")),
+        "website": Field(N_("Laman")),
+        "email": Field(N_("Pos-el")),
+        "place": Field(N_("Tempat penandatanganan")),
+        "signatory_title": Field(N_("Jabatan penanda tangan")),
+        "signatory_name": Field(N_("Nama penanda tangan (dengan gelar)")),
+        "signatory_rank": Field(N_("Pangkat/golongan")),
+        "signatory_nip": Field(N_("NIP")),
+        "signatory_mode": Field(N_("Cara penandatanganan"), Value(CHOICE, SIGNING_MODE_LABELS)),
+        "signatory_principal": Field(N_("Atas nama (jabatan yang diwakili)")),
+        "tembusan": Field(N_("Tembusan")),
+        "number_template": Field(N_("Format nomor surat")),
+        "classification_code": Field(N_("Kode klasifikasi arsip")),
+        "unit_code": Field(N_("Kode unit")),
+        "public_base_url": Field(N_("Alamat publik aplikasi")),
+        "logo": Field(N_("Logo kop surat"), Value(BOOL)),
+    },
+    "letter": {
+        "status": Field(N_("Status"), Value(CHOICE, LETTER_STATUS_LABELS)),
     },
 }
 

@@ -26,6 +26,8 @@ RECORD_VISITS = "record_visits"
 # plan coaching: the topic catalogue, sessions, their invited KIMs, guests and materials
 MANAGE_COACHING = "manage_coaching"
 RECORD_ATTENDANCE = "record_attendance"  # which KIMs in scope came to a session, and who
+MANAGE_OFFICE = "manage_office"  # letterhead, signatory, numbering: the letters' office settings
+ISSUE_LETTERS = "issue_letters"  # issue, revoke and re-issue evaluation letters in scope
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ROLE_ADMIN: frozenset(
@@ -44,6 +46,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             RECORD_VISITS,
             MANAGE_COACHING,
             RECORD_ATTENDANCE,
+            MANAGE_OFFICE,
+            ISSUE_LETTERS,
         }
     ),
     ROLE_KABID: frozenset(
@@ -58,6 +62,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             RECORD_VISITS,
             MANAGE_COACHING,
             RECORD_ATTENDANCE,
+            ISSUE_LETTERS,
         }
     ),
     ROLE_PETUGAS: frozenset(

@@ -31,7 +31,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from sqlalchemy import ColumnElement, func, select
 
 from tracker.extensions import db
@@ -111,6 +111,11 @@ def _open(data: bytes, name: str, max_pixels: int) -> Image.Image:
         pixels = image.width * image.height
         if pixels > max_pixels:
             raise _too_many_pixels(name, pixels, max_pixels)
+        # WeasyPrint, once imported in the process (a worker that rendered a letter), sets
+        # Pillow's global LOAD_TRUNCATED_IMAGES, which would pad a cut-off photo with grey
+        # instead of refusing it: decode with it off, whatever the process did before.
+        loads_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
         try:
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -119,6 +124,8 @@ def _open(data: bytes, name: str, max_pixels: int) -> Image.Image:
             raise PhotoRefusedError(
                 _("Foto %(name)s rusak atau terpotong dan tidak dapat dibaca.", name=name)
             ) from None
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = loads_truncated
     return image
 
 

@@ -8,6 +8,7 @@ from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from tracker.models.kim import STATUS_LABELS
+from tracker.models.letters import LETTER_STATUS_LABELS
 from tracker.models.user import ROLE_LABELS
 from tracker.services.assessment.sources import SOURCE_MEANINGS, source_label
 from tracker.services.common import permissions
@@ -69,4 +70,5 @@ def register(app: Flask) -> None:
         STATUS_LABELS=STATUS_LABELS,
         source_word=source_label,
         source_meanings=SOURCE_MEANINGS,
+        LETTER_STATUS_LABELS=LETTER_STATUS_LABELS,
     )

@@ -1,0 +1,2 @@
+"""Letter pages: the office's letter settings, the register, one letter (preview, issue,
+revoke) and the public verification page."""
