@@ -57,7 +57,7 @@ RULES: tuple[tuple[str, str], ...] = (
     ("rejected", "nilai ditolak dengan alasan, tidak dihitung"),
     ("k3_fell", "butir kelembagaan (K3) berkurang dari periode sebelumnya"),
     ("k3_returned", "butir kelembagaan (K3) kembali bertambah sesudah berkurang"),
-    ("by_rule", "nilai menurut ketentuan: P1/P2 tanpa catatan pembinaan"),
+    ("by_rule", "P2 menurut ketentuan: tidak ada tindak lanjut jatuh tempo"),
     ("stale", "hasil periode terbuka yang datanya berubah sesudah penilaian"),
     ("inactive_left_out", "KIM nonaktif tidak dinilai"),
 )
