@@ -31,7 +31,7 @@ from tracker.io.feeds import (
     parse_wordpress,
     wordpress_posts_url,
 )
-from tracker.io.web_fetch import BAD_SCHEME, FetchError, Fetcher, Response
+from tracker.io.web_fetch import BAD_SCHEME, Fetcher, FetchError, Response
 from tracker.models.harvest import (
     HARVEST_ERROR,
     HARVEST_NOT_MODIFIED,
@@ -89,7 +89,7 @@ class Outcome:
         return cls(HARVEST_ERROR, error_code=code, error_detail=(detail or "")[:500] or None)
 
 
-class _Skip(Exception):
+class _SkipError(Exception):
     """One URL did not give a source; the search goes on."""
 
     def __init__(self, code: str | None, detail: str = "") -> None:
@@ -103,14 +103,14 @@ def read_site(fetcher: Fetcher, website: str, known: Known | None = None) -> Out
     home = _home(website)
     if home is None:
         return Outcome.error(BAD_SCHEME, website)
-    skipped: list[_Skip] = []
+    skipped: list[_SkipError] = []
     tried: set[str] = set()
     try:
         if known is not None:
             tried.add(known.url)
             try:
                 return _read(fetcher, known.kind, known.url, home, known=known)
-            except _Skip as skip:
+            except _SkipError as skip:
                 skipped.append(skip)
         for kind, url, guessed in _candidates(fetcher, home, skipped):
             if url in tried:
@@ -118,7 +118,7 @@ def read_site(fetcher: Fetcher, website: str, known: Known | None = None) -> Out
             tried.add(url)
             try:
                 return _read(fetcher, kind, url, home, guessed=guessed)
-            except _Skip as skip:
+            except _SkipError as skip:
                 skipped.append(skip)
     except FetchError as exc:  # the host itself: nothing more to try in this run
         return Outcome.error(exc.code, exc.detail)
@@ -136,7 +136,7 @@ def _home(website: str) -> str | None:
 
 
 def _candidates(
-    fetcher: Fetcher, home: str, skipped: list[_Skip]
+    fetcher: Fetcher, home: str, skipped: list[_SkipError]
 ) -> Iterator[tuple[str, str, bool]]:
     """(kind, URL, guessed) of every place a source may be, in the order they are tried; the
     home page and robots.txt are read only when the search gets that far. A guessed place (not
@@ -151,7 +151,7 @@ def _candidates(
             for feed in links.feeds:
                 yield SOURCE_FEED, feed, False
     else:
-        skipped.append(_Skip(ROBOTS, home))
+        skipped.append(_SkipError(ROBOTS, home))
     if api_root:
         yield SOURCE_WORDPRESS, wordpress_posts_url(api_root), False
     else:
@@ -163,14 +163,14 @@ def _candidates(
     yield SOURCE_SITEMAP, urljoin(home, "/sitemap.xml"), True
 
 
-def _get(fetcher: Fetcher, url: str, accept: str, skipped: list[_Skip]) -> Response | None:
+def _get(fetcher: Fetcher, url: str, accept: str, skipped: list[_SkipError]) -> Response | None:
     """A 200 response, or None (recorded when worth reporting)."""
     try:
         response = fetcher.get(url, accept=accept)
     except FetchError as exc:
         if exc.host_level:
             raise
-        skipped.append(_Skip(exc.code, exc.detail))
+        skipped.append(_SkipError(exc.code, exc.detail))
         return None
     return response if response.status == 200 else None
 
@@ -186,7 +186,7 @@ def _read(
 ) -> Outcome:
     """Read one source; a 304 to a conditional GET is the end of the work."""
     if not fetcher.allowed(url):
-        raise _Skip(ROBOTS, url)
+        raise _SkipError(ROBOTS, url)
     try:
         response = fetcher.get(
             url,
@@ -197,18 +197,18 @@ def _read(
     except FetchError as exc:
         if exc.host_level:
             raise
-        raise _Skip(exc.code, exc.detail) from exc
+        raise _SkipError(exc.code, exc.detail) from exc
     if response.status == 304 and known is not None:
         return Outcome(
             HARVEST_NOT_MODIFIED, kind, url, known.etag, known.last_modified, error_code=None
         )
     if response.status != 200:
         # a guessed place that is not there is no error; the known source gone is one
-        raise _Skip(HTTP_STATUS if known is not None else None, f"{response.status} {url}")
+        raise _SkipError(HTTP_STATUS if known is not None else None, f"{response.status} {url}")
     try:
         posts = _parse(fetcher, kind, response, home)
     except MalformedError as exc:
-        raise _Skip(None if guessed else MALFORMED, f"{url}: {exc}") from exc
+        raise _SkipError(None if guessed else MALFORMED, f"{url}: {exc}") from exc
     return Outcome(
         HARVEST_OK,
         kind,
@@ -244,7 +244,7 @@ def _parse(fetcher: Fetcher, kind: str, response: Response, home: str) -> list[F
     return posts
 
 
-def _worst(skipped: list[_Skip]) -> Outcome:
+def _worst(skipped: list[_SkipError]) -> Outcome:
     """The most telling error met on the way, or "no source"."""
     reported = [s for s in skipped if s.code is not None]
     for code in _RANK:
