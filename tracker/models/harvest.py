@@ -46,3 +46,30 @@ class HarvestState(Base):
     error_detail: Mapped[str | None] = mapped_column(String(500))
 
     kim: Mapped[Kim] = relationship()
+
+
+# Indonesian msgids (the pages and the audit log translate them when shown).
+SOURCE_KIND_LABELS = {
+    SOURCE_FEED: "umpan RSS/Atom",
+    SOURCE_WORDPRESS: "API WordPress",
+    SOURCE_SITEMAP: "peta situs",
+}
+HARVEST_STATUS_LABELS = {
+    HARVEST_OK: "Berhasil",
+    HARVEST_NOT_MODIFIED: "Tidak ada perubahan",
+    HARVEST_ERROR: "Gagal",
+}
+# The error codes (tracker/io/web_fetch.py and tracker/services/activity/harvest_sources.py).
+HARVEST_ERROR_LABELS = {
+    "private": "alamat situs mengarah ke jaringan privat atau lokal; ditolak",
+    "scheme": "alamat atau pengalihan bukan http(s); ditolak",
+    "redirects": "terlalu banyak pengalihan",
+    "too_large": "berkas melebihi batas ukuran",
+    "timeout": "situs tidak menjawab dalam batas waktu",
+    "network": "situs tidak dapat dihubungi",
+    "robots": "robots.txt situs melarang pembacaan",
+    "malformed": "umpan atau peta situs rusak, tidak dapat dibaca",
+    "http": "sumber yang dikenal tidak lagi tersedia",
+    "no_source": "tidak ditemukan umpan, API WordPress, atau peta situs",
+    "internal": "kesalahan tak terduga (lihat log server)",
+}
