@@ -5,10 +5,10 @@ page name the source of a value with the same words: *registri* (K1/K2 from the 
 fields of the registry), *unggahan* (computed from the KIM's website posts), *unggahan
 (dipanen)* (the same, some of the posts read from the website by the activity harvest),
 *rekap per periode* (per-period totals, the Top Konten figures), *diajukan* (entered by a
-petugas, not counted until verified), *terverifikasi* (entered or verified by an admin or kabid: it counts and overrides the
-others), *daftar hadir* (P1, from the coaching attendance recorded), *tindak lanjut* (P2, from
-the follow-ups of monitoring visits), *ketentuan* (a value set by a rule because nothing is due:
-P2 when no follow-up is due).
+petugas, not counted until verified), *terverifikasi* (entered or verified by an admin or kabid:
+it counts and overrides the others), *daftar hadir* (P1, from the coaching attendance recorded),
+*tindak lanjut* (P2, from the follow-ups of monitoring visits), *ketentuan* (a value set by a
+rule because nothing is due: P2 when no follow-up is due).
 
 `ORIGINS` says, for each indicator the inputs service knows (`inputs.collect_inputs`), which of
 those sources can feed it, how, and what to do when its value is missing. An indicator a framework
