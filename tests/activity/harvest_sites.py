@@ -3,6 +3,7 @@ serving fixed documents per path and recording every request it receives."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,9 @@ class Page:
     content_type: str = "text/html; charset=utf-8"
     etag: str | None = None  # answered with 304 when the request's If-None-Match matches
     headers: dict[str, str] = field(default_factory=dict)
-    declared_length: int | None = None  # a Content-Length to send instead of the body's
+    # a Content-Length to send instead of the body's; -1: none (the body ends when the
+    # connection closes, HTTP/1.0)
+    declared_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class Site:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 request = Request(self.path, {k.lower(): v for k, v in self.headers.items()})
                 site.requests.append(request)
                 page = site.pages.get(self.path.split("?", 1)[0])
@@ -49,19 +52,18 @@ class Site:
                     return
                 self.send_response(page.status)
                 self.send_header("Content-Type", page.content_type)
-                length = page.declared_length
-                self.send_header("Content-Length", str(len(page.body) if length is None else length))
+                length = len(page.body) if page.declared_length is None else page.declared_length
+                if length >= 0:
+                    self.send_header("Content-Length", str(length))
                 if page.etag:
                     self.send_header("ETag", page.etag)
                 for name, value in page.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                try:
-                    self.wfile.write(page.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client stopped reading (a size cap)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(page.body)  # the client may stop reading (a size cap)
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -123,7 +125,8 @@ def sitemap(urls: list[tuple[str, str | None]]) -> bytes:
 def home(feed_path: str | None = None, api_root: str | None = None) -> bytes:
     links = ""
     if feed_path:
-        links += f'<link rel="alternate" type="application/rss+xml" title="Berita" href="{feed_path}">'
+        links += f'<link rel="alternate" type="application/rss+xml" href="{feed_path}">'
     if api_root:
         links += f'<link rel="https://api.w.org/" href="{api_root}">'
-    return f"<!doctype html><html><head><title>KIM</title>{links}</head><body>Hai</body></html>".encode()
+    page = f"<!doctype html><html><head><title>KIM</title>{links}</head><body>Hai</body></html>"
+    return page.encode()

@@ -127,7 +127,8 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None) -> list[F
         raise MalformedError("bukan umpan RSS atau Atom")
     posts = []
     for entry in parsed.entries:
-        moment = entry.get("published_parsed") or entry.get("updated_parsed")
+        # read as a plain dict: feedparser's own lookup maps one key to the other, with a warning
+        moment = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
         if not moment:
             continue
         terms = [tag.get("term") for tag in entry.get("tags", ())]

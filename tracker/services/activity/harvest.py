@@ -45,11 +45,12 @@ from tracker.services.activity.import_periods import PeriodCalendar
 from tracker.services.activity.post_import import TITLE_MAX, URL_MAX, post_keys, stored_post_keys
 from tracker.services.common import audit_writer, input_changes
 from tracker.services.common.clock import OFFICE_TZ
-from tracker.services.common.errors import Invalid, NotFound
+from tracker.services.common.errors import Invalid
 from tracker.services.common.import_rows import insert_tuples
 from tracker.services.common.permissions import HARVEST_ACTIVITY, VIEW, require
 from tracker.services.common.scope import actor_scope_filter
 from tracker.services.common.unit_of_work import depth, transaction
+from tracker.services.registry.kims import KimNotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,7 @@ def harvest_kim(actor: User | None, kim_id: int, now: datetime | None = None) ->
             select(Kim).where(Kim.id == kim_id, actor_scope_filter(Kim.desa_code, actor))
         )
         if kim is None:
-            raise NotFound()
+            raise KimNotFoundError()
         if not (kim.website or "").strip():
             raise NoWebsiteError(_("KIM ini belum mencatat alamat website."), field="website")
     return _harvest(kim_id, fetcher(), _naive(now), actor)
@@ -302,6 +303,15 @@ def _write_posts(kim: Kim, posts: tuple[FoundPost, ...], now: datetime) -> int:
 # --- reading ----------------------------------------------------------------------------------
 
 
+def kim_names(kim_ids: list[int]) -> dict[int, str]:
+    """KIM id -> name, for a run's report."""
+    if not kim_ids:
+        return {}
+    with transaction():
+        rows = db.session.execute(select(Kim.id, Kim.name).where(Kim.id.in_(kim_ids)))
+        return {kim_id: name for kim_id, name in rows}
+
+
 @dataclass(frozen=True)
 class HarvestPage:
     """A KIM's harvest page: the KIM, its state (None before the first run) and its latest
@@ -319,7 +329,7 @@ def harvest_page(actor: User | None, kim_id: int) -> HarvestPage:
         select(Kim).where(Kim.id == kim_id, actor_scope_filter(Kim.desa_code, actor))
     )
     if kim is None:
-        raise NotFound()
+        raise KimNotFoundError()
     harvested = (ContentPost.kim_id == kim_id) & (ContentPost.source == POST_HARVESTED)
     posts = list(
         db.session.scalars(
