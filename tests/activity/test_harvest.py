@@ -3,6 +3,7 @@ REST answer and a sitemap, each served by an http.server the test starts."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -16,7 +17,9 @@ from tracker.models import AuditEntry, ContentPost, HarvestState
 from tracker.services.activity import harvest
 from tracker.services.activity.harvest import harvest_due_kims
 from tracker.services.assessment.inputs import collect_inputs
+from tracker.services.assessment.runner import assess_period
 from tracker.services.common import input_changes
+from tracker.services.rules import frameworks
 
 NOW = datetime(2025, 3, 20, 3, 0, tzinfo=UTC)  # 10:00 WIB
 LATER = NOW + timedelta(hours=25)
@@ -193,6 +196,26 @@ def test_four_kinds_of_site_stored_once_across_two_runs(harvest_app, regions, si
     # a harvest that found nothing new records no audit entry
     audited = select(AuditEntry.id).where(AuditEntry.action == "activity.harvest")
     assert len(db.session.scalars(audited).all()) == 4
+
+
+def test_a_sitemap_index_leads_to_its_post_sitemaps(harvest_app, regions, site) -> None:
+    one = site()
+    base = one.url
+    one.pages["/sitemap.xml"] = Page(
+        (
+            '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{base}/page-sitemap.xml</loc></sitemap>"
+            f"<sitemap><loc>{base}/post-sitemap.xml</loc></sitemap></sitemapindex>"
+        ).encode()
+    )
+    one.pages["/post-sitemap.xml"] = Page(sitemap([(f"{base}/kabar/b", "2025-03-09")]))
+    one.pages["/page-sitemap.xml"] = Page(sitemap([(f"{base}/profil", "2025-03-09")]))
+    kim = factories.kim(regions.desa_a1, "KIM Indeks", website=base)
+
+    harvest_due_kims(NOW)
+
+    assert [p[3] for p in posts_of(kim)] == [f"{base}/kabar/b"]
+    assert "/page-sitemap.xml" not in one.paths()
 
 
 def test_304_is_answered_without_work(harvest_app, regions, site, monkeypatch) -> None:
@@ -392,6 +415,22 @@ def test_harvested_posts_are_named_in_the_breakdown(harvest_app, regions, site) 
 
     assert values[harvested.id]["W1"].source == "harvested"
     assert values[imported.id]["W1"].source == "computed"
+
+
+def test_the_breakdown_page_says_harvested(harvest_app, regions, site, login_as, client) -> None:
+    frameworks.ensure_default()
+    period = factories.make_period("2025-T1")
+    one = site()
+    atom_site(one)
+    kim = factories.kim(regions.desa_a1, "KIM Panen", website=one.url)
+    harvest_due_kims(NOW)
+    assess_period(period, None)
+    login_as("viewer")
+
+    page = client.get(f"/penilaian/2025-T1/kim/{kim.id}").get_data(as_text=True)
+
+    cells = re.findall(r'<strong class="source-word">(.*?)</strong>', page)
+    assert cells.count("unggahan (dipanen)") == 4  # W1–W4
 
 
 # --- the page, the button and the command ------------------------------------------------------
