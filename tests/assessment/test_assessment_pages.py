@@ -259,8 +259,10 @@ def test_the_framework_page_and_the_breakdown_share_one_vocabulary(client, login
         )
     )
     assert rows["K1"] == rows["K2"] == "registri · terverifikasi"
-    assert rows["W1"] == rows["W3"] == (
-        "unggahan · unggahan (dipanen) · rekap per periode · terverifikasi"
+    assert (
+        rows["W1"]
+        == rows["W3"]
+        == ("unggahan · unggahan (dipanen) · rekap per periode · terverifikasi")
     )
     assert rows["W2"] == rows["W4"] == "unggahan · unggahan (dipanen) · terverifikasi"
     assert rows["M1"] == rows["K3"] == rows["D1"] == "terverifikasi"
