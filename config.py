@@ -38,6 +38,16 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} harus bilangan bulat, bukan {raw!r}.") from exc
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw.replace(",", "."))
+    except ValueError as exc:
+        raise ConfigError(f"{name} harus bilangan, bukan {raw!r}.") from exc
+
+
 def _database_url(default_sqlite: Path) -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
@@ -105,6 +115,15 @@ class Config:
     PHOTO_THUMB_SIDE = 320
     VISIT_FORM_MAX_BYTES = 80 * 1024 * 1024
     PLAIN_HTTP_DEFAULT = False
+    # The activity harvest (tracker/services/activity/harvest.py, docs/harvest.md): a KIM's
+    # website is read again when its last run is HARVEST_INTERVAL_HOURS old; posts older than
+    # HARVEST_LOOKBACK_DAYS are not stored, nor more than HARVEST_MAX_POSTS per run; each response
+    # at most HARVEST_MAX_BYTES, HARVEST_TIMEOUT_SECONDS per connect or read.
+    HARVEST_INTERVAL_HOURS = 24
+    HARVEST_LOOKBACK_DAYS = 400
+    HARVEST_MAX_POSTS = 200
+    HARVEST_MAX_BYTES = 2 * 1024 * 1024
+    HARVEST_TIMEOUT_SECONDS = 10.0
 
     def __init__(self) -> None:
         # PLAIN_HTTP=1: served over plain HTTP on purpose (a developer's machine); otherwise the
@@ -132,6 +151,11 @@ class Config:
         self.LETTER_ARCHIVE = os.environ.get("LETTER_ARCHIVE", "").strip() or None
         self.LETTER_SIGNING_PKCS12 = os.environ.get("LETTER_SIGNING_PKCS12", "").strip()
         self.LETTER_SIGNING_PASSPHRASE = os.environ.get("LETTER_SIGNING_PASSPHRASE", "")
+        # The harvest refuses private, loopback and link-local addresses (a KIM's website is
+        # typed by people: it must not make the server read the office's own network) unless
+        # HARVEST_ALLOW_PRIVATE=1; it waits HARVEST_DELAY_SECONDS between two requests to a host.
+        self.HARVEST_ALLOW_PRIVATE = _bool("HARVEST_ALLOW_PRIVATE", False)
+        self.HARVEST_DELAY_SECONDS = _float("HARVEST_DELAY_SECONDS", 1.0)
 
     def validate(self) -> None:
         if not self.SECRET_KEY:

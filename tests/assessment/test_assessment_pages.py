@@ -241,6 +241,7 @@ def test_the_framework_page_and_the_breakdown_share_one_vocabulary(client, login
     assert [w for w, _meaning in words] == [
         "registri",
         "unggahan",
+        "unggahan (dipanen)",
         "rekap per periode",
         "daftar hadir",
         "tindak lanjut",
@@ -258,8 +259,12 @@ def test_the_framework_page_and_the_breakdown_share_one_vocabulary(client, login
         )
     )
     assert rows["K1"] == rows["K2"] == "registri · terverifikasi"
-    assert rows["W1"] == rows["W3"] == "unggahan · rekap per periode · terverifikasi"
-    assert rows["W2"] == rows["W4"] == "unggahan · terverifikasi"
+    assert (
+        rows["W1"]
+        == rows["W3"]
+        == ("unggahan · unggahan (dipanen) · rekap per periode · terverifikasi")
+    )
+    assert rows["W2"] == rows["W4"] == "unggahan · unggahan (dipanen) · terverifikasi"
     assert rows["M1"] == rows["K3"] == rows["D1"] == "terverifikasi"
     assert rows["P1"] == "daftar hadir · terverifikasi"
     assert rows["P2"] == "tindak lanjut · ketentuan · terverifikasi"

@@ -69,6 +69,11 @@ _CONTENT_TYPES = {
 }
 
 
+def content_type_of(word: object) -> str | None:
+    """The content type a word names (a category "Pengumuman", a tag "gallery"), or None."""
+    return _CONTENT_TYPES.get(fold(str(word or "")))
+
+
 def parse_content_type(raw: object) -> str:
     """Berita/News, Galeri/Gallery, Pengumuman/Announcement, Agenda (any case) → berita… ."""
     key = fold(str(raw or ""))

@@ -13,6 +13,7 @@ from tracker.models.coaching import (
     TopicIndicator,
 )
 from tracker.models.framework import Framework
+from tracker.models.harvest import HarvestState
 from tracker.models.kim import Kim, KimChannel
 from tracker.models.letters import Letter, LetterSequence, OfficeSettings, VerificationHit
 from tracker.models.period import Period
@@ -32,6 +33,7 @@ __all__ = [
     "ContentPost",
     "FollowUp",
     "Framework",
+    "HarvestState",
     "InputRevision",
     "Kim",
     "KimChannel",

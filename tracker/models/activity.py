@@ -24,6 +24,12 @@ from tracker.models.user import User
 
 CONTENT_TYPES = ("berita", "galeri", "pengumuman", "agenda")
 
+# Where a post came from: a file (or the demo seed, or a hand entry) or the KIM's own website,
+# read by the activity harvest (tracker/services/activity/harvest.py).
+POST_IMPORTED = "import"
+POST_HARVESTED = "harvest"
+POST_SOURCES = (POST_IMPORTED, POST_HARVESTED)
+
 
 class ContentPost(Base):
     """One upload on a KIM's website (KIM.id), the raw material of indicators W1–W4."""
@@ -42,6 +48,11 @@ class ContentPost(Base):
     posted_on: Mapped[date] = mapped_column(Date, index=True)
     title: Mapped[str] = mapped_column(String(300), default="")
     url: Mapped[str | None] = mapped_column(String(500))
+    # POST_IMPORTED or POST_HARVESTED; the server default covers the bulk inserts that name no
+    # source (the import's COPY, the demo seed)
+    source: Mapped[str] = mapped_column(
+        String(10), default=POST_IMPORTED, server_default=POST_IMPORTED
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     kim: Mapped[Kim] = relationship()

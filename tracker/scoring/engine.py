@@ -38,7 +38,16 @@ from tracker.scoring.framework import (
     round2,
 )
 
-SOURCES = ("computed", "counts", "registry", "manual", "default", "attendance", "follow_ups")
+SOURCES = (
+    "computed",
+    "harvested",
+    "counts",
+    "registry",
+    "manual",
+    "default",
+    "attendance",
+    "follow_ups",
+)
 
 
 class IndicatorValue(NamedTuple):

@@ -10,7 +10,7 @@ def blueprints() -> list[Blueprint]:
     """Every area's blueprint, in the order the site reads (imported here, not at module load, so
     the app factory decides when the views load)."""
     from tracker.web.accounts import audit_log, login, user_admin
-    from tracker.web.activity import data_entry
+    from tracker.web.activity import data_entry, harvest
     from tracker.web.assessment import results
     from tracker.web.coaching import blueprint as coaching
     from tracker.web.letters import letters, office, verification
@@ -20,6 +20,6 @@ def blueprints() -> list[Blueprint]:
     from tracker.web.visits import follow_ups, visits
 
     areas = (home, login, user_admin, audit_log, regions, kims, kim_transfer, periods)
-    areas += (data_entry, frameworks, results, letters, office, verification)
+    areas += (data_entry, harvest, frameworks, results, letters, office, verification)
     areas += (visits, follow_ups)
     return [*(area.bp for area in areas), coaching()]

@@ -98,6 +98,35 @@ def post_keys(kim_id: int, type_: str, ordinal: int, title: str, url: str | None
     return keys
 
 
+def stored_post_keys(kim_ids: Iterable[int]) -> set[int]:
+    """The digests of every post already stored for these KIMs (the import and the harvest
+    de-duplicate against them). The date is read as the driver hands it (SQLite: text) and
+    converted once per distinct day: a million stored posts must not go through a million date
+    parses."""
+    seen: set[int] = set()
+    ordinals: dict[Any, int] = {}
+    connection = db.session.connection()
+    for chunk in chunks(sorted(kim_ids)):
+        rows = connection.execute(
+            select(
+                ContentPost.kim_id,
+                ContentPost.type,
+                type_coerce(ContentPost.posted_on, String),
+                ContentPost.title,
+                ContentPost.url,
+            ).where(ContentPost.kim_id.in_(chunk))
+        )
+        for kim_id, type_, posted_on, title, url in rows:
+            ordinal = ordinals.get(posted_on)
+            if ordinal is None:
+                day = posted_on
+                if not isinstance(day, date):
+                    day = date.fromisoformat(day)
+                ordinal = ordinals[posted_on] = day.toordinal()
+            seen.update(post_keys(kim_id, type_, ordinal, title or "", url))
+    return seen
+
+
 class _Spool:
     """Checked rows kept on disk between the reading pass and the writing pass (memory stays flat
     however long the file): marshal records of 10,000 rows, each behind its length."""
@@ -251,31 +280,7 @@ class PostImport(ImportRun):
     # --- the file's posts against the stored ones -------------------------------------------
 
     def _stored_keys(self) -> set[int]:
-        """The digests of every post already stored for the file's KIMs. The date is read as the
-        driver hands it (SQLite: text) and converted once per distinct day: a million stored
-        posts must not go through a million date parses."""
-        seen: set[int] = set()
-        ordinals: dict[Any, int] = {}
-        connection = db.session.connection()
-        for chunk in chunks(sorted(self.kim_ids)):
-            rows = connection.execute(
-                select(
-                    ContentPost.kim_id,
-                    ContentPost.type,
-                    type_coerce(ContentPost.posted_on, String),
-                    ContentPost.title,
-                    ContentPost.url,
-                ).where(ContentPost.kim_id.in_(chunk))
-            )
-            for kim_id, type_, posted_on, title, url in rows:
-                ordinal = ordinals.get(posted_on)
-                if ordinal is None:
-                    day = posted_on
-                    if not isinstance(day, date):
-                        day = date.fromisoformat(day)
-                    ordinal = ordinals[posted_on] = day.toordinal()
-                seen.update(post_keys(kim_id, type_, ordinal, title or "", url))
-        return seen
+        return stored_post_keys(self.kim_ids)
 
     def finish(self) -> None:
         """Count the valid rows per kecamatan and period; mark each spooled post new or duplicate

@@ -24,7 +24,7 @@ from tracker.models import (
     Measurement,
     Period,
 )
-from tracker.models.activity import MEASUREMENT_VERIFIED
+from tracker.models.activity import MEASUREMENT_VERIFIED, POST_HARVESTED
 from tracker.models.kim import STATUS_ACTIVE
 from tracker.scoring.engine import IndicatorValue
 from tracker.scoring.periods import months_in, twelve_months_to, window_count
@@ -40,6 +40,8 @@ SOURCE_MANUAL = "manual"
 SOURCE_DEFAULT = "default"
 SOURCE_ATTENDANCE = "attendance"  # P1: counted from the coaching attendance recorded
 SOURCE_FOLLOW_UPS = "follow_ups"  # P2: counted from the follow-ups of monitoring visits
+# W1–W4 computed from posts of which some were read from the KIM's website by the harvest
+SOURCE_HARVESTED = "harvested"
 
 Values = dict[str, IndicatorValue]
 
@@ -54,6 +56,7 @@ class _PostFigures(NamedTuple):
     berita: int
     types: int
     weeks: int
+    harvested: int = 0  # of the period's posts, how many the harvest read from the website
 
 
 def _rows(stmt: Select[Any]) -> Result[Any]:
@@ -124,6 +127,7 @@ def _posts_in_period(period: Period, scope_codes: Iterable[str] | None) -> dict[
             func.sum(case((ContentPost.type == "berita", 1), else_=0)),
             func.count(distinct(ContentPost.type)),
             func.count(distinct(week_index(ContentPost.posted_on, period.start_date))),
+            func.sum(case((ContentPost.source == POST_HARVESTED, 1), else_=0)),
         )
         .where(in_period)
         .group_by(ContentPost.kim_id)
@@ -132,8 +136,8 @@ def _posts_in_period(period: Period, scope_codes: Iterable[str] | None) -> dict[
     if narrow is not None:
         stmt = stmt.where(narrow)
     return {
-        kim_id: _PostFigures(int(berita or 0), int(types), int(weeks))
-        for kim_id, berita, types, weeks in _rows(stmt)
+        kim_id: _PostFigures(int(berita or 0), int(types), int(weeks), int(harvested or 0))
+        for kim_id, berita, types, weeks, harvested in _rows(stmt)
     }
 
 
@@ -232,13 +236,15 @@ def _website_values(
         # Nothing was ever uploaded or counted for this KIM: the data is missing, not zero.
         return dict(_NO_WEBSITE_DATA)
     figures = posts or _PostFigures(0, 0, 0)
+    # posts the harvest read are named as such (sources.SOURCE_LABELS: "unggahan (dipanen)")
+    source = SOURCE_HARVESTED if figures.harvested else SOURCE_COMPUTED
     return {
-        "W1": IndicatorValue(figures.berita / months, SOURCE_COMPUTED),
-        "W2": IndicatorValue(100.0 * figures.weeks / windows, SOURCE_COMPUTED),
-        "W3": IndicatorValue(float(figures.types), SOURCE_COMPUTED),
+        "W1": IndicatorValue(figures.berita / months, source),
+        "W2": IndicatorValue(100.0 * figures.weeks / windows, source),
+        "W3": IndicatorValue(float(figures.types), source),
         "W4": NO_DATA
         if last_upload_days is None
-        else IndicatorValue(float(last_upload_days), SOURCE_COMPUTED),
+        else IndicatorValue(float(last_upload_days), source),
     }
 
 

@@ -2,12 +2,13 @@
 
 The assessment breakdown of a KIM, the framework page, the data-entry grid and the verification
 page name the source of a value with the same words: *registri* (K1/K2 from the SK and KIM.id
-fields of the registry), *unggahan* (computed from the KIM's website posts), *rekap per periode*
-(per-period totals, the Top Konten figures), *diajukan* (entered by a petugas, not counted until
-verified), *terverifikasi* (entered or verified by an admin or kabid: it counts and overrides the
-others), *daftar hadir* (P1, from the coaching attendance recorded), *tindak lanjut* (P2, from
-the follow-ups of monitoring visits), *ketentuan* (a value set by a rule because nothing is due:
-P2 when no follow-up is due).
+fields of the registry), *unggahan* (computed from the KIM's website posts), *unggahan
+(dipanen)* (the same, some of the posts read from the website by the activity harvest),
+*rekap per periode* (per-period totals, the Top Konten figures), *diajukan* (entered by a
+petugas, not counted until verified), *terverifikasi* (entered or verified by an admin or kabid:
+it counts and overrides the others), *daftar hadir* (P1, from the coaching attendance recorded),
+*tindak lanjut* (P2, from the follow-ups of monitoring visits), *ketentuan* (a value set by a
+rule because nothing is due: P2 when no follow-up is due).
 
 `ORIGINS` says, for each indicator the inputs service knows (`inputs.collect_inputs`), which of
 those sources can feed it, how, and what to do when its value is missing. An indicator a framework
@@ -32,6 +33,7 @@ from tracker.services.assessment.inputs import (
     SOURCE_COUNTS,
     SOURCE_DEFAULT,
     SOURCE_FOLLOW_UPS,
+    SOURCE_HARVESTED,
     SOURCE_MANUAL,
     SOURCE_REGISTRY,
 )
@@ -43,6 +45,7 @@ MISSING = "missing"
 SOURCE_LABELS: dict[str, LazyString] = {
     SOURCE_REGISTRY: _l("registri"),
     SOURCE_COMPUTED: _l("unggahan"),
+    SOURCE_HARVESTED: _l("unggahan (dipanen)"),
     SOURCE_COUNTS: _l("rekap per periode"),
     SOURCE_MANUAL: _l("terverifikasi"),
     MEASUREMENT_VERIFIED: _l("terverifikasi"),
@@ -64,6 +67,13 @@ SOURCE_MEANINGS: tuple[tuple[str, LazyString], ...] = (
         ),
     ),
     (SOURCE_COMPUTED, _l("dihitung dari unggahan website KIM (KIM.id) yang diimpor, bertanggal")),
+    (
+        SOURCE_HARVESTED,
+        _l(
+            "dihitung dari unggahan bertanggal, sebagian atau seluruhnya dipanen otomatis dari "
+            "website KIM (umpan RSS/Atom, API WordPress atau peta situs)"
+        ),
+    ),
     (
         SOURCE_COUNTS,
         _l(
@@ -136,7 +146,7 @@ ORIGINS: dict[str, Origin] = {
         _ENTER_IT,
     ),
     "W1": Origin(
-        (SOURCE_COMPUTED, SOURCE_COUNTS, SOURCE_MANUAL),
+        (SOURCE_COMPUTED, SOURCE_HARVESTED, SOURCE_COUNTS, SOURCE_MANUAL),
         _l(
             "Berita dalam periode dibagi jumlah bulannya, dari unggahan; tanpa unggahan dalam "
             "periode, dari rekap per periode."
@@ -144,7 +154,7 @@ ORIGINS: dict[str, Origin] = {
         _l("Impor unggahan KIM.id atau rekap per periode (Top Konten) di Data Aktivitas."),
     ),
     "W2": Origin(
-        (SOURCE_COMPUTED, SOURCE_MANUAL),
+        (SOURCE_COMPUTED, SOURCE_HARVESTED, SOURCE_MANUAL),
         _l(
             "Persen minggu periode yang berisi paling sedikit satu unggahan: hanya dari unggahan "
             "bertanggal (rekap per periode tidak memuat tanggal)."
@@ -152,12 +162,12 @@ ORIGINS: dict[str, Origin] = {
         _IMPORT_POSTS,
     ),
     "W3": Origin(
-        (SOURCE_COMPUTED, SOURCE_COUNTS, SOURCE_MANUAL),
+        (SOURCE_COMPUTED, SOURCE_HARVESTED, SOURCE_COUNTS, SOURCE_MANUAL),
         _l("Jenis konten (berita, galeri, pengumuman, agenda) yang dipakai dalam periode."),
         _l("Impor unggahan KIM.id atau rekap per periode (Top Konten) di Data Aktivitas."),
     ),
     "W4": Origin(
-        (SOURCE_COMPUTED, SOURCE_MANUAL),
+        (SOURCE_COMPUTED, SOURCE_HARVESTED, SOURCE_MANUAL),
         _l(
             "Hari dari unggahan terakhir sampai akhir periode: hanya dari unggahan bertanggal "
             "(rekap per periode tidak memuat tanggal)."

@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from tracker.models.harvest import HARVEST_ERROR_LABELS, SOURCE_KIND_LABELS
 from tracker.models.kim import STATUS_LABELS
 from tracker.models.letters import LETTER_STATUS_LABELS
 from tracker.models.period import PERIOD_STATE_LABELS
@@ -104,6 +105,8 @@ PARAM_KINDS: dict[str, Value] = {
     "visited_on": Value(DATE),
     "due": Value(DATE),
     "date": Value(DATE),
+    "harvest_source": Value(CHOICE, SOURCE_KIND_LABELS),
+    "harvest_error": Value(CHOICE, HARVEST_ERROR_LABELS),
 }
 
 MESSAGES: dict[str, str] = {
@@ -134,6 +137,11 @@ MESSAGES: dict[str, str] = {
         "Impor jumlah konten %(period)s dari %(file)s: %(created)s baru, %(updated)s diubah, "
         "%(unchanged)s tetap, %(invalid)s baris tidak valid"
     ),
+    "activity.harvest": N_(
+        "Panen unggahan dari website %(kim)s (%(harvest_source)s): %(found)s ditemukan, "
+        "%(created)s baru"
+    ),
+    "activity.harvest_failed": N_("Panen unggahan dari website %(kim)s gagal: %(harvest_error)s"),
     "measurement.grid": N_(
         "Nilai indikator %(period)s, Kecamatan %(kecamatan)s: %(created)s baru, "
         "%(updated)s diubah, %(deleted)s dihapus"
@@ -231,6 +239,8 @@ ACTION_LABELS: dict[str, str] = {
     "region.import": N_("Impor wilayah"),
     "activity.import_posts": N_("Impor unggahan konten"),
     "activity.import_counts": N_("Impor jumlah konten"),
+    "activity.harvest": N_("Panen unggahan website"),
+    "activity.harvest_failed": N_("Panen unggahan website gagal"),
     "measurement.grid": N_("Isi nilai indikator"),
     "measurement.import": N_("Impor nilai indikator"),
     "measurement.verify": N_("Verifikasi nilai indikator"),

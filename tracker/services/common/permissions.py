@@ -28,6 +28,7 @@ MANAGE_COACHING = "manage_coaching"
 RECORD_ATTENDANCE = "record_attendance"  # which KIMs in scope came to a session, and who
 MANAGE_OFFICE = "manage_office"  # letterhead, signatory, numbering: the letters' office settings
 ISSUE_LETTERS = "issue_letters"  # issue, revoke and re-issue evaluation letters in scope
+HARVEST_ACTIVITY = "harvest_activity"  # run the activity harvest of a KIM in scope now
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ROLE_ADMIN: frozenset(
@@ -48,6 +49,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             RECORD_ATTENDANCE,
             MANAGE_OFFICE,
             ISSUE_LETTERS,
+            HARVEST_ACTIVITY,
         }
     ),
     ROLE_KABID: frozenset(
@@ -63,6 +65,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             MANAGE_COACHING,
             RECORD_ATTENDANCE,
             ISSUE_LETTERS,
+            HARVEST_ACTIVITY,
         }
     ),
     ROLE_PETUGAS: frozenset(

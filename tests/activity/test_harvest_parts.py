@@ -1,0 +1,145 @@
+"""The harvest's parts on their own: the address check, the fetcher's politeness and limits, the
+parsers' refusals."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from tests.activity.harvest_sites import Page, Site, sitemap
+from tracker.io.feeds import MalformedError, home_links, parse_sitemap, parse_wordpress
+from tracker.io.web_fetch import Fetcher, FetchError, address_allowed
+
+
+@pytest.fixture
+def one_site() -> Iterator[Site]:
+    site = Site()
+    yield site
+    site.close()
+
+
+@pytest.mark.parametrize(
+    ("address", "allowed"),
+    [
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("192.168.1.1", False),
+        ("172.16.0.9", False),
+        ("169.254.169.254", False),  # link-local: the cloud metadata address
+        ("100.64.0.1", False),  # shared address space
+        ("0.0.0.0", False),
+        ("224.0.0.1", False),
+        ("::1", False),
+        ("fe80::1%eth0", False),
+        ("fd00::1", False),
+        ("::ffff:127.0.0.1", False),  # IPv4-mapped loopback
+        ("8.8.8.8", True),
+        ("2001:4860:4860::8888", True),
+    ],
+)
+def test_address_allowed(address: str, allowed: bool) -> None:
+    assert address_allowed(address) is allowed
+
+
+def _resolving_to(*addresses: str):  # type: ignore[no-untyped-def]
+    def resolve(host, port, type=0):  # type: ignore[no-untyped-def]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in addresses]
+
+    return resolve
+
+
+@pytest.mark.parametrize("addresses", [("10.0.0.5",), ("93.184.215.14", "127.0.0.1")])
+def test_a_name_resolving_to_a_private_address_is_refused(addresses) -> None:
+    fetcher = Fetcher(resolve=_resolving_to(*addresses))
+    with pytest.raises(FetchError) as refused:
+        fetcher.get("http://kim-desa.example.id/feed")
+    assert refused.value.code == "private"
+    assert refused.value.host_level
+    assert fetcher.requests == 0
+
+
+def test_only_http_and_https(one_site: Site) -> None:
+    fetcher = Fetcher(allow_private=True)
+    for url in ("file:///etc/passwd", "ftp://example.id/x", "gopher://example.id/"):
+        with pytest.raises(FetchError) as refused:
+            fetcher.get(url)
+        assert refused.value.code == "scheme"
+    one_site.pages["/a"] = Page(b"", status=302, headers={"Location": "/b"})
+    one_site.pages["/b"] = Page(b"", status=302, headers={"Location": "/a"})
+    with pytest.raises(FetchError) as looping:
+        fetcher.get(one_site.url + "/a")
+    assert looping.value.code == "redirects"
+
+
+def test_requests_to_one_host_wait_for_the_delay(one_site: Site) -> None:
+    one_site.pages["/x"] = Page(b"ok")
+    one_site.pages["/robots.txt"] = Page(b"User-agent: *\nCrawl-delay: 5\n")
+    slept: list[float] = []
+    now = [100.0]
+    fetcher = Fetcher(allow_private=True, delay=2.0, sleep=slept.append, clock=lambda: now[0])
+    assert fetcher.get(one_site.url + "/x").body == b"ok"
+    fetcher.get(one_site.url + "/x")
+    assert slept == [2.0]  # the clock stood still: the whole delay
+    fetcher.allowed(one_site.url + "/x")  # reads robots.txt (waits 2 s more)
+    fetcher.get(one_site.url + "/x")
+    assert slept == [2.0, 2.0, 5.0]  # the site's Crawl-delay is longer than ours
+
+
+def test_a_conditional_get_sends_the_validators(one_site: Site) -> None:
+    one_site.pages["/feed"] = Page(b"<rss/>", etag='"v7"')
+    fetcher = Fetcher(allow_private=True, delay=0)
+    first = fetcher.get(one_site.url + "/feed")
+    assert (first.status, first.headers["etag"]) == (200, '"v7"')
+    second = fetcher.get(one_site.url + "/feed", etag='"v7"', last_modified="Tue, 04 Mar 2025")
+    assert (second.status, second.body) == (304, b"")
+    assert one_site.requests[-1].headers["if-modified-since"] == "Tue, 04 Mar 2025"
+
+
+def test_robots_rules_by_status(one_site: Site) -> None:
+    fetcher = Fetcher(allow_private=True, delay=0)
+    assert fetcher.allowed(one_site.url + "/feed")  # no robots.txt: everything allowed
+    closed = Site()
+    try:
+        closed.pages["/robots.txt"] = Page(b"", status=503)
+        assert not fetcher.allowed(closed.url + "/feed")  # a server error: nothing
+    finally:
+        closed.close()
+
+
+def test_sitemap_refusals_and_index() -> None:
+    with pytest.raises(MalformedError):
+        parse_sitemap(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><urlset/>', "http://a")
+    with pytest.raises(MalformedError):
+        parse_sitemap(b"<html><body>not a sitemap</body></html>", "http://a")
+    with pytest.raises(MalformedError):
+        parse_sitemap(b"<urlset><url>", "http://a")
+    index = (
+        b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<sitemap><loc>http://a/post-sitemap.xml</loc></sitemap>"
+        b"<sitemap><loc>http://a/page-sitemap.xml</loc></sitemap></sitemapindex>"
+    )
+    assert parse_sitemap(index, "http://a").children == (
+        "http://a/post-sitemap.xml",
+        "http://a/page-sitemap.xml",
+    )
+    pages = parse_sitemap(sitemap([("http://a/x", "2025-03-01T10:00:00")]), "http://a").posts
+    assert [str(p.published) for p in pages] == ["2025-03-01"]  # no zone: its day
+
+
+def test_wordpress_refusals() -> None:
+    for body in (b"<html>", b'{"code": "rest_no_route"}', b"[1, 2]"):
+        with pytest.raises(MalformedError):
+            parse_wordpress(body)
+
+
+def test_home_links_are_absolute_and_only_feeds() -> None:
+    page = (
+        b'<html><head><base href="/kim/"><link rel="alternate" type="application/atom+xml" '
+        b'href="atom.xml"><link rel="alternate" type="text/html" hreflang="en" href="/en/">'
+        b'<link rel="stylesheet" href="s.css"></head></html>'
+    )
+    links = home_links(page, "https://desa.example.id/")
+    assert links.feeds == ("https://desa.example.id/kim/atom.xml",)
+    assert links.wordpress_api is None

@@ -1,0 +1,279 @@
+"""A polite, guarded HTTP GET for the activity harvest: other people's websites, read from the
+office's server. No database; the harvest (tracker/services/activity/harvest.py) gives the
+settings.
+
+- **Addresses.** Every hop's host is resolved and each of its addresses checked with `ipaddress`:
+  a private, loopback, link-local, shared, reserved or multicast address is refused unless
+  `allow_private` (the setting HARVEST_ALLOW_PRIVATE) says otherwise. The connection is then made
+  to the address that was checked, not to a second lookup (no DNS rebinding between the check and
+  the connect); TLS still verifies the certificate against the host name.
+- **Redirects** are followed by hand, at most `max_redirects`, and only to http(s); each hop is
+  checked as the first was.
+- **Politeness.** One request at a time (the fetcher is sequential: a run reads its KIMs one
+  after another), and at least `delay` seconds between two requests to the same host (longer when
+  the host's robots.txt asks for a Crawl-delay, up to a minute). robots.txt is read once per host
+  and run (`urllib.robotparser`) and `allowed` says whether a URL may be read.
+- **Limits.** `timeout` seconds for connecting and for each read, three times that for a whole
+  response; at most `max_bytes` of body, read as a stream (a larger Content-Length is refused
+  before reading); `Accept-Encoding: identity`, so no compressed body can expand past the cap.
+- **Conditional GET.** `get(url, etag=…, last_modified=…)` sends If-None-Match and
+  If-Modified-Since; a 304 comes back as a response with status 304 and no body.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
+
+# Error codes (the harvest words them on the KIM's page).
+BLOCKED_ADDRESS = "private"  # the host resolves to a private, loopback or link-local address
+BAD_SCHEME = "scheme"  # not http(s), or a redirect elsewhere than http(s)
+TOO_MANY_REDIRECTS = "redirects"
+TOO_LARGE = "too_large"
+TIMEOUT = "timeout"
+NETWORK = "network"  # unknown host, refused connection, TLS failure, broken response
+
+# Errors that say something about the host, not about one address on it: no other address of
+# the same site is worth trying in the same run.
+HOST_ERRORS = frozenset({BLOCKED_ADDRESS, TIMEOUT, NETWORK})
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_CRAWL_DELAY = 60.0
+_CHUNK = 64 * 1024
+
+
+class FetchError(Exception):
+    """A URL could not be read; `code` is one of the codes above, `detail` names the URL."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+    @property
+    def host_level(self) -> bool:
+        return self.code in HOST_ERRORS
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str  # after redirects
+    status: int
+    headers: dict[str, str]  # lower-case names
+    body: bytes = b""
+
+
+def address_allowed(address: str) -> bool:
+    """A public unicast address (IPv4-mapped IPv6 judged as its IPv4)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """HTTP to an address already checked (the Host header still names the host)."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """HTTPS to an address already checked, the certificate verified against the host name."""
+
+    def __init__(
+        self, host: str, port: int, address: str, timeout: float, context: ssl.SSLContext
+    ) -> None:
+        super().__init__(host, port, timeout=timeout, context=context)
+        self._address = address
+        self._tls = context
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+
+
+@dataclass
+class Fetcher:
+    """GETs for one harvest run (it remembers robots.txt and the last request per host)."""
+
+    allow_private: bool = False
+    timeout: float = 10.0
+    max_bytes: int = 2 * 1024 * 1024
+    delay: float = 1.0
+    user_agent: str = "Jenjang-harvest/1.0"
+    max_redirects: int = 5
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    resolve: Callable[..., list[Any]] = socket.getaddrinfo
+    requests: int = 0  # made in this run, robots.txt included
+    _last: dict[str, float] = field(default_factory=dict)
+    _robots: dict[str, RobotFileParser] = field(default_factory=dict)
+    _tls: ssl.SSLContext | None = None
+
+    # --- robots.txt ------------------------------------------------------------------------
+
+    def robots(self, url: str) -> RobotFileParser:
+        """The robots.txt rules of the URL's site, read once per run: 200 parsed; 401/403 or a
+        server error disallow everything (the site is closed or unwell); another 4xx allows
+        everything (no robots.txt)."""
+        site = _site(url)
+        rules = self._robots.get(site)
+        if rules is None:
+            rules = RobotFileParser(site + "/robots.txt")
+            try:
+                response = self.get(site + "/robots.txt", accept="text/plain")
+            except FetchError as exc:
+                if exc.host_level:
+                    raise
+                response = Response(site + "/robots.txt", 404, {})
+            if response.status == 200:
+                rules.parse(response.body.decode("utf-8", "replace").splitlines())
+            elif response.status in (401, 403) or response.status >= 500:
+                rules.disallow_all = True
+            else:
+                rules.allow_all = True
+            self._robots[site] = rules
+        return rules
+
+    def allowed(self, url: str) -> bool:
+        return self.robots(url).can_fetch(self.user_agent, url)
+
+    def sitemaps(self, url: str) -> list[str]:
+        """The Sitemap: lines of the site's robots.txt."""
+        return list(self.robots(url).site_maps() or [])
+
+    # --- GET -------------------------------------------------------------------------------
+
+    def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str = "*/*",
+    ) -> Response:
+        """GET with redirects followed; any status but a redirect comes back (the body read only
+        for 200)."""
+        headers = {
+            "User-Agent": self.user_agent,
+            "Accept": accept,
+            "Accept-Encoding": "identity",
+        }
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        current = url
+        for _hop in range(self.max_redirects + 1):
+            status, response_headers, body = self._once(current, headers)
+            if status in REDIRECTS and response_headers.get("location"):
+                current = urljoin(current, response_headers["location"].strip())
+                continue
+            return Response(current, status, response_headers, body)
+        raise FetchError(TOO_MANY_REDIRECTS, url)
+
+    def _once(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(BAD_SCHEME, url)
+        host = parts.hostname
+        try:
+            port = parts.port or (443 if scheme == "https" else 80)
+        except ValueError as exc:
+            raise FetchError(NETWORK, url) from exc
+        address = self._address(host, port, url)
+        site = _site(url)
+        self._wait(site)
+        path = parts.path or "/"
+        if parts.query:
+            path += "?" + parts.query
+        connection: http.client.HTTPConnection
+        if scheme == "https":
+            connection = _PinnedHTTPS(host, port, address, self.timeout, self._context())
+        else:
+            connection = _PinnedHTTP(host, port, address, self.timeout)
+        deadline = self.clock() + 3 * self.timeout
+        self.requests += 1
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            names = {name.lower(): value for name, value in response.getheaders()}
+            body = self._body(response, names, url, deadline) if response.status == 200 else b""
+            return response.status, names, body
+        except TimeoutError as exc:
+            raise FetchError(TIMEOUT, url) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise FetchError(NETWORK, f"{url} ({type(exc).__name__})") from exc
+        finally:
+            connection.close()
+            self._last[site] = self.clock()
+
+    def _body(
+        self, response: http.client.HTTPResponse, headers: dict[str, str], url: str, deadline: float
+    ) -> bytes:
+        declared = headers.get("content-length", "").strip()
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise FetchError(TOO_LARGE, url)
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := response.read(_CHUNK):
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchError(TOO_LARGE, url)
+            if self.clock() > deadline:
+                raise FetchError(TIMEOUT, url)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _address(self, host: str, port: int, url: str) -> str:
+        """The address to connect to; every address the name has must be allowed."""
+        try:
+            found = self.resolve(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            raise FetchError(NETWORK, f"{url} ({type(exc).__name__})") from exc
+        addresses = [info[4][0] for info in found]
+        if not addresses:
+            raise FetchError(NETWORK, url)
+        if not self.allow_private and not all(address_allowed(a) for a in addresses):
+            raise FetchError(BLOCKED_ADDRESS, url)
+        return addresses[0]
+
+    def _wait(self, site: str) -> None:
+        """At least `delay` (or the host's Crawl-delay) since the last request to the host."""
+        last = self._last.get(site)
+        if last is None:
+            return
+        gap = self.delay
+        rules = self._robots.get(site)
+        if rules is not None:
+            asked = rules.crawl_delay(self.user_agent)
+            if asked:
+                gap = max(gap, min(float(asked), MAX_CRAWL_DELAY))
+        wait = last + gap - self.clock()
+        if wait > 0:
+            self.sleep(wait)
+
+    def _context(self) -> ssl.SSLContext:
+        if self._tls is None:
+            self._tls = ssl.create_default_context()
+        return self._tls
+
+
+def _site(url: str) -> str:
+    """scheme://host[:port] of a URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower().rsplit('@', 1)[-1]}"
