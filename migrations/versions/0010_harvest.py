@@ -5,7 +5,7 @@
 per KIM, the source the harvest found (feed, WordPress REST API or sitemap), its ETag and
 Last-Modified for the next conditional GET, and how the last run ended (docs/harvest.md).
 
-Revision ID: 0010_harvest
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-01
 """
