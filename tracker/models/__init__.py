@@ -15,8 +15,10 @@ from tracker.models.coaching import (
 from tracker.models.framework import Framework
 from tracker.models.kim import Kim, KimChannel
 from tracker.models.letters import Letter, LetterSequence, OfficeSettings, VerificationHit
+from tracker.models.notifications import Notification, NotificationMute
 from tracker.models.period import Period
 from tracker.models.region import Region
+from tracker.models.scheduler import JobRequest, JobRun, SchedulerLease
 from tracker.models.user import LoginAddress, LoginFailure, User, UserScope
 from tracker.models.visits import FollowUp, MonitoringVisit, VisitFinding, VisitPhoto
 
@@ -33,6 +35,8 @@ __all__ = [
     "FollowUp",
     "Framework",
     "InputRevision",
+    "JobRequest",
+    "JobRun",
     "Kim",
     "KimChannel",
     "Letter",
@@ -41,9 +45,12 @@ __all__ = [
     "LoginFailure",
     "Measurement",
     "MonitoringVisit",
+    "Notification",
+    "NotificationMute",
     "OfficeSettings",
     "Period",
     "Region",
+    "SchedulerLease",
     "Topic",
     "TopicIndicator",
     "User",

@@ -28,6 +28,7 @@ MANAGE_COACHING = "manage_coaching"
 RECORD_ATTENDANCE = "record_attendance"  # which KIMs in scope came to a session, and who
 MANAGE_OFFICE = "manage_office"  # letterhead, signatory, numbering: the letters' office settings
 ISSUE_LETTERS = "issue_letters"  # issue, revoke and re-issue evaluation letters in scope
+RUN_JOBS = "run_jobs"  # the scheduler's page: its jobs, their runs, "run now"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ROLE_ADMIN: frozenset(
@@ -48,6 +49,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             RECORD_ATTENDANCE,
             MANAGE_OFFICE,
             ISSUE_LETTERS,
+            RUN_JOBS,
         }
     ),
     ROLE_KABID: frozenset(
