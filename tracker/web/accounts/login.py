@@ -85,7 +85,7 @@ class ReminderForm(FlaskForm):
 
     receive = MultiCheckboxField(
         _l("Pengingat yang saya terima"),
-        choices=[(kind, _l(KIND_LABELS[kind])) for kind in KINDS],
+        choices=[SelectChoice(kind, _l(KIND_LABELS[kind])) for kind in KINDS],
         validate_choice=False,  # the service refuses an unknown kind
     )
     email = EmailField(
