@@ -132,7 +132,7 @@ def _reminder_world(regions):
 
 def test_reminders_reach_the_right_people_within_their_scope_once(app, regions, at, fire):
     at(wib(2026, 3, 2, 6, 0))  # a Monday
-    petugas_a, petugas_b, old_a, fresh_a, old_b = _reminder_world(regions)
+    petugas_a, petugas_b, old_a, _fresh_a, old_b = _reminder_world(regions)
     today = date(2026, 3, 2)
     factories.make_visit(petugas_b, regions.kec_b, [old_b], started_on=today - timedelta(days=20))
     factories.make_posts(old_b, ("berita", today - timedelta(days=3)))
@@ -201,7 +201,7 @@ def test_a_muted_kind_is_not_stored(app, regions, at, fire):
 
 def test_weekly_digest_for_each_kabid_of_their_scope(app, regions, at, fire):
     at(wib(2026, 3, 9, 7, 0))  # Monday 07:00 WIB
-    petugas_a, petugas_b, old_a, _fresh, old_b = _reminder_world(regions)
+    petugas_a, _petugas_b, old_a, _fresh, old_b = _reminder_world(regions)
     factories.make_follow_up(old_a, petugas_a, date(2026, 3, 1))  # overdue, kecamatan A
     factories.make_posts(old_b, ("berita", date(2026, 3, 6)), ("galeri", date(2026, 3, 7)))
     district = factories.user("kabid", [regions.kabupaten], username="kabid1")
