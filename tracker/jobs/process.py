@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
@@ -125,10 +126,16 @@ def published(scheduler: Any) -> list[dict[str, Any]]:
     return found
 
 
-def build(app: Flask, guard: Guard, jobs: list[Job] | None = None) -> BlockingScheduler:
-    """The scheduler with every job of the registry, the heartbeat and the request poll."""
+def build(
+    app: Flask,
+    guard: Guard,
+    jobs: list[Job] | None = None,
+    scheduler_class: type[BaseScheduler] = BlockingScheduler,
+) -> Any:
+    """The scheduler with every job of the registry, the heartbeat and the request poll (the
+    tests build a BackgroundScheduler to look at it without blocking)."""
     tz = runner.timezone(app)
-    scheduler = BlockingScheduler(
+    scheduler = scheduler_class(
         timezone=tz,
         executors={"default": ThreadPoolExecutor(1), CONTROL: ThreadPoolExecutor(1)},
         job_defaults={
@@ -143,8 +150,9 @@ def build(app: Flask, guard: Guard, jobs: list[Job] | None = None) -> BlockingSc
     def heartbeat() -> None:
         if not guard.renew(published(scheduler)):
             log.critical("scheduler guard lost (another scheduler took the lease): stopping")
-            scheduler.exit_code = 1  # type: ignore[attr-defined]
-            scheduler.shutdown(wait=False)
+            scheduler.exit_code = 1
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
 
     scheduler.add_job(
         heartbeat,
@@ -160,7 +168,8 @@ def build(app: Flask, guard: Guard, jobs: list[Job] | None = None) -> BlockingSc
         id=REQUESTS_ID,
         executor=CONTROL,
     )
-    scheduler.heartbeat = heartbeat  # type: ignore[attr-defined]
+    scheduler.heartbeat = heartbeat
+    scheduler.exit_code = 0
     return scheduler
 
 
@@ -170,7 +179,6 @@ def run(app: Flask, echo: Callable[[str], None] = print) -> int:
     guard.acquire()
     try:
         scheduler = build(app, guard)
-        scheduler.exit_code = 0  # type: ignore[attr-defined]
 
         def stop(signum: int, _frame: Any) -> None:
             log.info("signal %s: stopping after the job under way", signum)
@@ -183,6 +191,6 @@ def run(app: Flask, echo: Callable[[str], None] = print) -> int:
         )
         with contextlib.suppress(KeyboardInterrupt, SystemExit):
             scheduler.start()
-        return int(scheduler.exit_code)  # type: ignore[attr-defined]
+        return int(scheduler.exit_code)
     finally:
         guard.release()
