@@ -88,15 +88,22 @@ def test_a_run_left_running_by_a_killed_scheduler_is_retried(app, at, fire):
     assert claimed is not None
     db.session.expire_all()
     assert db.session.get(JobRun, claimed.run_id).status == RUN_RUNNING
+    if dead.lock is not None:  # PostgreSQL: the killed process's connection ends with it
+        dead.lock.connection.invalidate()
+        dead.lock = None
 
-    at(wib(2026, 3, 2, 6, 5))  # lease lapsed; the new scheduler takes over
-    process.Guard(app).acquire()
-    db.session.expire_all()
-    left = db.session.get(JobRun, claimed.run_id)
-    assert left.status == RUN_FAILED and "interrupted" in left.error
-    [outcome] = fire("reminders")
-    assert outcome.run_key == "2026-03-02" and outcome.status == RUN_SUCCEEDED
-    assert db.session.get(JobRun, claimed.run_id).attempts == 2
+    at(wib(2026, 3, 2, 6, 5))  # on SQLite the lease lapsed; the new scheduler takes over
+    successor = process.Guard(app)
+    successor.acquire()
+    try:
+        db.session.expire_all()
+        left = db.session.get(JobRun, claimed.run_id)
+        assert left.status == RUN_FAILED and "interrupted" in left.error
+        [outcome] = fire("reminders")
+        assert outcome.run_key == "2026-03-02" and outcome.status == RUN_SUCCEEDED
+        assert db.session.get(JobRun, claimed.run_id).attempts == 2
+    finally:
+        successor.release()
 
 
 def test_heartbeat_publishes_the_plan_and_stops_a_scheduler_that_lost_its_guard(app, at):

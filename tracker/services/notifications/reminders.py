@@ -179,7 +179,7 @@ def _grouped(kind: str, rows: Iterable[Any], today: date) -> list[Planned]:
     """One reminder per recipient for the week, naming the first KIMs by name."""
     per_user: dict[int, list[str]] = defaultdict(list)
     emails: dict[int, str | None] = {}
-    for user_id, email, _kim_id, name in rows:
+    for user_id, email, _kim_id, name, _key in rows:
         if name not in per_user[user_id]:
             per_user[user_id].append(name)
         emails[user_id] = email
@@ -213,7 +213,9 @@ def _no_upload_since(cutoff: date) -> ColumnElement[bool]:
 def _kim_rows(condition: ColumnElement[bool], kind: str) -> Any:
     return db.session.execute(
         _scoped_recipients(
-            select(User.id, User.email, Kim.id, Kim.name).select_from(Kim), ROLE_PETUGAS, kind
+            select(User.id, User.email, Kim.id, Kim.name, Kim.name_key).select_from(Kim),
+            ROLE_PETUGAS,
+            kind,
         )
         .where(condition)
         .distinct()
