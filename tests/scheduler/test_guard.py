@@ -173,3 +173,35 @@ def test_run_now_is_a_request_the_scheduler_picks_up(app, regions, at):
     finally:
         scheduler.shutdown(wait=False)
         guard.release()
+
+
+def test_scheduler_run_takes_the_guard_schedules_every_job_and_lets_go(
+    app, runner, at, monkeypatch
+):
+    """`flask scheduler run` end to end, with APScheduler's blocking loop replaced by one that
+    records what was scheduled and returns at once (as after SIGTERM)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    at(wib(2026, 3, 2, 6, 0))
+    seen = {}
+
+    def start(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen["jobs"] = sorted(job.id for job in self.get_jobs())
+        seen["holder"] = lease.holder_of_row()
+        seen["tz"] = str(self.timezone)
+
+    monkeypatch.setattr(BlockingScheduler, "start", start)
+    result = runner.invoke(args=["scheduler", "run"])
+    assert result.exit_code == 0, result.output
+    assert "Penjadwal berjalan" in result.output
+    assert seen["jobs"] == [
+        "_heartbeat",
+        "_requests",
+        "digest",
+        "period_close",
+        "recompute",
+        "reminders",
+    ]
+    assert seen["holder"] is not None and seen["tz"] == "Asia/Jakarta"
+    db.session.expire_all()
+    assert lease.current() is None  # released on the way out: the next one starts at once

@@ -121,3 +121,23 @@ def test_a_job_that_raises_is_recorded_failed_and_gives_up_after_its_attempts(
         "2026-03-03": (RUN_FAILED, 2),
         "2026-03-04": (RUN_FAILED, 1),
     }
+
+
+def test_an_address_the_server_refuses_is_not_tried_again(app, regions, smtp_server, at, fire):
+    messages, port = smtp_server
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    at(wib(2026, 3, 2, 6, 0))
+    _owner_with_follow_up(regions, "ditolak@example.id")
+
+    async def refuse(server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+        return "550 no such mailbox"
+
+    messages.handle_RCPT = refuse  # type: ignore[attr-defined]
+    [run] = fire("reminders")
+    assert run.status == RUN_SUCCEEDED and run.counts["failed"] == 1
+    stored = db.session.scalar(select(Notification))
+    assert stored.email_state == "refused" and "550" in stored.email_error
+    del messages.handle_RCPT  # type: ignore[attr-defined]
+    at(wib(2026, 3, 3, 6, 0))
+    [next_day] = fire("reminders")
+    assert next_day.counts["sent"] == 0 and messages.messages == []

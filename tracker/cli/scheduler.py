@@ -7,6 +7,7 @@ flask scheduler jobs           the jobs and when each runs next
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 import click
@@ -24,6 +25,10 @@ scheduler = AppGroup("scheduler", help="Penjadwal: tugas terjadwal Jenjang.")
 def run_command() -> None:
     """Jalankan penjadwal (proses tersendiri, di latar depan)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # what each run did, on stderr (the journal under systemd); no-op when logging is set up
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         code = process.run(app, click.echo)
     except process.AlreadyRunningError as refused:

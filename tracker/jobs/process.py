@@ -184,13 +184,16 @@ def run(app: Flask, echo: Callable[[str], None] = print) -> int:
             log.info("signal %s: stopping after the job under way", signum)
             scheduler.shutdown(wait=True)
 
-        signal.signal(signal.SIGTERM, stop)
+        previous = signal.signal(signal.SIGTERM, stop)
         echo(
             f"Penjadwal berjalan ({guard.holder}, zona {runner.timezone(app)}): "
             + ", ".join(job.name for job in JOBS)
         )
-        with contextlib.suppress(KeyboardInterrupt, SystemExit):
-            scheduler.start()
+        try:
+            with contextlib.suppress(KeyboardInterrupt, SystemExit):
+                scheduler.start()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
         return int(scheduler.exit_code)
     finally:
         guard.release()

@@ -4,7 +4,8 @@ A notification is keyed by (recipient, kind, subject, date): the reminder job ma
 retried or be started by hand, and the same reminder is still stored once (INSERT … ON CONFLICT DO
 NOTHING). Its text is not stored: `params` are, and the text is worded when read, in the reader's
 language (tracker/services/notifications/kinds.py). `email_state` follows the e-mail copy:
-pending → sending → sent (or failed); no value when none is to be sent."""
+pending → sending → sent (or failed, tried again; or refused, not); no value when none is to be
+sent."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ KIND_LABELS = {
 EMAIL_PENDING = "pending"
 EMAIL_SENDING = "sending"
 EMAIL_SENT = "sent"
-EMAIL_FAILED = "failed"
+EMAIL_FAILED = "failed"  # the server could not be reached, or refused for now: tried again
+EMAIL_REFUSED = "refused"  # the server refused the address itself: not tried again
 
 
 class Notification(Base):

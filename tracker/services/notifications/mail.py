@@ -2,9 +2,9 @@
 
 Sending is at most once per notification: the batch is marked "sending" and committed before the
 connection is opened, then each message is marked "sent" or "failed" (with the server's answer).
-A failed one is tried again by the next run; one left "sending" by a process killed mid-batch is
-not (it may have gone out: better one reminder missed than one sent twice). Mail goes out in the
-recipient's language, from the address MAIL_DEFAULT_SENDER.
+A failed one is tried again by the next run (not one whose address the server refused); one left
+"sending" by a process killed mid-batch is not (it may have gone out: better one reminder missed
+than one sent twice). Mail goes out in the recipient's language, from MAIL_DEFAULT_SENDER.
 """
 
 from __future__ import annotations
@@ -23,7 +23,13 @@ from sqlalchemy import select, update
 
 from tracker.extensions import db
 from tracker.models import Notification, User
-from tracker.models.notifications import EMAIL_FAILED, EMAIL_PENDING, EMAIL_SENDING, EMAIL_SENT
+from tracker.models.notifications import (
+    EMAIL_FAILED,
+    EMAIL_PENDING,
+    EMAIL_REFUSED,
+    EMAIL_SENDING,
+    EMAIL_SENT,
+)
 from tracker.services.common.unit_of_work import transaction
 from tracker.services.notifications import kinds
 
@@ -137,16 +143,18 @@ def send_pending(settings: MailSettings | None) -> dict[str, int]:
         _set_state(ids, EMAIL_FAILED, str(exc)[:500])
         raise
     sent: list[int] = []
-    failed: dict[str, list[int]] = {}
+    failed: dict[tuple[str, str], list[int]] = {}
     with smtp:
         for notification_id, kind, params, email, locale in rows:
             try:
                 smtp.send_message(_message(settings, email, locale, kind, params or {}))
+            except smtplib.SMTPRecipientsRefused as exc:  # the address itself: never again
+                failed.setdefault((EMAIL_REFUSED, str(exc)[:500]), []).append(notification_id)
             except (OSError, smtplib.SMTPException) as exc:
-                failed.setdefault(str(exc)[:500], []).append(notification_id)
+                failed.setdefault((EMAIL_FAILED, str(exc)[:500]), []).append(notification_id)
             else:
                 sent.append(notification_id)
     _set_state(sent, EMAIL_SENT)
-    for error, failed_ids in failed.items():
-        _set_state(failed_ids, EMAIL_FAILED, error)
+    for (state, error), failed_ids in failed.items():
+        _set_state(failed_ids, state, error)
     return {"sent": len(sent), "failed": sum(len(v) for v in failed.values())}
