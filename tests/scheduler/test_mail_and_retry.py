@@ -70,7 +70,8 @@ def test_a_failed_run_is_retried_on_the_next_fire_without_doubling(
     assert failed.status == RUN_FAILED
     run = db.session.scalar(select(JobRun))
     assert run.status == RUN_FAILED and run.error and "Connection" in run.error
-    assert run.duration_ms is not None
+    assert "e-mail not sent" in run.error
+    assert run.duration_ms is not None and run.counts["follow_up"] == 1  # what was done
     # the reminder itself was stored (its own unit), once
     [stored] = db.session.scalars(select(Notification)).all()
     assert stored.kind == KIND_FOLLOW_UP and stored.email_state == "failed"

@@ -20,3 +20,12 @@ class JobContext:
     @property
     def today(self) -> date:
         return self.now.date()
+
+
+class PartlyDone(Exception):  # noqa: N818 - what happened, not an error kind
+    """A job failed after part of its work was committed: the run is recorded failed with the
+    counts of what was done (the retry finds that part done and does not repeat it)."""
+
+    def __init__(self, message: str, counts: Mapping[str, Any]) -> None:
+        super().__init__(message)
+        self.counts = dict(counts)

@@ -88,6 +88,7 @@ def _run(
                 counts[name] = counts.get(name, 0) + value if both else value
     except Exception as exc:  # recorded, logged, and the scheduler goes on
         db.session.rollback()
+        counts.update(getattr(exc, "counts", {}))  # PartlyDone: what was committed before
         message = _error(exc)
         log.exception("job %s (%s) failed", job.name, run_key)
         runs.fail(claimed, message, counts)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from tracker.jobs.context import Counts, JobContext
+from tracker.jobs.context import Counts, JobContext, PartlyDone
 from tracker.scoring.periods import next_code, parse_period_code
 from tracker.services.assessment.freshness import period_freshness
 from tracker.services.assessment.runner import assess_period, framework_for_period
@@ -17,6 +17,15 @@ from tracker.services.rules import periods
 
 def _mail(context: JobContext) -> mail.MailSettings | None:
     return mail.MailSettings.from_config(context.config)
+
+
+def _then_mail(counts: dict[str, Any], settings: mail.MailSettings | None) -> dict[str, Any]:
+    """Send the e-mails waiting; when that fails, the run still records what was stored."""
+    try:
+        counts.update(mail.send_pending(settings))
+    except Exception as exc:
+        raise PartlyDone(f"e-mail not sent: {exc}", counts) from exc
+    return counts
 
 
 def recompute(context: JobContext, key: str) -> Counts:
@@ -66,8 +75,7 @@ def close_period(context: JobContext, code: str) -> Counts:
             opened=opened,
             tier_drop=reminders.store(reminders.tier_drops(period), settings is not None),
         )
-    counts.update(mail.send_pending(settings))
-    return counts
+    return _then_mail(counts, settings)
 
 
 def reminders_for(day: date, settings: mail.MailSettings | None) -> dict[str, int]:
@@ -87,9 +95,7 @@ def reminders_for(day: date, settings: mail.MailSettings | None) -> dict[str, in
 def send_reminders(context: JobContext, key: str) -> Counts:
     """The day's reminders (stored once whatever the number of runs), then their e-mails."""
     settings = _mail(context)
-    counts: dict[str, Any] = reminders_for(date.fromisoformat(key), settings)
-    counts.update(mail.send_pending(settings))
-    return counts
+    return _then_mail(dict(reminders_for(date.fromisoformat(key), settings)), settings)
 
 
 def send_digest(context: JobContext, key: str) -> Counts:
@@ -97,6 +103,4 @@ def send_digest(context: JobContext, key: str) -> Counts:
     settings = _mail(context)
     with transaction():
         made = reminders.store(reminders.digests(date.fromisoformat(key)), settings is not None)
-    counts: dict[str, Any] = {"digest": made}
-    counts.update(mail.send_pending(settings))
-    return counts
+    return _then_mail({"digest": made}, settings)
