@@ -205,3 +205,12 @@ def test_scheduler_run_takes_the_guard_schedules_every_job_and_lets_go(
     assert seen["holder"] is not None and seen["tz"] == "Asia/Jakarta"
     db.session.expire_all()
     assert lease.current() is None  # released on the way out: the next one starts at once
+
+
+def test_jobs_command_lists_the_plan_in_office_time(app, runner, at):
+    at(wib(2026, 3, 3, 9, 0))  # a Tuesday
+    result = runner.invoke(args=["scheduler", "jobs"])
+    assert result.exit_code == 0
+    lines = {line.split()[0]: line for line in result.output.splitlines()}
+    assert "2026-03-04 01:00 WIB" in lines["recompute"]
+    assert "2026-03-09 07:00 WIB" in lines["digest"]
