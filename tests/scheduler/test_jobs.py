@@ -226,3 +226,40 @@ def test_weekly_digest_for_each_kabid_of_their_scope(app, regions, at, fire):
     [again] = fire("digest")
     assert again.status == "skipped"
     assert len(_notifications(kind=KIND_DIGEST)) == 2
+
+
+def test_tier_drop_of_a_period_closed_by_hand_is_reminded_once(app, regions, at, fire):
+    at(wib(2026, 4, 3, 6, 0))
+    fw = factories.make_framework()
+    before = factories.make_period("2025-T4", state=PERIOD_CLOSED)
+    period = factories.make_period("2026-T1")
+    falling = factories.kim(regions.desa_b1, name="KIM Turun")
+    steady = factories.kim(regions.desa_b1, name="KIM Tetap")
+    factories.make_assessment(falling, before, fw, tier="Maju")
+    factories.make_assessment(falling, period, fw, tier="Berkembang")
+    factories.make_assessment(steady, before, fw, tier="Maju")
+    factories.make_assessment(steady, period, fw, tier="Mandiri")
+    kabid_b = factories.user("kabid", [regions.kec_b], username="kabid-b")
+    kabid_a = factories.user("kabid", [regions.kec_a], username="kabid-a")
+    from tracker.services.rules import periods
+
+    periods.close_period("2026-T1", None)  # closed from the periods page, not by the job
+
+    [run] = fire("reminders")
+    assert run.counts["tier_drop"] == 1
+    [drop] = _notifications(kabid_b.id, KIND_TIER_DROP)
+    assert drop.params == {
+        "kim": "KIM Turun",
+        "kim_id": falling.id,
+        "period": "2026-T1",
+        "before": "Maju",
+        "after": "Berkembang",
+    }
+    assert _notifications(kabid_a.id) == []
+    at(wib(2026, 4, 4, 6, 0))
+    [next_day] = fire("reminders")
+    assert next_day.counts["tier_drop"] == 0
+    at(wib(2026, 5, 4, 6, 0))  # a month on, the closing is no longer looked at
+    [later] = fire("reminders")
+    assert later.counts["tier_drop"] == 0
+    assert len(_notifications(kind=KIND_TIER_DROP)) == 1
