@@ -156,6 +156,25 @@ class Config:
         # HARVEST_ALLOW_PRIVATE=1; it waits HARVEST_DELAY_SECONDS between two requests to a host.
         self.HARVEST_ALLOW_PRIVATE = _bool("HARVEST_ALLOW_PRIVATE", False)
         self.HARVEST_DELAY_SECONDS = _float("HARVEST_DELAY_SECONDS", 1.0)
+        # The scheduler (`flask scheduler run`, tracker/jobs; docs/scheduler.md): its time zone
+        # (the jobs' times and the days they key on), how long its lease holds without a
+        # heartbeat (SQLite; a killed scheduler's lease lapses after it), how often it looks for
+        # "run now" requests, how many times a failed run is tried, and how many days after a
+        # period's end it is closed (late data still counts until then).
+        self.SCHEDULER_TIMEZONE = os.environ.get("SCHEDULER_TIMEZONE", "").strip() or "Asia/Jakarta"
+        self.SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 90)
+        self.SCHEDULER_POLL_SECONDS = _int("SCHEDULER_POLL_SECONDS", 30)
+        self.JOB_MAX_ATTEMPTS = _int("JOB_MAX_ATTEMPTS", 3)
+        self.PERIOD_CLOSE_GRACE_DAYS = _int("PERIOD_CLOSE_GRACE_DAYS", 10)
+        # Reminders by e-mail (tracker/services/notifications/mail.py): off unless MAIL_SERVER is
+        # set. MAIL_USE_TLS: STARTTLS on the plain port; MAIL_USE_SSL: TLS from the start (465).
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "").strip()
+        self.MAIL_PORT = _int("MAIL_PORT", 25)
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+        self.MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "").strip()
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "").strip()
 
     def validate(self) -> None:
         if not self.SECRET_KEY:
@@ -190,6 +209,7 @@ class TestConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = _test_database_url()
         self.PUBLIC_BASE_URL = "http://localhost"  # the test client's host
         self.LETTER_SIGNING_PKCS12 = ""  # a test that signs configures its own certificate
+        self.MAIL_SERVER = ""  # a test that mails starts its own SMTP server
 
 
 def _test_database_url() -> str:

@@ -507,3 +507,27 @@ def test_command_line(harvest_app, runner, regions, site) -> None:
 
     result = runner.invoke(args=["activity", "harvest", "--kim", "999"])
     assert result.exit_code == 1
+
+
+def test_the_scheduler_harvests_through_its_job_once_per_key(harvest_app, regions, site) -> None:
+    """The scheduler's "harvest" entry runs this harvest; the same hour's key never runs twice."""
+    import time_machine
+
+    from tracker.jobs import runner
+    from tracker.jobs.registry import find
+    from tracker.models import JobRun
+
+    factories.make_period("2025-T1")
+    one = site()
+    rss_site(one)
+    kim = factories.kim(regions.desa_a1, "KIM berumpan", website=one.url + "/")
+    db.session.commit()
+    job = find("harvest")
+    assert job is not None
+    with time_machine.travel(NOW, tick=False):
+        runner.fire(harvest_app, job)
+        runner.fire(harvest_app, job)
+    db.session.expire_all()
+    assert [row.title for row in posts_of(kim)] == ["Kerja bakti & gotong royong", "Rapat warga"]
+    runs = db.session.scalars(select(JobRun).where(JobRun.job == "harvest")).all()
+    assert len(runs) == 1 and runs[0].status == "succeeded"

@@ -22,10 +22,12 @@ def register(app: Flask) -> None:
         registry,
         reports,
         rules,
+        scheduler,
         translate,
     )
 
     modules = (accounts, registry, rules, activity, assessment, coaching, reports, letters)
+    modules += (scheduler,)
     for module in (*modules, demo, translate, migrations):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -16,8 +16,10 @@ from tracker.models.framework import Framework
 from tracker.models.harvest import HarvestState
 from tracker.models.kim import Kim, KimChannel
 from tracker.models.letters import Letter, LetterSequence, OfficeSettings, VerificationHit
+from tracker.models.notifications import Notification, NotificationMute
 from tracker.models.period import Period
 from tracker.models.region import Region
+from tracker.models.scheduler import JobRequest, JobRun, SchedulerLease
 from tracker.models.user import LoginAddress, LoginFailure, User, UserScope
 from tracker.models.visits import FollowUp, MonitoringVisit, VisitFinding, VisitPhoto
 
@@ -35,6 +37,8 @@ __all__ = [
     "Framework",
     "HarvestState",
     "InputRevision",
+    "JobRequest",
+    "JobRun",
     "Kim",
     "KimChannel",
     "Letter",
@@ -43,9 +47,12 @@ __all__ = [
     "LoginFailure",
     "Measurement",
     "MonitoringVisit",
+    "Notification",
+    "NotificationMute",
     "OfficeSettings",
     "Period",
     "Region",
+    "SchedulerLease",
     "Topic",
     "TopicIndicator",
     "User",

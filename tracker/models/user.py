@@ -37,6 +37,8 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     locale: Mapped[str] = mapped_column(String(5), default="id")
+    # where reminders are e-mailed when the office has SMTP configured (none: the bell only)
+    email: Mapped[str | None] = mapped_column(String(254))
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -102,3 +102,14 @@ def twelve_months_to(end: date) -> date:
     except ValueError:  # 29 February: a year before has none
         year_before = end.replace(year=end.year - 1, day=28)
     return year_before + timedelta(days=1)
+
+
+def next_code(span: PeriodSpan) -> str:
+    """The code of the period of the same kind just after (opened when this one is closed)."""
+    year = span.start.year
+    if span.kind == KIND_TAHUN:
+        return str(year + 1)
+    letter = "T" if span.kind == KIND_TRIWULAN else "S"
+    count = 4 if letter == "T" else 2
+    n = int(span.code[-1])
+    return f"{year}-{letter}{n + 1}" if n < count else f"{year + 1}-{letter}1"

@@ -179,6 +179,9 @@ MESSAGES: dict[str, str] = {
     # accounts
     "user.create": N_("Membuat akun %(user)s (%(role)s)"),
     "user.update": N_("Mengubah akun %(user)s"),
+    "notifications.preferences": N_("Mengubah pengaturan pengingat"),
+    # scheduler
+    "job.request": N_("Meminta penjadwal menjalankan tugas %(job)s sekarang"),
     "user.activate": N_("Mengaktifkan kembali akun %(user)s"),
     "user.deactivate": N_("Menonaktifkan akun %(user)s"),
     "user.password_reset": N_("Mengatur ulang kata sandi %(user)s"),
@@ -255,6 +258,8 @@ ACTION_LABELS: dict[str, str] = {
     "period.reopen": N_("Buka kembali periode"),
     "user.create": N_("Buat akun"),
     "user.update": N_("Ubah akun"),
+    "notifications.preferences": N_("Ubah pengaturan pengingat"),
+    "job.request": N_("Jalankan tugas sekarang"),
     "user.activate": N_("Aktifkan kembali akun"),
     "user.deactivate": N_("Nonaktifkan akun"),
     "user.password_reset": N_("Atur ulang kata sandi"),
@@ -300,6 +305,7 @@ ENTITY_LABELS: dict[str, str] = {
     "coaching_session": N_("Sesi pembinaan"),
     "office": N_("Pengaturan surat"),
     "letter": N_("Surat"),
+    "job_request": N_("Permintaan tugas penjadwal"),
 }
 
 # Labels are the forms' own (tests/common/test_audit_vocabulary.py holds them to it).
@@ -326,6 +332,8 @@ FIELDS: dict[str, dict[str, Field]] = {
         "is_active": Field(N_("Akun aktif"), Value(BOOL)),
         "scopes": Field(N_("Wilayah kerja"), Value(REGIONS)),
         "locale": Field(N_("Bahasa tampilan"), Value(CHOICE, LANGUAGE_NAMES)),
+        "email": Field(N_("E-mail untuk pengingat")),
+        "muted": Field(N_("Pengingat yang dimatikan")),
     },
     "period": {
         "code": Field(N_("Kode periode")),

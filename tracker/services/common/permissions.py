@@ -29,6 +29,7 @@ RECORD_ATTENDANCE = "record_attendance"  # which KIMs in scope came to a session
 MANAGE_OFFICE = "manage_office"  # letterhead, signatory, numbering: the letters' office settings
 ISSUE_LETTERS = "issue_letters"  # issue, revoke and re-issue evaluation letters in scope
 HARVEST_ACTIVITY = "harvest_activity"  # run the activity harvest of a KIM in scope now
+RUN_JOBS = "run_jobs"  # the scheduler's page: its jobs, their runs, "run now"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ROLE_ADMIN: frozenset(
@@ -50,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             MANAGE_OFFICE,
             ISSUE_LETTERS,
             HARVEST_ACTIVITY,
+            RUN_JOBS,
         }
     ),
     ROLE_KABID: frozenset(

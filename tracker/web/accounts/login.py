@@ -19,12 +19,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import PasswordField, RadioField, SelectChoice, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from tracker.models.notifications import KIND_LABELS, KINDS
 from tracker.services.accounts import authentication
 from tracker.services.accounts.password_policy import PASSWORD_MAX_LENGTH
-from tracker.web.common.forms import ConfirmForm
+from tracker.services.common.errors import Invalid
+from tracker.services.notifications import inbox
+from tracker.web.common.forms import ConfirmForm, MultiCheckboxField
 from tracker.web.common.security import bind_session, warn_if_cookie_cannot_return
 
 bp = Blueprint("auth", __name__)
@@ -73,6 +76,21 @@ class LocaleForm(FlaskForm):
         choices=[SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()],
         validate_choice=False,  # the service refuses an unknown language in Indonesian
         validators=[DataRequired(_l("Pilih bahasa."))],
+    )
+
+
+class ReminderForm(FlaskForm):
+    """Which reminders the user receives (a kind left unticked is muted) and where e-mail copies
+    go."""
+
+    receive = MultiCheckboxField(
+        _l("Pengingat yang saya terima"),
+        choices=[SelectChoice(kind, _l(KIND_LABELS[kind])) for kind in KINDS],
+        validate_choice=False,  # the service refuses an unknown kind
+    )
+    email = EmailField(
+        _l("E-mail untuk pengingat"),
+        validators=[Optional(), Length(max=inbox.EMAIL_MAX_LENGTH)],
     )
 
 
@@ -131,14 +149,21 @@ def _render_preferences(
     password_form: PasswordChangeForm | None = None,
     locale_form: LocaleForm | None = None,
     status: int = 200,
+    reminder_form: ReminderForm | None = None,
 ) -> tuple[str, int]:
     if locale_form is None:
         locale_form = LocaleForm(locale=current_user.locale)
+    if reminder_form is None:
+        muted = inbox.muted(current_user)
+        reminder_form = ReminderForm(
+            receive=[kind for kind in KINDS if kind not in muted], email=current_user.email or ""
+        )
     return (
         render_template(
             "auth/preferences.html",
             password_form=password_form or PasswordChangeForm(),
             locale_form=locale_form,
+            reminder_form=reminder_form,
             languages=LANGUAGE_LABELS,
         ),
         status,
@@ -188,4 +213,23 @@ def change_locale() -> Response | tuple[str, int]:
     session["locale"] = current_user.locale
     with force_locale(current_user.locale):  # the next page is already in that language
         flash(_("Bahasa tampilan disimpan."), "success")
+    return redirect(url_for("auth.preferences"))
+
+
+@bp.post("/akun/pengingat")
+@login_required
+def change_reminders() -> Response | tuple[str, int]:
+    form = ReminderForm()
+    if not form.validate_on_submit():
+        return _render_preferences(reminder_form=form, status=422)
+    receive = set(form.receive.data or [])
+    try:
+        inbox.set_preferences(
+            current_user, [kind for kind in KINDS if kind not in receive], form.email.data
+        )
+    except Invalid as error:
+        target = form.email if error.field == "email" else form.receive
+        target.errors = [*target.errors, error.message]
+        return _render_preferences(reminder_form=form, status=422)
+    flash(_("Pengaturan pengingat disimpan."), "success")
     return redirect(url_for("auth.preferences"))

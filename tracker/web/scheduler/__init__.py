@@ -1,0 +1,1 @@
+"""The scheduler's admin page: its jobs, their runs, and "run now"."""
