@@ -121,6 +121,7 @@ def test_heartbeat_publishes_the_plan_and_stops_a_scheduler_that_lost_its_guard(
             "period_close": "2026-03-04T00:30:00+07:00",
             "reminders": "2026-03-04T06:00:00+07:00",
             "digest": "2026-03-09T07:00:00+07:00",  # Monday 07:00 WIB
+            "harvest": "2026-03-03T12:20:00+07:00",  # every six hours at :20
         }
         assert scheduler.exit_code == 0 and scheduler.running
         # another process took the row (its lease lapsed while this one was frozen)
@@ -198,6 +199,7 @@ def test_scheduler_run_takes_the_guard_schedules_every_job_and_lets_go(
         "_heartbeat",
         "_requests",
         "digest",
+        "harvest",
         "period_close",
         "recompute",
         "reminders",
