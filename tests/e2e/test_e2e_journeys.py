@@ -26,7 +26,7 @@ from openpyxl import Workbook
 from pypdf import PdfReader
 
 from tests.e2e.conftest import PASSWORDS, Session, serve_fresh_app, session_factory
-from tests.e2e.layout import overflowing, page_width, screenshot
+from tests.e2e.layout import cut_selects, overflowing, page_width, screenshot
 from tests.e2e.test_e2e_visits import COUNT_DRAFTS, FIRST_KIM, SUKODONO, _fill_first_kim
 from tracker.services.common.clock import office_today
 
@@ -53,7 +53,8 @@ def journey(browser, journey_server: str) -> Iterator[Callable[..., Session]]:
 
 @dataclass
 class Steps:
-    """Screenshots named journey-<name>-<n>-<step>; on a phone each step must fit 360 px."""
+    """Screenshots named journey-<name>-<n>-<step>; on a phone each step must fit 360 px:
+    no sideways scrolling, nothing past the edge, no drop-down whose chosen option is cut."""
 
     s: Session
     name: str
@@ -66,6 +67,7 @@ class Steps:
         if self.phone:
             assert page_width(self.s.page) <= 360, f"{step}: {self.s.page.url} scrolls sideways"
             assert overflowing(self.s.page) == [], f"{step}: {self.s.page.url}"
+            assert cut_selects(self.s.page) == [], f"{step}: {self.s.page.url}"
 
 
 # --- log in, and the start page ---------------------------------------------------------------
