@@ -50,7 +50,7 @@ USERS = 60  # 50 browsing + 5 recording visits + 5 issuing letters (fixed_count 
 PETUGAS_KECAMATAN = ("35.08.09", "35.08.15")  # the demo petugas's scope (tracker/demo/data.py)
 
 
-def ceiling_app(environ, start_response):  # noqa: ANN001, ANN201 - a bare WSGI callable
+def ceiling_app(environ, start_response):
     """The ceiling: answers every request with a few bytes, nothing else."""
     body = b"ok\n"
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "3")])
@@ -120,7 +120,10 @@ def prepare(database: str, kims: int, env: dict[str, str]) -> None:
         ],
         env,
     )
-    print(f"database {database}: migrated and seeded ({kims} KIMs) in {time.perf_counter() - started:.0f} s")
+    print(
+        f"database {database}: migrated and seeded ({kims} KIMs) "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
 
 
 def targets(database: str) -> dict:
@@ -132,7 +135,9 @@ def targets(database: str) -> dict:
         database,
     ).split()
     kims = _psql("SELECT id FROM kim ORDER BY id", database).split()
-    periods = _psql("SELECT DISTINCT p.code FROM assessment a JOIN period p ON p.id = a.period_id", database).split()
+    periods = _psql(
+        "SELECT DISTINCT p.code FROM assessment a JOIN period p ON p.id = a.period_id", database
+    ).split()
     kecamatan = _psql("SELECT code FROM region WHERE level = 3 ORDER BY code", database).split()
     return {
         "pairs": [[pairs[i], int(pairs[i + 1])] for i in range(0, len(pairs), 2)],
@@ -271,14 +276,15 @@ def stats(prefix: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def print_stats(title: str, rows: list[dict[str, str]], seconds: int) -> None:
+def print_stats(title: str, rows: list[dict[str, str]]) -> None:
     print(f"\n{title}")
-    print(f"  {'kind':<30} {'requests':>8} {'failed':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
+    head = ("requests", "failed", "req/s", "p50 ms", "p95 ms", "p99 ms")
+    print(f"  {'kind':<30} " + " ".join(f"{h:>8}" for h in head))
     for row in rows:
         name = row["Name"] if row["Name"] != "Aggregated" else "all"
         print(
-            f"  {name:<30} {row['Request Count']:>8} {row['Failure Count']:>6} "
-            f"{float(row['Requests/s']):>7.1f} {row['50%']:>7} {row['95%']:>7} {row['99%']:>7}"
+            f"  {name:<30} {row['Request Count']:>8} {row['Failure Count']:>8} "
+            f"{float(row['Requests/s']):>8.1f} {row['50%']:>8} {row['95%']:>8} {row['99%']:>8}"
         )
 
 
@@ -337,7 +343,9 @@ def check(database: str, sent: list[dict], before: dict[str, int], codes: Counte
         # "refused" after a try without an answer: that try issued it
         must = r["outcome"] == "ok" or (r["outcome"] == "refused" and r["tries"] > 1)
         if must and n != 1:
-            problems.append(f"letter {r['period']} KIM {r['kim']} ({r['outcome']}): stored {n} times")
+            problems.append(
+                f"letter {r['period']} KIM {r['kim']} ({r['outcome']}): stored {n} times"
+            )
         if n > 1:
             problems.append(f"letter {r['period']} KIM {r['kim']}: {n} letters")
         if r["outcome"] == "refused" and r["tries"] == 1:
@@ -398,7 +406,11 @@ def main() -> None:
         f"targets: {len(found['pairs'])} assessed (period, KIM) pairs for letters, "
         f"{len(found['kims'])} KIMs, periods {', '.join(sorted(found['periods']))}"
     )
-    locust_env = {**os.environ, "LOAD_TARGETS": str(OUT / "targets.json"), "LOAD_RECORD_DIR": str(OUT)}
+    locust_env = {
+        **os.environ,
+        "LOAD_TARGETS": str(OUT / "targets.json"),
+        "LOAD_RECORD_DIR": str(OUT),
+    }
     load = os.getloadavg()[0]
 
     server = start_gunicorn("wsgi:app", port, env, OUT / "access.log")
@@ -406,7 +418,13 @@ def main() -> None:
     try:
         started = time.monotonic()
         kill.start()
-        run_locust(url, ["Browser", "VisitRecorder", "LetterIssuer"], args.duration, OUT / "app", locust_env)
+        run_locust(
+            url,
+            ["Browser", "VisitRecorder", "LetterIssuer"],
+            args.duration,
+            OUT / "app",
+            locust_env,
+        )
         elapsed = time.monotonic() - started
     finally:
         alive = workers_of(server.pid)
@@ -417,7 +435,11 @@ def main() -> None:
     ceiling = start_gunicorn("bench.load:ceiling_app", ceiling_port, env, OUT / "ceiling.log")
     try:
         run_locust(
-            f"http://127.0.0.1:{ceiling_port}", ["Ceiling"], args.ceiling_duration, OUT / "ceiling", locust_env
+            f"http://127.0.0.1:{ceiling_port}",
+            ["Ceiling"],
+            args.ceiling_duration,
+            OUT / "ceiling",
+            locust_env,
         )
     finally:
         stop(ceiling)
@@ -427,9 +449,11 @@ def main() -> None:
         f"the app: gunicorn {WORKERS} workers, PostgreSQL, {USERS} users "
         "(50 browsing, 5 recording visits, 5 issuing letters)",
         stats(OUT / "app"),
-        args.duration,
     )
-    print_stats(f"ceiling: a bare WSGI app, gunicorn {WORKERS} workers, the same users and waits", stats(OUT / "ceiling"), args.ceiling_duration)
+    print_stats(
+        f"ceiling: a bare WSGI app, gunicorn {WORKERS} workers, the same users and waits",
+        stats(OUT / "ceiling"),
+    )
     print(f"\nHTTP statuses in the access log: {dict(sorted(codes.items()))}")
     if args.kill_worker_at > 0:
         if kill.killed is None:

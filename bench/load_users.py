@@ -39,7 +39,9 @@ from PIL import Image
 TARGETS = json.loads(Path(os.environ.get("LOAD_TARGETS", "/dev/null")).read_text() or "{}")
 RECORD = Path(os.environ.get("LOAD_RECORD_DIR", ".")) / f"submitted-{os.getpid()}.jsonl"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-KIM_ID = re.compile(r'name="findings-0-kim_id"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="findings-0-kim_id"')
+KIM_ID = re.compile(
+    r'name="findings-0-kim_id"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="findings-0-kim_id"'
+)
 TRIES = 4
 WAIT = between(1, 3)
 LETTER_PAIRS: list[list] = list(TARGETS.get("pairs", []))  # shared by the issuers (one process)
@@ -134,7 +136,9 @@ class Browser(Office):
 
     @task(2)
     def registry_search(self) -> None:
-        self.client.get(f"/kim/?q={random.choice(('kim', 'sari', 'maju', 'jaya'))}", name="/kim/?q=")
+        self.client.get(
+            f"/kim/?q={random.choice(('kim', 'sari', 'maju', 'jaya'))}", name="/kim/?q="
+        )
 
     @task(4)
     def kim(self) -> None:

@@ -188,9 +188,7 @@ def test_journey_values_entered_verified_assessed_then_the_kims_roadmap(journey)
     steps = Steps(p, "period")
     page = p.page
     p.open_menu("Data Aktivitas")
-    page.locator("#isian details[open]").get_by_role(
-        "link", name="Kec. Tekung", exact=True
-    ).click()
+    page.locator("#isian details[open]").get_by_role("link", name="Kec. Tekung", exact=True).click()
     expect(page.get_by_role("heading", name="Nilai indikator manual")).to_be_visible()
     code = re.search(r"/aktivitas/pengukuran/(\d{4}-T\d)", page.url).group(1)
     k3 = page.locator("main input[id^='v-'][id$='-K3']").first  # K3: 0–4 butir
@@ -354,7 +352,9 @@ def test_journey_letter_issued_downloaded_and_verified_publicly(journey):
     page.locator("main table").last.locator("tbody tr a").first.click()
     kim_name = page.get_by_role("heading", level=1).inner_text()
     page.get_by_role("button", name="Surat hasil evaluasi").click()
-    expect(page.get_by_role("heading", level=1).first).to_have_text("Pratinjau surat hasil evaluasi")
+    expect(page.get_by_role("heading", level=1).first).to_have_text(
+        "Pratinjau surat hasil evaluasi"
+    )
     expect(page.locator(".sheet-stack")).to_contain_text(kim_name)
     steps.shot("preview")
     page.get_by_role("button", name="Terbitkan surat").click()
