@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,13 +116,19 @@ def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"the app server did not answer {url} in 30 s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of the app serving a freshly migrated and seeded SQLite file."""
+@contextmanager
+def serve_fresh_app(base: Path, public: bool = False) -> Iterator[str]:
+    """Migrate and seed a fresh SQLite file under `base`, serve it, yield its base URL.
+
+    Uploads, photos and archived letters stay under `base` too. public=True makes the server's
+    own address the letters' public base URL, so a letter's QR code and verification link point
+    at it (the development default is port 5000).
+    """
     reason = _missing()
     if reason:
         pytest.skip(reason)
-    base = tmp_path_factory.mktemp("e2e")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{base / 'e2e.sqlite3'}",
@@ -129,12 +136,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "FLASK_APP": "wsgi:app",
         "SECRET_KEY": "e2e-" + os.urandom(16).hex(),
         "PHOTO_FOLDER": str(base / "photos"),  # the demo's drawn photos and the tests' own
+        "LETTER_ARCHIVE": str(base / "letters"),  # never the worktree's instance/letters
     }
+    if public:
+        env["PUBLIC_BASE_URL"] = url
     env.pop("TEST_DATABASE_URL", None)
     flask = [sys.executable, "-m", "flask"]
     _run([*flask, "db", "upgrade"], env)
     _run([*flask, "demo", "seed", "--kims", str(DEMO_KIMS)], env)
-    port = _free_port()
     log = base / "server.log"
     with log.open("w") as out:
         server = subprocess.Popen(
@@ -152,7 +161,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url + "/login", server, log)
         yield url
@@ -162,6 +170,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of the app serving a freshly migrated and seeded SQLite file."""
+    with serve_fresh_app(tmp_path_factory.mktemp("e2e")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -205,13 +220,14 @@ class Session:
         self.page.locator("header .nav-menu").get_by_role("link", name=item).click()
 
 
-@pytest.fixture
-def open_session(browser: Browser, live_server: str) -> Iterator[Callable[..., Session]]:
-    """open_session(role, phone=False): a logged-in page (1280 or 360 px wide), own context."""
-    contexts = []
+def session_factory(browser: Browser, base_url: str, contexts: list) -> Callable[..., Session]:
+    """make(role=None, phone=False): a page of its own browser context (1280 or 360 px wide),
+    logged in as the demo account of `role` when one is given; console errors are collected."""
 
     def make(role: str | None = None, phone: bool = False) -> Session:
-        context = browser.new_context(viewport=PHONE if phone else DESKTOP, locale="id-ID")
+        context = browser.new_context(
+            viewport=PHONE if phone else DESKTOP, locale="id-ID", accept_downloads=True
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
@@ -225,11 +241,18 @@ def open_session(browser: Browser, live_server: str) -> Iterator[Callable[..., S
 
         page.on("console", on_console)
         page.on("pageerror", lambda error: console.entries.append(f"{page.url}: {error}"))
-        session = Session(page, console, live_server)
+        session = Session(page, console, base_url)
         if role:
             session.login(role)
         return session
 
-    yield make
+    return make
+
+
+@pytest.fixture
+def open_session(browser: Browser, live_server: str) -> Iterator[Callable[..., Session]]:
+    """open_session(role, phone=False): a logged-in page (1280 or 360 px wide), own context."""
+    contexts: list = []
+    yield session_factory(browser, live_server, contexts)
     for context in contexts:
         context.close()

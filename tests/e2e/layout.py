@@ -52,3 +52,28 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+_CUT_SELECTS = """
+() => {
+  const canvas = document.createElement('canvas').getContext('2d');
+  const found = [];
+  for (const el of document.querySelectorAll('main select')) {
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (box.width <= 1 || style.display === 'none' || style.visibility === 'hidden') continue;
+    const option = el.options[el.selectedIndex];
+    if (!option) continue;
+    canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const text = canvas.measureText(option.text.trim()).width;
+    if (text > room + 0.5) found.push(`select[name=${el.name}] "${option.text.trim()}"`);
+  }
+  return found;
+}
+"""
+
+
+def cut_selects(page: Any) -> list[str]:
+    """Visible drop-downs in <main> whose chosen option is wider than the box shows (cut off)."""
+    return list(page.evaluate(_CUT_SELECTS))

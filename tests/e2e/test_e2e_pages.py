@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from tests.e2e.layout import overflowing, page_width, screenshot
+from tests.e2e.layout import cut_selects, overflowing, page_width, screenshot
 
 pytestmark = pytest.mark.e2e
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
@@ -49,6 +49,8 @@ PAGES = [
     "/tindak-lanjut/?status=semua",
     "/tindak-lanjut/1",
     "/tindak-lanjut/baru",
+    "/surat/",
+    "/surat/pengaturan/",
 ]
 
 
@@ -110,6 +112,7 @@ def test_main_pages_have_no_console_errors_and_fit_the_screen(open_session, phon
             too_wide.append(f"{path}: {width}px")
         if phone:
             off_screen += [f"{path}: {element}" for element in overflowing(s.page)]
+            off_screen += [f"{path}: cut {element}" for element in cut_selects(s.page)]
         keys = _key_columns(s.page)
         hidden_keys += [f"{path}: {k}" for k in keys if not _on_screen(s.page, k)]
     # wider than the screen: a table escaping its box, a field that does not wrap…
@@ -129,6 +132,19 @@ def test_the_layout_check_catches_a_table_wider_than_a_phone(open_session):
     )
     assert page_width(s.page) <= 360  # the box scrolls…
     assert overflowing(s.page)  # …but its cells lie past the edge
+
+
+def test_the_layout_check_catches_a_drop_down_too_narrow_for_its_choice(open_session):
+    """A drop-down whose chosen option is wider than its box reads "Semua kecama…": caught."""
+    s = open_session("admin", phone=True)
+    s.go("/surat/")
+    assert cut_selects(s.page) == []
+    s.page.evaluate(
+        "() => { const el = document.querySelector('main select[name=kecamatan]');"
+        " el.parentElement.insertBefore(document.createElement('span'), el);"
+        " el.style.flex = '0 0 6rem'; el.style.width = '6rem'; }"
+    )
+    assert cut_selects(s.page) == ['select[name=kecamatan] "Semua kecamatan"']
 
 
 def test_the_console_check_catches_a_csp_violation(open_session):
