@@ -213,12 +213,12 @@ def fingerprint() -> dict[str, int]:
     }
 
 
-def object_pages(app: Flask, world: World) -> list[str]:
+def object_pages(app: Flask, world: World, sides: str = "ab") -> list[str]:
     """Every GET page of both kecamatan (downloads included), as the kabupaten admin sees them."""
     pages: list[str] = []
     for rule in rules(app, "GET"):
         if rule.endpoint == "static":
             continue
-        for side in ("a", "b") if is_scoped(rule) else ("a",):
+        for side in sides if is_scoped(rule) else "a":
             pages.append(url_for_rule(world, rule, side))
     return pages
