@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
         accounts,
         activity,
         assessment,
+        backup,
         coaching,
         demo,
         letters,
@@ -26,6 +27,6 @@ def register(app: Flask) -> None:
     )
 
     modules = (accounts, registry, rules, activity, assessment, coaching, reports, letters)
-    for module in (*modules, demo, translate, migrations):
+    for module in (*modules, backup, demo, translate, migrations):
         for command in module.COMMANDS:
             app.cli.add_command(command)
