@@ -79,6 +79,13 @@ def test_a_backup_restored_into_an_empty_database_finds_everything(
         db.session.remove()
         db.drop_all()
         target = app
+        for key, folder in (
+            ("UPLOAD_FOLDER", "uploads"),
+            ("PHOTO_FOLDER", "photos"),
+            ("MATERIALS_FOLDER", "materi"),
+            ("LETTER_ARCHIVE", "letters"),
+        ):
+            app.config[key] = str(tmp_path / "baru" / folder)
     else:
         target = _target(tmp_path, "baru")
     with target.app_context():
