@@ -168,7 +168,12 @@ def test_the_number_template_parser_gives_a_number_or_a_clean_refusal(
 
 def test_the_office_settings_refuse_a_bad_template_and_keep_the_old(app: Flask) -> None:
     before = factories.office_ready()
-    for bad in ("{nomor}", "{nomor}/{tahun}/{nomor}", "{x}/{nomor}/{tahun}", "{nomor:999999}/{tahun}"):
+    for bad in (
+        "{nomor}",
+        "{nomor}/{tahun}/{nomor}",
+        "{x}/{nomor}/{tahun}",
+        "{nomor:999999}/{tahun}",
+    ):
         with pytest.raises(ServiceError):
             factories.office_ready(number_template=bad)
         db.session.rollback()

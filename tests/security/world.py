@@ -151,7 +151,7 @@ REGION_CODE_ENDPOINTS = {"regions.show"}
 
 
 def _value(world: World, side: Side, endpoint: str, name: str, rule: Rule) -> object:
-    converter = rule._converters.get(name)  # noqa: SLF001 (the converter of one argument)
+    converter = rule._converters.get(name)
     items = getattr(converter, "items", None)
     if items:  # <any(csv,xlsx):fmt>: the first choice; `variants` walks every one
         return sorted(items)[0]

@@ -41,9 +41,7 @@ def create_command(directory: Path) -> None:
 
 
 @backup_cli.command("restore")
-@click.argument(
-    "directory", type=click.Path(exists=True, file_okay=False, path_type=Path)
-)
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Timpa basis data dan folder yang sudah berisi.")
 def restore_command(directory: Path, force: bool) -> None:
     """Pulihkan cadangan DIRECTORY ke basis data kosong (checksum diperiksa lebih dulu)."""

@@ -79,7 +79,7 @@ def _pg_url() -> str:
 
 
 def _run(command: list[str]) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise BackupRefused(f"{command[0]} gagal: {done.stderr.strip()[:500]}")
 
@@ -98,7 +98,17 @@ def _dump_database(target: Path, kind: str) -> str:
         finally:
             source.close()
         return SQLITE_FILE
-    _run(["pg_dump", "--format=custom", "--no-owner", "--no-acl", "-f", str(target / PG_FILE), _pg_url()])
+    _run(
+        [
+            "pg_dump",
+            "--format=custom",
+            "--no-owner",
+            "--no-acl",
+            "-f",
+            str(target / PG_FILE),
+            _pg_url(),
+        ]
+    )
     return PG_FILE
 
 
@@ -215,7 +225,18 @@ def restore(directory: Path, folders: Mapping[str, Path], force: bool = False) -
             target.close()
     else:
         db.engine.dispose()
-        _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-acl", "-d", _pg_url(), str(source_file)])
+        _run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-acl",
+                "-d",
+                _pg_url(),
+                str(source_file),
+            ]
+        )
     db.engine.dispose() if kind == "postgresql" else None
     count = 0
     for name, folder in folders.items():
