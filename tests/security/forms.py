@@ -29,9 +29,14 @@ class Field:
 @dataclass
 class Form:
     page: str
-    action: str
+    action: str  # the path it is sent to (the key of `harvest`)
     enctype: str
     fields: list[Field] = field(default_factory=list)
+    target: str = ""  # the action as written, query string included
+
+    @property
+    def url(self) -> str:
+        return self.target or self.action
 
     def data(self) -> dict[str, object]:
         """What the browser sends as the form stands (files left empty)."""
@@ -71,7 +76,9 @@ class _Parser(HTMLParser):
         if tag == "form":
             if a.get("method", "get").lower() == "post":
                 action = a.get("action") or self.page
-                self._form = Form(self.page, urlsplit(action).path, a.get("enctype", ""))
+                parts = urlsplit(action)
+                target = parts.path + (f"?{parts.query}" if parts.query else "")
+                self._form = Form(self.page, parts.path, a.get("enctype", ""), target=target)
                 self.forms.append(self._form)
             return
         form = self._form

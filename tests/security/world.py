@@ -9,9 +9,11 @@ anyone listing it: only an argument name never seen before needs a line in `_ARG
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -213,12 +215,36 @@ def fingerprint() -> dict[str, int]:
     }
 
 
+def contents() -> dict[str, str]:
+    """A digest of every table's rows: a request that changed nothing leaves it as it was
+    (updates included, which row counts miss)."""
+    digests = {}
+    for table in db.metadata.sorted_tables:
+        rows = db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
+        digests[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return digests
+
+
+# Pages whose forms appear only with a query string (the endpoint's rule has no argument for
+# it): the page, with the query it needs in the world's kecamatan A.
+QUERY_PAGES = {
+    "activity.grid": lambda w: {"kecamatan": w.a.kecamatan},
+    "activity.review": lambda w: {"kecamatan": w.a.kecamatan},
+    "letters.preview": lambda w: {"periode": PERIOD, "kim": str(w.a.kim.id)},
+    "visits.new": lambda w: {"kecamatan": w.a.kecamatan},
+}
+
+
 def object_pages(app: Flask, world: World, sides: str = "ab") -> list[str]:
-    """Every GET page of both kecamatan (downloads included), as the kabupaten admin sees them."""
+    """Every GET page of both kecamatan (downloads included), as the kabupaten admin sees them,
+    and the pages of QUERY_PAGES with their query."""
     pages: list[str] = []
     for rule in rules(app, "GET"):
         if rule.endpoint == "static":
             continue
         for side in sides if is_scoped(rule) else "a":
             pages.append(url_for_rule(world, rule, side))
+        if rule.endpoint in QUERY_PAGES:
+            query = urlencode(QUERY_PAGES[rule.endpoint](world))
+            pages.append(f"{url_for_rule(world, rule, 'a')}?{query}")
     return pages
