@@ -1,7 +1,7 @@
 """Stored XSS: every free-text field of the forms that create and edit records (found on the
 pages, tests/security/forms.py) is saved with a payload, then every page, export and PDF is read
-back: HTML shows it escaped (never a live tag), CSV/XLSX cells never start as a formula. (PDFs:
-not yet; the world renders letters with a stand-in, see tests/letters for the real renderer.)"""
+back: HTML shows it escaped (never a live tag), CSV/XLSX cells never start as a formula, and the
+letter and register PDFs (rendered for real) print it as text."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ import io
 
 from flask import Flask
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tests import factories
 from tests.security.forms import harvest
 from tests.security.world import World, object_pages
+from tracker.pdf import letter as letter_pdf
 
 PAYLOAD = "=1+1<script>alert(1)</script>\"'><img src=x onerror=1>"
 LIVE = ("<script>alert(1)</script>", "<img src=x onerror=1>")
@@ -84,3 +86,37 @@ def test_free_text_is_never_live_in_pages_exports_or_pdfs(app: Flask, world: Wor
                         if isinstance(c, str) and c.startswith("=1+1")
                     ]
     assert not failures, "\n".join(failures)
+
+
+REAL_RENDER = letter_pdf.render_letter  # the world renders letters with a stand-in
+
+
+def _pdf_text(data: bytes) -> str:
+    return "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_free_text_in_letters_and_the_register_pdf_stays_text(
+    app: Flask, world: World, monkeypatch, cases
+) -> None:
+    """A KIM named with the payload through its edit form, and the office's address too: the
+    letter (rendered for real with WeasyPrint) and the register PDF print the characters, they
+    do not run or drop them as markup."""
+    monkeypatch.setattr(letter_pdf, "render_letter", REAL_RENDER)
+    client = app.test_client()
+    client.post("/login", data={"username": "admin-kab", "password": factories.PASSWORD})
+    (kim,), _period = factories.assessed_kims(world.a.desa, name="KIM Calon")
+    forms = harvest(client, [f"/kim/{kim.id}/ubah", "/surat/pengaturan/"])
+    edit = forms[f"/kim/{kim.id}/ubah"]
+    assert client.post(edit.url, data={**edit.data(), "name": PAYLOAD}).status_code == 302
+    office = forms["/surat/pengaturan/"]
+    assert client.post(office.url, data={**office.data(), "address": PAYLOAD}).status_code == 302
+    issued = client.post("/surat/terbitkan", data={"periode": "2025-T1", "kim": str(kim.id)})
+    assert issued.status_code == 302 and "/surat/" in issued.headers["Location"]
+    letter_page = issued.headers["Location"]
+    cases["XSS: PDFs read back"] += 2
+    for url in (f"{letter_page}/pdf", "/surat/agenda.pdf"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.data.startswith(b"%PDF"), url
+        text = " ".join(_pdf_text(response.data).split())
+        assert "<script>alert(1)</script>" in text, (url, text[:500])
+        assert "<img src=x onerror=1>" in text or url.endswith("agenda.pdf"), url
