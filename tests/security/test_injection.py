@@ -184,9 +184,36 @@ def test_path_traversal_in_upload_names_stays_in_its_folder(
         )
         cases["path traversal: uploads"] += 1
         assert response.status_code in (302, 422), (name, response.status_code)
-    materials = Path(app.config["MATERIALS_FOLDER"]).resolve()
-    for stored in materials.rglob("*"):
-        assert stored.resolve().is_relative_to(materials)
+    registry = b"Nama KIM;Desa\nKIM Jalur;Kutorenon\n"
+    for name in ("../../../etc/passwd.csv", "..\\..\\registri.csv"):
+        response = client.post(
+            "/kim/transfer/impor",
+            data={"file": (BytesIO(registry), name)},
+            content_type="multipart/form-data",
+        )
+        cases["path traversal: uploads"] += 1
+        assert response.status_code in (200, 422), (name, response.status_code)
+    photo = factories.photo_bytes()
+    response = client.post(
+        "/pemantauan/baru",
+        data={
+            "idempotency_key": "kunci-jalur-uji-000000001",
+            "kecamatan_code": world.a.kecamatan,
+            "started_on": "2025-04-07",
+            "findings-0-kim_id": str(world.a.kim.id),
+            "findings-0-rating": "menonjol",
+            "findings-0-photos": (BytesIO(photo), "../../../../tmp/jalur.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    cases["path traversal: uploads"] += 1
+    assert response.status_code == 302, response.status_code  # the visit and its photo kept
+    for setting in ("MATERIALS_FOLDER", "UPLOAD_FOLDER", "PHOTO_FOLDER"):
+        folder = Path(app.config[setting]).resolve()
+        for stored in folder.rglob("*"):
+            assert stored.resolve().is_relative_to(folder), stored
+            assert "passwd" not in stored.name and "jalur" not in stored.name, stored
+    assert not Path("/tmp/jalur.jpg").exists()
     assert {p for p in tmp_path.parent.rglob("passwd*")} == outside_before
     page = client.get(f"/pembinaan/sesi/{world.a.session_id}").text
     assert "../" not in page.replace('href="../', "")
