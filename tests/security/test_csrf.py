@@ -10,7 +10,7 @@ from flask import Flask
 
 from tests import factories
 from tests.security.forms import harvest
-from tests.security.world import World, fingerprint, object_pages, rules, url_for_rule
+from tests.security.world import World, contents, object_pages, rules, url_for_rule
 
 
 def test_every_form_needs_its_token(app: Flask, world: World, cases) -> None:
@@ -28,12 +28,12 @@ def test_every_form_needs_its_token(app: Flask, world: World, cases) -> None:
         data = {k: v for k, v in (form.data() if form else {}).items() if k != "csrf_token"}
         for token in (None, foreign_token):
             sent = data if token is None else {**data, "csrf_token": token}
-            before = fingerprint()
+            before = contents()
             response = client.post(url, data=sent)
             cases["CSRF: POST without a valid token"] += 1
             if response.status_code != 400:
                 failures.append(f"POST {url} (token {token is not None}) -> {response.status_code}")
-            if fingerprint() != before:
+            if contents() != before:
                 failures.append(f"POST {url} wrote rows without a token")
     assert client.get("/akun").status_code == 200  # still signed in: logout was refused too
     assert not failures, "\n".join(failures)

@@ -13,7 +13,7 @@ from tests.security.forms import harvest
 from tests.security.world import (
     ROLES,
     World,
-    fingerprint,
+    contents,
     is_scoped,
     object_pages,
     rules,
@@ -48,12 +48,12 @@ def test_objects_of_another_kecamatan_are_not_found(app: Flask, world: World, ca
         for rule in scoped_post:
             url = url_for_rule(world, rule, "b")
             form = forms.get(url_for_rule(world, rule, "a"))
-            before = fingerprint()
+            before = contents()
             status = client.post(url, data=form.data() if form else {}).status_code
             cases["IDOR: POST other kecamatan"] += 1
             if status not in (403, 404):
                 failures.append(f"{role}: POST {url} -> {status}")
-            if fingerprint() != before:
+            if contents() != before:
                 failures.append(f"{role}: POST {url} wrote rows")
     assert not failures, "\n".join(failures)
 
@@ -71,11 +71,11 @@ def test_a_viewer_writes_nothing_anywhere(app: Flask, world: World, cases) -> No
             continue
         url = url_for_rule(world, rule, "a")
         form = forms.get(url)
-        before = fingerprint()
+        before = contents()
         status = client.post(url, data=form.data() if form else {}).status_code
         cases["roles: viewer POST"] += 1
         if status not in (403, 404):
             failures.append(f"POST {url} -> {status}")
-        if fingerprint() != before:
+        if contents() != before:
             failures.append(f"POST {url} wrote rows")
     assert not failures, "\n".join(failures)
