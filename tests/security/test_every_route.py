@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from tests.security.world import (
     PUBLIC_ENDPOINTS,
     World,
+    is_api,
     is_public,
     object_pages,
     rules,
@@ -79,7 +80,7 @@ def test_anonymous_visitors_get_only_the_public_routes(app: Flask, world: World,
             cases["anonymous: refused or public"] += 1
             if is_public(rule.endpoint):
                 continue
-            if rule.rule.startswith("/api/"):
+            if is_api(rule):
                 assert response.status_code == 401, url  # Bearer tokens, no login page
             else:
                 assert response.status_code == 302, f"{method} {url}"

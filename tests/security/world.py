@@ -43,6 +43,12 @@ PUBLIC_ENDPOINTS = {
 PUBLIC_ENDPOINT_PREFIXES = ("health",)
 
 
+def is_api(rule: Rule) -> bool:
+    """The JSON API (Bearer tokens, no session, no login page): refuses a browser's session with
+    401 rather than redirecting it."""
+    return rule.rule.startswith("/api/")
+
+
 def is_public(endpoint: str) -> bool:
     return endpoint in PUBLIC_ENDPOINTS or endpoint.split(".")[-1].startswith(
         PUBLIC_ENDPOINT_PREFIXES
