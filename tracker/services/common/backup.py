@@ -74,12 +74,17 @@ def _kind() -> str:
 
 
 def _pg_url() -> str:
-    url = make_url(str(db.engine.url.render_as_string(hide_password=False)))
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    """The database's address for pg_dump/pg_restore, without its password (which goes in the
+    environment: a command line is visible to every user of the server)."""
+    url = make_url(db.engine.url.render_as_string(hide_password=False))
+    return url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
 
 
 def _run(command: list[str]) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    env = dict(os.environ)
+    if db.engine.url.password:
+        env["PGPASSWORD"] = str(db.engine.url.password)
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise BackupRefused(f"{command[0]} gagal: {done.stderr.strip()[:500]}")
 
@@ -237,7 +242,7 @@ def restore(directory: Path, folders: Mapping[str, Path], force: bool = False) -
                 str(source_file),
             ]
         )
-    db.engine.dispose() if kind == "postgresql" else None
+        db.engine.dispose()  # no pooled connection keeps the schema from before
     count = 0
     for name, folder in folders.items():
         saved = directory / FILES / name
