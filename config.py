@@ -104,6 +104,13 @@ class Config:
     VERIFY_RATE_LIMIT = 30
     VERIFY_RATE_WINDOW = 600  # seconds
     PAGE_SIZE = 25
+    # Sessions (tracker.web.common.security): a signed-in session ends after SESSION_IDLE_MINUTES
+    # without a request, and SESSION_MAX_HOURS after its login whatever the activity. Pages warn
+    # SESSION_WARNING_MINUTES before the idle end (static/js/session-timeout.js) and keep what
+    # was typed in their forms in the browser, put back after signing in again.
+    SESSION_IDLE_MINUTES = 30
+    SESSION_MAX_HOURS = 12
+    SESSION_WARNING_MINUTES = 5
     # Visit photos (tracker.services.visits.photos): each file at most PHOTO_MAX_BYTES, at most
     # PHOTO_MAX_PIXELS (a larger one is refused as a possible decompression bomb), stored with
     # its long side at most PHOTO_MAX_SIDE and a thumbnail of PHOTO_THUMB_SIDE; a visit form may
@@ -141,6 +148,8 @@ class Config:
         self.OFFICE_NAME = os.environ.get("OFFICE_NAME", "Dinas Komunikasi dan Informatika")
         # an operator importing a larger file from the command line raises it for that command
         self.IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 200_000)
+        self.SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", self.SESSION_IDLE_MINUTES)
+        self.SESSION_MAX_HOURS = _int("SESSION_MAX_HOURS", self.SESSION_MAX_HOURS)
         # where visit photos are kept (by content hash); empty: instance/photos
         self.PHOTO_FOLDER = os.environ.get("PHOTO_FOLDER", "").strip()
         # Letters (tracker/services/letters): where the verification page is reachable from

@@ -176,3 +176,15 @@ def test_content_sniffing_ignores_names() -> None:
     assert sniff_document(b"<html><script>") is None
     assert sniff_document(b"PK\x03\x04 broken zip") is None
     assert sniff_document(_ooxml("ppt/presentation.xml")).key == "pptx"
+
+
+def test_a_form_sent_without_a_file_says_so(client, login_as, session) -> None:
+    """It was a 500: the form's message is a lazy string that str.join refused."""
+    login_as("kabid")
+    response = client.post(
+        f"/pembinaan/sesi/{session.id}/bahan",
+        data={"title": "Tanpa berkas"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert db.session.scalar(select(CoachingMaterial)) is None

@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
         accounts,
         activity,
         assessment,
+        backup,
         coaching,
         demo,
         letters,
@@ -28,6 +29,6 @@ def register(app: Flask) -> None:
 
     modules = (accounts, registry, rules, activity, assessment, coaching, reports, letters)
     modules += (scheduler,)
-    for module in (*modules, demo, translate, migrations):
+    for module in (*modules, backup, demo, translate, migrations):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -62,6 +62,11 @@ class StoredUpload:
         self.kept = True
 
 
+def folder() -> Path:
+    """Where uploads wait for their confirmation (UPLOAD_FOLDER, else instance/uploads)."""
+    return _directory()
+
+
 def _directory(base: Path | None = None) -> Path:
     """`base`, else the UPLOAD_FOLDER setting, else instance/uploads."""
     configured = current_app.config.get("UPLOAD_FOLDER")

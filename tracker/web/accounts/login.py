@@ -28,7 +28,11 @@ from tracker.services.accounts.password_policy import PASSWORD_MAX_LENGTH
 from tracker.services.common.errors import Invalid
 from tracker.services.notifications import inbox
 from tracker.web.common.forms import ConfirmForm, MultiCheckboxField
-from tracker.web.common.security import bind_session, warn_if_cookie_cannot_return
+from tracker.web.common.security import (
+    bind_session,
+    start_session_clock,
+    warn_if_cookie_cannot_return,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -128,6 +132,7 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
         login_user(result.user)
         session["locale"] = result.user.locale
         bind_session(result.user)
+        start_session_clock()
         warn_if_cookie_cannot_return()
         return redirect(next_url or url_for("main.index"))
     return render_template("auth/login.html", form=form)
@@ -168,6 +173,13 @@ def _render_preferences(
         ),
         status,
     )
+
+
+@bp.get("/akun/sesi")
+@login_required
+def keep_alive() -> tuple[str, int]:
+    """The session warning's "stay signed in": a request is activity, nothing else to do."""
+    return "", 204
 
 
 @bp.get("/akun")

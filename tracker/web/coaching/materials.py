@@ -63,7 +63,7 @@ def material_upload(session_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         if form.errors.get("csrf_token"):
             abort(400)
-        message = " ".join(m for errors in form.errors.values() for m in errors)
+        message = " ".join(str(m) for errors in form.errors.values() for m in errors)
         return _refused(session_id, form, message)
     storage = form.file.data
     try:

@@ -13,6 +13,12 @@ Sessions: a session remembers the account's session generation it was opened in
 (`bind_session`); logout, a password change or reset and deactivation raise the generation, and
 the session, or a copy of its cookie, ends at its next request.
 
+Timeouts: a signed-in session ends after SESSION_IDLE_MINUTES without a request and
+SESSION_MAX_HOURS after its login (`_end_expired_session`). The login page is then shown with
+the page to return to (for a form sent after the end: the page the form was on, whose typed
+contents `static/js/session-timeout.js` kept in the browser and puts back); the script warns
+SESSION_WARNING_MINUTES before the idle end and offers to stay signed in (`auth.keep_alive`).
+
 Asking to sign in: a page that needs a signed-in user sends an anonymous visitor to the login page
 (`_ask_to_sign_in`). Someone who just arrived (no session yet, or the home page) is not greeted by a
 warning; a browser whose sign-in ended without logging out is told why it is asked again.
@@ -21,6 +27,7 @@ warning; a browser whose sign-in ended without logging out is told why it is ask
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -54,6 +61,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 SESSION_GENERATION_KEY = "_gen"
+SESSION_STARTED_KEY = "_started"  # when the session signed in (seconds since the epoch)
+SESSION_SEEN_KEY = "_seen"  # its last request, written at most once a SEEN_PRECISION
+SEEN_PRECISION = 60  # seconds: a session cookie is not rewritten on every request
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +72,68 @@ def bind_session(user: object) -> None:
     """Tie the current session to the account's present session generation: at login, and after
     the user's own password change or reset, so that the session that asked stays signed in."""
     session[SESSION_GENERATION_KEY] = user.session_generation  # type: ignore[attr-defined]
+
+
+def _now() -> float:
+    return time.time()
+
+
+def start_session_clock() -> None:
+    """At login: the idle and absolute timeouts count from now."""
+    now = int(_now())
+    session[SESSION_STARTED_KEY] = now
+    session[SESSION_SEEN_KEY] = now
+
+
+def session_timeouts() -> tuple[int, int]:
+    """(idle, absolute) timeouts in seconds, from the settings."""
+    config = current_app.config
+    return int(config["SESSION_IDLE_MINUTES"]) * 60, int(config["SESSION_MAX_HOURS"]) * 3600
+
+
+def _return_to_after_login() -> str | None:
+    """The page to come back to: the one asked for, or for a form sent after the session ended,
+    the page of the form (same site only; the login view checks it again)."""
+    if request.method in ("GET", "HEAD"):
+        return request.full_path if request.query_string else request.path
+    referrer = request.referrer or ""
+    if referrer.startswith(request.host_url):
+        return "/" + referrer[len(request.host_url) :]
+    return None
+
+
+def _end_expired_session() -> Response | None:
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = int(_now())
+    idle, absolute = session_timeouts()
+    started = session.get(SESSION_STARTED_KEY)
+    seen = session.get(SESSION_SEEN_KEY)
+    if not isinstance(started, int) or not isinstance(seen, int):
+        start_session_clock()  # a session signed in before the clock existed
+        return None
+    if now - seen <= idle and now - started <= absolute:
+        if now - seen >= SEEN_PRECISION:
+            session[SESSION_SEEN_KEY] = now
+        return None
+    back = _return_to_after_login()
+    logout_user()
+    session.clear()
+    if now - started > absolute:
+        message = _(
+            "Sesi Anda berakhir karena sudah %(hours)d jam sejak masuk. Silakan masuk lagi.",
+            hours=absolute // 3600,
+        )
+    else:
+        message = _(
+            "Sesi Anda berakhir karena tidak ada aktivitas selama %(minutes)d menit. "
+            "Silakan masuk lagi; isian formulir yang belum terkirim dikembalikan setelah masuk.",
+            minutes=idle // 60,
+        )
+    flash(message, "warning")
+    if back and back != url_for("auth.login"):
+        return redirect(login_url("auth.login", next_url=back))
+    return redirect(url_for("auth.login"))
 
 
 def _add_headers(response: Response) -> Response:
@@ -179,5 +251,6 @@ def init_app(app: Flask) -> None:
     app.before_request(_apply_upload_limit)  # before anything reads the body
     app.before_request(_refuse_nul)
     app.before_request(_end_stale_session)
+    app.before_request(_end_expired_session)
     app.after_request(_add_headers)
     login_manager.unauthorized_handler(_ask_to_sign_in)
