@@ -17,10 +17,11 @@ from tracker.models.kim import Kim, KimChannel
 from tracker.models.letters import Letter, LetterSequence, OfficeSettings, VerificationHit
 from tracker.models.period import Period
 from tracker.models.region import Region
-from tracker.models.user import LoginAddress, LoginFailure, User, UserScope
+from tracker.models.user import ApiToken, LoginAddress, LoginFailure, User, UserScope
 from tracker.models.visits import FollowUp, MonitoringVisit, VisitFinding, VisitPhoto
 
 __all__ = [
+    "ApiToken",
     "Assessment",
     "AuditEntry",
     "CoachingAttendance",

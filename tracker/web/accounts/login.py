@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from tracker.services.accounts import authentication
+from tracker.services.accounts import api_tokens, authentication
 from tracker.services.accounts.password_policy import PASSWORD_MAX_LENGTH
 from tracker.web.common.forms import ConfirmForm
 from tracker.web.common.security import bind_session, warn_if_cookie_cannot_return
@@ -73,6 +73,16 @@ class LocaleForm(FlaskForm):
         choices=[SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()],
         validate_choice=False,  # the service refuses an unknown language in Indonesian
         validators=[DataRequired(_l("Pilih bahasa."))],
+    )
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        _l("Nama token"),
+        validators=[
+            DataRequired(_l("Isi nama token.")),
+            Length(max=api_tokens.NAME_MAX_LENGTH, message=_l("Nama token terlalu panjang.")),
+        ],
     )
 
 
@@ -131,6 +141,8 @@ def _render_preferences(
     password_form: PasswordChangeForm | None = None,
     locale_form: LocaleForm | None = None,
     status: int = 200,
+    token_form: ApiTokenForm | None = None,
+    new_token: api_tokens.NewToken | None = None,
 ) -> tuple[str, int]:
     if locale_form is None:
         locale_form = LocaleForm(locale=current_user.locale)
@@ -140,6 +152,9 @@ def _render_preferences(
             password_form=password_form or PasswordChangeForm(),
             locale_form=locale_form,
             languages=LANGUAGE_LABELS,
+            token_form=token_form or ApiTokenForm(formdata=None),
+            tokens=api_tokens.list_tokens(current_user),
+            new_token=new_token,
         ),
         status,
     )
@@ -188,4 +203,30 @@ def change_locale() -> Response | tuple[str, int]:
     session["locale"] = current_user.locale
     with force_locale(current_user.locale):  # the next page is already in that language
         flash(_("Bahasa tampilan disimpan."), "success")
+    return redirect(url_for("auth.preferences"))
+
+
+@bp.post("/akun/token")
+@login_required
+def create_api_token() -> tuple[str, int]:
+    """A new API token, shown on the page this once (never flashed: the session cookie is only
+    signed, not encrypted)."""
+    form = ApiTokenForm()
+    if not form.validate_on_submit():
+        return _render_preferences(token_form=form, status=422)
+    try:
+        created = api_tokens.create_token(current_user, form.name.data or "")
+    except api_tokens.TokenNameError as error:
+        form.name.errors = [*form.name.errors, error.message]
+        return _render_preferences(token_form=form, status=422)
+    return _render_preferences(new_token=created, status=201)
+
+
+@bp.post("/akun/token/<int:token_id>/cabut")
+@login_required
+def revoke_api_token(token_id: int) -> Response:
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        revoked = api_tokens.revoke_token(current_user, token_id)
+        flash(_("Token %(name)s dicabut.", name=revoked.name), "success")
     return redirect(url_for("auth.preferences"))
