@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
@@ -41,6 +42,16 @@ def refusal_body(error: ServiceError) -> dict[str, Any]:
 
 
 API_PATH_PREFIX = "/api/"
+
+# What the API says for a status when nothing more precise is known (Werkzeug's descriptions are
+# English and speak of pages).
+_API_MESSAGES = {
+    400: _l("Permintaan tidak sah."),
+    404: _l("Tidak ditemukan (atau di luar wilayah kerja token ini)."),
+    405: _l("Metode ini tidak diizinkan untuk alamat ini; API ini hanya-baca (GET)."),
+    422: _l("Argumen permintaan tidak valid; lihat errors."),
+    500: _l("Terjadi kesalahan di server. Coba lagi nanti."),
+}
 
 
 def answers_json() -> bool:
@@ -84,7 +95,10 @@ def _http_error_json(error: HTTPException) -> Response:
         if name.lower() not in ("content-type", "content-length")
     }
     headers.update(data.get("headers") or {})
-    message = data.get("message") or (error.description if code < 500 else "")
+    message = data.get("message")
+    if not message:
+        standard = type(error).description == error.description  # Werkzeug's own wording
+        message = _API_MESSAGES.get(code) if standard or code >= 500 else error.description
     return error_json(code, str(message or ""), errors, headers)
 
 
