@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Response, g, request
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import TooManyRequests, Unauthorized
 
@@ -26,6 +27,10 @@ bp = Blueprint(
     description="Read-only access to the district's KIMs, assessments, coaching, visits and "
     "letters, in the token user's role and region scope.",
 )
+
+# The argument schemas' own `unknown` (RAISE, web/api/paging.PageArgs) holds, where webargs would
+# otherwise drop unknown query arguments silently.
+bp.ARGUMENTS_PARSER = FlaskParser(unknown=None)
 
 BEARER = "bearer "
 

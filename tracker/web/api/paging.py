@@ -20,6 +20,12 @@ DEFAULT_PER_PAGE = 25
 
 
 class PageArgs(ma.Schema):
+    """The arguments every list takes; a list's filters extend it. An argument the list does not
+    know is refused (422), so a misspelt filter is not silently ignored."""
+
+    class Meta:
+        unknown = ma.RAISE
+
     page = ma.fields.Integer(
         load_default=1,
         validate=Range(min=1, max=1_000_000),

@@ -4,8 +4,21 @@ Every field is read from the plain data (or model) the service returns, by attri
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import marshmallow as ma
 from marshmallow import fields as f
+
+
+class UtcDateTime(f.DateTime):
+    """A moment, in RFC 3339 with its offset: the database stores naive UTC
+    (tracker/models/base.utcnow), which would read as a local time without it."""
+
+    def _serialize(self, value: datetime | None, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 # --- registry -----------------------------------------------------------------------------------
 
@@ -31,7 +44,7 @@ class Kim(ma.Schema):
     phone = f.String(required=True, allow_none=True)
     email = f.String(required=True, allow_none=True)
     members = f.Integer(required=True, allow_none=True)
-    updated_at = f.DateTime(required=True)
+    updated_at = UtcDateTime(required=True)
 
 
 class KimDetail(Kim):
@@ -59,7 +72,7 @@ class Period(ma.Schema):
     start_date = f.Date(required=True)
     end_date = f.Date(required=True)
     state = f.String(required=True)
-    closed_at = f.DateTime(required=True, allow_none=True)
+    closed_at = UtcDateTime(required=True, allow_none=True)
     assessed = f.Integer(
         required=True, metadata={"description": "KIMs in the token's scope with a result"}
     )
@@ -134,7 +147,7 @@ class AssessmentDetail(ma.Schema):
     raw_tier = f.String(required=True, allow_none=True)
     tier = f.String(required=True, allow_none=True)
     reason = f.String(required=True, allow_none=True)
-    computed_at = f.DateTime(required=True, allow_none=True)
+    computed_at = UtcDateTime(required=True, allow_none=True)
     data_gaps = f.List(f.String(), required=True)
     dimensions = f.List(f.Nested(Dimension), required=True)
     history = f.List(f.Nested(HistoryRow), required=True)
@@ -261,8 +274,8 @@ class Letter(ma.Schema):
     tier = f.String(required=True)
     signatory_name = f.String(required=True)
     signed = f.Boolean(required=True)
-    issued_at = f.DateTime(required=True)
-    revoked_at = f.DateTime(required=True, allow_none=True)
+    issued_at = UtcDateTime(required=True)
+    revoked_at = UtcDateTime(required=True, allow_none=True)
     revoke_reason = f.String(required=True, allow_none=True)
     replaces_id = f.Integer(required=True, allow_none=True)
     pdf_sha256 = f.String(required=True)
