@@ -11,7 +11,10 @@ from datetime import date
 import pytest
 
 from tests import factories
-from tracker.models import Kim, Period
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import Kim, Letter, Period, User
 from tracker.services.accounts import api_tokens
 from tracker.services.rules import frameworks
 
@@ -56,33 +59,35 @@ class District:
     letter_b: int
 
 
+def _with_records(
+    kims: list[Kim], kecamatan: str, period: Period, author: User, start: int = 0
+) -> list[Letter]:
+    """A result, an open follow-up and a letter for each of `kims`."""
+    fw = frameworks.get_active()
+    assert fw is not None
+    letters = []
+    for n, kim in enumerate(kims, start=start):
+        factories.make_assessment(
+            kim, period, fw, score=40.0 + n, tier="Berkembang", dimension_scores={"A": 50.0 + n}
+        )
+        factories.make_follow_up(kim, author, date(2025, 3, 1))
+        letters.append(factories.make_letter(kim, period, kecamatan))
+    return letters
+
+
 def seed_district(regions: factories.RegionTree, per_kecamatan: int = 2) -> District:
     """`per_kecamatan` KIMs in each kecamatan, each with a result, invited to one session (half
-    of them came), visited, followed up and written to."""
-    fw = frameworks.ensure_default()
-    assert fw is not None
+    of them came), followed up and written to; the ones of kecamatan A were visited."""
+    frameworks.ensure_default()
     period = factories.make_period("2025-T1")
     kims_a = [factories.kim(regions.desa_a1) for _ in range(per_kecamatan)]
     kims_b = [factories.kim(regions.desa_b1) for _ in range(per_kecamatan)]
-    for n, kim in enumerate([*kims_a, *kims_b]):
-        factories.make_assessment(
-            kim,
-            period,
-            fw,
-            score=40.0 + n,
-            tier="Berkembang",
-            dimension_scores={"A": 50.0 + n},
-        )
+    author = factories.user(role="petugas", scope=[regions.kabupaten], username="pencatat")
+    letters = _with_records(kims_a, regions.kec_a, period, author)
+    letters += _with_records(kims_b, regions.kec_b, period, author, start=len(kims_a))
     everyone = [*kims_a, *kims_b]
     session = factories.make_session(invited=everyone, attended=everyone[::2])
-    author = factories.user(role="petugas", scope=[regions.kabupaten], username="pencatat")
     visit = factories.make_visit(author, regions.kec_a, kims_a)
-    for kim in [*kims_a, *kims_b]:
-        factories.make_follow_up(kim, author, date(2025, 3, 1))
-    letters = [
-        factories.make_letter(kim, period, regions.kec_a if kim in kims_a else regions.kec_b)
-        for kim in everyone
-    ]
     return District(
         kims_a=kims_a,
         kims_b=kims_b,
@@ -92,6 +97,21 @@ def seed_district(regions: factories.RegionTree, per_kecamatan: int = 2) -> Dist
         letter_a=letters[0].id,
         letter_b=letters[-1].id,
     )
+
+
+def grow(district: District, regions: factories.RegionTree, count: int) -> None:
+    """`count` more KIMs in each kecamatan with everything `seed_district` gives its own, a
+    session and a visit more each."""
+    author = db.session.scalar(select(User).where(User.username == "pencatat"))
+    for kecamatan, desa, kept in (
+        (regions.kec_a, regions.desa_a1, district.kims_a),
+        (regions.kec_b, regions.desa_b1, district.kims_b),
+    ):
+        more = [factories.kim(desa) for _ in range(count)]
+        _with_records(more, kecamatan, district.period, author, start=100 + len(kept))
+        kept.extend(more)
+        factories.make_session(invited=more, attended=more[::2])
+        factories.make_visit(author, kecamatan, more)
 
 
 @pytest.fixture
