@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-
-from tests import factories
 from sqlalchemy import select
 
+from tests import factories
 from tracker.extensions import db
 from tracker.models import Kim, Letter, Period, User
 from tracker.services.accounts import api_tokens

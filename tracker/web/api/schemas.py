@@ -20,6 +20,7 @@ class UtcDateTime(f.DateTime):
             value = value.replace(tzinfo=UTC)
         return super()._serialize(value, attr, obj, **kwargs)
 
+
 # --- registry -----------------------------------------------------------------------------------
 
 
