@@ -28,6 +28,7 @@ def test_a_new_token_is_shown_once_and_kept_only_as_its_hash(client, login_as) -
     assert token.name == "Dasbor provinsi"
     assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert token.prefix == secret[:12]
+    assert f"Authorization: Bearer {token.prefix}…" in page
     stored = [str(value) for value in vars(token).values()]
     assert not any(secret in value for value in stored)
 
