@@ -181,39 +181,28 @@ def use_token(secret: str) -> TokenUse | None:
     refused request counts too)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    found = db.session.execute(
-        select(ApiToken.id, ApiToken.user_id)
-        .join(User, User.id == ApiToken.user_id)
-        .where(
-            ApiToken.token_hash == _digest(secret),
-            ApiToken.revoked_at.is_(None),
-            User.is_active_account.is_(True),
-        )
-    ).one_or_none()
-    if found is None:
-        return None
-    token_id, user_id = found
     now = utcnow()
     window = rate_window()
     expired = ApiToken.window_start.is_(None) | (
         ApiToken.window_start <= now - timedelta(seconds=window)
     )
-    with transaction():
-        db.session.execute(
+    with transaction():  # one statement finds the token, counts the request and reads the count
+        found = db.session.execute(
             update(ApiToken)
-            .where(ApiToken.id == token_id)
+            .where(ApiToken.token_hash == _digest(secret), ApiToken.revoked_at.is_(None))
             .values(
                 window_count=case((expired, 1), else_=ApiToken.window_count + 1),
                 window_start=case((expired, now), else_=ApiToken.window_start),
                 last_used_at=now,
             )
+            .returning(ApiToken.user_id, ApiToken.window_start, ApiToken.window_count)
             .execution_options(synchronize_session=False)
-        )
-        start, count = db.session.execute(
-            select(ApiToken.window_start, ApiToken.window_count).where(ApiToken.id == token_id)
-        ).one()
+        ).one_or_none()
+    if found is None:
+        return None
+    user_id, start, count = found
     user = db.session.get(User, user_id)
-    if user is None:  # deleted in between
+    if user is None or not user.is_active:
         return None
     limit = rate_limit()
     if count > limit:
