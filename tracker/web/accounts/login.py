@@ -1,4 +1,4 @@
-"""Login, logout and the user's own account page (password and language)."""
+"""Login, logout and the user's own account page (password, language and API tokens)."""
 
 from __future__ import annotations
 
