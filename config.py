@@ -111,6 +111,10 @@ class Config:
     SESSION_IDLE_MINUTES = 30
     SESSION_MAX_HOURS = 12
     SESSION_WARNING_MINUTES = 5
+    # The JSON API (/api/v1, docs/api.md): requests per token per window (the largest page, 100,
+    # is part of its OpenAPI document: tracker/web/api/paging.MAX_PER_PAGE).
+    API_RATE_LIMIT = 120
+    API_RATE_WINDOW = 60  # seconds
     # Visit photos (tracker.services.visits.photos): each file at most PHOTO_MAX_BYTES, at most
     # PHOTO_MAX_PIXELS (a larger one is refused as a possible decompression bomb), stored with
     # its long side at most PHOTO_MAX_SIDE and a thumbnail of PHOTO_THUMB_SIDE; a visit form may

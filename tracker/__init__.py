@@ -97,7 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from werkzeug.routing import IntegerConverter
 
     from tracker.io.values import INT_MAX
-    from tracker.web import blueprints
+    from tracker.web import api, blueprints
     from tracker.web.common import errors, security
 
     class DatabaseIdConverter(IntegerConverter):
@@ -111,5 +111,6 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter  # before any rule is added
     for blueprint in blueprints():
         app.register_blueprint(blueprint)
+    api.init_app(app)
     errors.register(app)
     security.init_app(app)

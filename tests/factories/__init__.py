@@ -18,6 +18,7 @@ from tests.factories.coaching import make_session, make_topic
 from tests.factories.letters import (
     assessed_kims,
     freeze_today,
+    make_letter,
     office_ready,
     signing_certificate,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "make_count",
     "make_follow_up",
     "make_framework",
+    "make_letter",
     "make_measurement",
     "make_period",
     "make_posts",

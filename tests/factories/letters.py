@@ -14,7 +14,7 @@ from tests.factories.activity import make_measurement, make_posts
 from tests.factories.registry import kim as make_kim
 from tests.factories.rules import make_period
 from tracker.extensions import db
-from tracker.models import Kim, Period
+from tracker.models import Kim, Letter, Period
 from tracker.services.assessment.runner import assess_period
 from tracker.services.letters import office
 from tracker.services.rules import frameworks
@@ -104,3 +104,40 @@ def signing_certificate(directory: Path, passphrase: str = "rahasia-ttd") -> Pat
     path = directory / "ttd.p12"
     path.write_bytes(data)
     return path
+
+
+_letter_counter = 0
+
+
+def make_letter(kim: Kim, period: Period, kecamatan_code: str, **fields: Any) -> Letter:
+    """A letter row as the register reads it (no PDF rendered: for pages and the API that only
+    read the register's metadata)."""
+    global _letter_counter
+    _letter_counter += 1
+    year = fields.pop("year", 2025)
+    letter = Letter(
+        number=fields.pop("number", f"400.14/{_letter_counter:03d}/427.88/{year}"),
+        year=year,
+        sequence=_letter_counter,
+        letter_date=fields.pop("letter_date", date(year, 4, 7)),
+        kim_id=kim.id,
+        period_id=period.id,
+        region_code=kim.desa_code,
+        kecamatan_code=kecamatan_code,
+        kim_name=kim.name,
+        kim_name_key=kim.name_key,
+        desa_name=fields.pop("desa_name", "Desa"),
+        kecamatan_name=fields.pop("kecamatan_name", "Kecamatan"),
+        period_code=period.code,
+        score=fields.pop("score", 55.0),
+        tier=fields.pop("tier", "Berkembang"),
+        content={},
+        token=f"token-uji-{_letter_counter:08d}",
+        pdf_path=f"uji/{_letter_counter}.pdf",
+        pdf_sha256="0" * 64,
+        pdf_size=1234,
+        **fields,
+    )
+    db.session.add(letter)
+    db.session.commit()
+    return letter

@@ -20,10 +20,11 @@ from tracker.models.notifications import Notification, NotificationMute
 from tracker.models.period import Period
 from tracker.models.region import Region
 from tracker.models.scheduler import JobRequest, JobRun, SchedulerLease
-from tracker.models.user import LoginAddress, LoginFailure, User, UserScope
+from tracker.models.user import ApiToken, LoginAddress, LoginFailure, User, UserScope
 from tracker.models.visits import FollowUp, MonitoringVisit, VisitFinding, VisitPhoto
 
 __all__ = [
+    "ApiToken",
     "Assessment",
     "AuditEntry",
     "CoachingAttendance",

@@ -103,3 +103,32 @@ class LoginAddress(Base):
     )
     remote_addr: Mapped[str] = mapped_column(String(45), primary_key=True)
     last_success_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class ApiToken(Base):
+    """A personal token for the read-only JSON API (/api/v1): it acts as its user, with the
+    user's role and region scope. Only the SHA-256 of the secret is kept (the secret is shown
+    once, when created); `prefix` is its first characters, to tell one token from another.
+    `window_start`/`window_count` count the requests of the current rate-limit window, in the
+    database so the limit holds across gunicorn workers (tracker.services.accounts.api_tokens)."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    window_start: Mapped[datetime | None] = mapped_column(DateTime)
+    window_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -1,1 +1,2 @@
-"""Accounts: authentication and self-service, user administration, and reading the audit log."""
+"""Accounts: authentication and self-service (API tokens included), user administration, and reading
+the audit log."""

@@ -100,6 +100,7 @@ class KimRow:
     tier: str
     holdbacks: tuple[Holdback, ...] = ()  # failed gates or tier conditions, for the badges
     changed: bool = False  # its data changed since the run (freshness.changed_clause)
+    dimension_scores: dict[str, float] = field(default_factory=dict)  # the breakdown, by code
 
 
 MOVEMENTS = ("naik", "turun")
@@ -358,6 +359,7 @@ def _kim_page(
             tier,
             tuple(holdbacks(fw, score, indicators or {}, dims or {})),
             bool(changed),
+            dict(dims or {}),
         )
 
     return result.map(row)
@@ -433,6 +435,36 @@ def period_overview(
         stale_framework=active is not None and active.id != fw_row.id,
         freshness=period_freshness(user, period, fw_row.id),
     )
+
+
+@dataclass
+class PeriodResults:
+    """One page of a period's results as plain data (the JSON API): the list of the overview
+    without its counts and movers."""
+
+    period: Period
+    framework_version: int | None
+    tier_names: tuple[str, ...]
+    kims: Page[KimRow]
+
+
+def period_results(
+    user: User | None, code: str, flt: OverviewFilter, page: int, per_page: int
+) -> PeriodResults:
+    """The overview's KIM list, filtered and sorted the same way (`_kim_page`), and nothing
+    else: a fixed number of queries whatever the number of KIMs."""
+    require(user, VIEW)
+    period = resolve_period(code)
+    fw_row = framework_for_period(period.id)
+    if fw_row is None:
+        return PeriodResults(period, None, TIERS, paginate_rows([], 1, per_page))
+    fw = load_framework(fw_row.definition)
+    before = previous_period(period)
+    source = framework_for_period(before.id, fw_row.id) if before is not None else None
+    prior = (before.id, source.id) if before is not None and source is not None else None
+    flt = flt.normalized(fw.tier_names)
+    rows = _kim_page(period, fw_row, fw, user, flt, prior, page, per_page)
+    return PeriodResults(period, fw_row.version, fw.tier_names, rows)
 
 
 # ------------------------------------------------------------------------------ one KIM

@@ -189,6 +189,8 @@ MESSAGES: dict[str, str] = {
     "user.password_change": N_("Mengganti kata sandi sendiri"),
     "user.locale": N_("Mengganti bahasa tampilan"),
     "user.logout": N_("Keluar; semua sesi akun ini diakhiri"),
+    "api_token.create": N_("Membuat token API %(name)s (%(prefix)s…)"),
+    "api_token.revoke": N_("Mencabut token API %(name)s (%(prefix)s…)"),
     # visits
     "visit.create": N_(
         "Mencatat kunjungan pemantauan Kecamatan %(kecamatan)s, %(visited_on)s: %(kims)s KIM, "
@@ -266,6 +268,8 @@ ACTION_LABELS: dict[str, str] = {
     "user.password_change": N_("Ganti kata sandi sendiri"),
     "user.locale": N_("Ganti bahasa tampilan"),
     "user.logout": N_("Keluar"),
+    "api_token.create": N_("Buat token API"),
+    "api_token.revoke": N_("Cabut token API"),
     "visit.create": N_("Catat kunjungan pemantauan"),
     "follow_up.create": N_("Tambah tindak lanjut"),
     "follow_up.close": N_("Tandai tindak lanjut selesai"),
@@ -299,6 +303,7 @@ ENTITY_LABELS: dict[str, str] = {
     "framework": N_("Kerangka penilaian"),
     "period": N_("Periode"),
     "user": N_("Akun pengguna"),
+    "api_token": N_("Token API"),
     "monitoring_visit": N_("Kunjungan pemantauan"),
     "follow_up": N_("Tindak lanjut"),
     "topic": N_("Materi pembinaan"),
@@ -334,6 +339,9 @@ FIELDS: dict[str, dict[str, Field]] = {
         "locale": Field(N_("Bahasa tampilan"), Value(CHOICE, LANGUAGE_NAMES)),
         "email": Field(N_("E-mail untuk pengingat")),
         "muted": Field(N_("Pengingat yang dimatikan")),
+    },
+    "api_token": {
+        "name": Field(N_("Nama token")),
     },
     "period": {
         "code": Field(N_("Kode periode")),

@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy import Select, case, func, insert, or_, select, update
 
 from tracker.extensions import db
 from tracker.io.regions_csv import (
@@ -328,18 +329,21 @@ class SearchResult:
 _LIKE_SPECIAL = re.compile(r"([\\%_])")
 
 
+def _matching(stmt: Select[Any], text: str) -> Select[Any]:
+    """Regions whose name contains `text`, or whose code starts with it when it reads as one."""
+    if re.fullmatch(r"\d{2}(\.\d+)*\.?", text):
+        return stmt.where(Region.code.like(_LIKE_SPECIAL.sub(r"\\\1", text) + "%", escape="\\"))
+    pattern = "%" + _LIKE_SPECIAL.sub(r"\\\1", text.lower()) + "%"
+    return stmt.where(func.lower(Region.name).like(pattern, escape="\\"))
+
+
 def search(user: User, query: str, page: int = 1, per_page: int = 25) -> SearchResult:
     """Regions whose name contains the query (or whose code starts with it), within what the
     user may see; each result carries its path so two desa of one name can be told apart."""
     require(user, VIEW)
     text = " ".join(query.split())
     visible = region_visible_filter(Region.code, user)
-    stmt = select(Region).where(visible)
-    if re.fullmatch(r"\d{2}(\.\d+)*\.?", text):
-        stmt = stmt.where(Region.code.like(_LIKE_SPECIAL.sub(r"\\\1", text) + "%", escape="\\"))
-    else:
-        pattern = "%" + _LIKE_SPECIAL.sub(r"\\\1", text.lower()) + "%"
-        stmt = stmt.where(func.lower(Region.name).like(pattern, escape="\\"))
+    stmt = _matching(select(Region).where(visible), text)
     stmt = stmt.order_by(Region.level, Region.name, Region.code)
     result = paginate(stmt, page, per_page)
     ancestors = {a for r in result.items for a in _ancestor_codes(r.code)}
@@ -353,3 +357,31 @@ def search(user: User, query: str, page: int = 1, per_page: int = 25) -> SearchR
         for r in result.items
     }
     return SearchResult(page=result, paths=paths, query=text)
+
+
+# --- the region list as plain data (the JSON API) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionFilter:
+    """What the API's region list is narrowed by: the children of `parent`, one `level`, and
+    the search of the browse page (`q`: a name fragment or the start of a code)."""
+
+    parent: str = ""
+    level: int | None = None
+    q: str = ""
+
+
+def region_page(user: User, flt: RegionFilter, page: int, per_page: int) -> Page[Region]:
+    """The regions a user may browse (his scope's subtrees and the ancestors leading to them),
+    by code: two queries whatever their number."""
+    require(user, VIEW)
+    stmt = select(Region).where(region_visible_filter(Region.code, user))
+    if flt.parent:
+        stmt = stmt.where(Region.parent_code == flt.parent)
+    if flt.level is not None:
+        stmt = stmt.where(Region.level == flt.level)
+    text = " ".join(flt.q.split())
+    if text:
+        stmt = _matching(stmt, text)
+    return paginate(stmt.order_by(Region.code), page, per_page)

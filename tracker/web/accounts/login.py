@@ -1,4 +1,4 @@
-"""Login, logout and the user's own account page (password and language)."""
+"""Login, logout and the user's own account page (password, language and API tokens)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringF
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from tracker.models.notifications import KIND_LABELS, KINDS
-from tracker.services.accounts import authentication
+from tracker.services.accounts import api_tokens, authentication
 from tracker.services.accounts.password_policy import PASSWORD_MAX_LENGTH
 from tracker.services.common.errors import Invalid
 from tracker.services.notifications import inbox
@@ -98,6 +98,16 @@ class ReminderForm(FlaskForm):
     )
 
 
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        _l("Nama token"),
+        validators=[
+            DataRequired(_l("Isi nama token.")),
+            Length(max=api_tokens.NAME_MAX_LENGTH, message=_l("Nama token terlalu panjang.")),
+        ],
+    )
+
+
 def _safe_next(target: str | None) -> str | None:
     """Only a local path: no scheme, no host, not protocol-relative, no backslash tricks."""
     if not target:
@@ -155,6 +165,8 @@ def _render_preferences(
     locale_form: LocaleForm | None = None,
     status: int = 200,
     reminder_form: ReminderForm | None = None,
+    token_form: ApiTokenForm | None = None,
+    new_token: api_tokens.NewToken | None = None,
 ) -> tuple[str, int]:
     if locale_form is None:
         locale_form = LocaleForm(locale=current_user.locale)
@@ -170,6 +182,9 @@ def _render_preferences(
             locale_form=locale_form,
             reminder_form=reminder_form,
             languages=LANGUAGE_LABELS,
+            token_form=token_form or ApiTokenForm(formdata=None),
+            tokens=api_tokens.list_tokens(current_user),
+            new_token=new_token,
         ),
         status,
     )
@@ -244,4 +259,30 @@ def change_reminders() -> Response | tuple[str, int]:
         target.errors = [*target.errors, error.message]
         return _render_preferences(reminder_form=form, status=422)
     flash(_("Pengaturan pengingat disimpan."), "success")
+    return redirect(url_for("auth.preferences"))
+
+
+@bp.post("/akun/token")
+@login_required
+def create_api_token() -> tuple[str, int]:
+    """A new API token, shown on the page this once (never flashed: the session cookie is only
+    signed, not encrypted)."""
+    form = ApiTokenForm()
+    if not form.validate_on_submit():
+        return _render_preferences(token_form=form, status=422)
+    try:
+        created = api_tokens.create_token(current_user, form.name.data or "")
+    except api_tokens.TokenNameError as error:
+        form.name.errors = [*form.name.errors, error.message]
+        return _render_preferences(token_form=form, status=422)
+    return _render_preferences(new_token=created, status=201)
+
+
+@bp.post("/akun/token/<int:token_id>/cabut")
+@login_required
+def revoke_api_token(token_id: int) -> Response:
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        revoked = api_tokens.revoke_token(current_user, token_id)
+        flash(_("Token %(name)s dicabut.", name=revoked.name), "success")
     return redirect(url_for("auth.preferences"))

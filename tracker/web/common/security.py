@@ -49,6 +49,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker.extensions import login_manager
+from tracker.web.common.errors import answers_json, error_json
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -144,8 +145,11 @@ def _add_headers(response: Response) -> Response:
         max_age = current_app.config.get("HSTS_MAX_AGE") or 0
         if max_age:
             response.headers["Strict-Transport-Security"] = f"max-age={max_age}"
-    if request.endpoint != "static" and current_user and current_user.is_authenticated:
+    if answers_json() or (
+        request.endpoint != "static" and current_user and current_user.is_authenticated
+    ):
         # Overrides send_file's no-cache too: an export must not stay in the browser's cache.
+        # The API's answers (registry contacts) are a signed-in reader's too, by token.
         response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -177,7 +181,7 @@ def _has_nul(values: MultiDict[str, str]) -> bool:
     return any("\x00" in key or any("\x00" in v for v in values.getlist(key)) for key in values)
 
 
-def _refuse_nul() -> tuple[str, int] | None:
+def _refuse_nul() -> tuple[str, int] | Response | None:
     """One check for all request input: PostgreSQL refuses NUL in text, which made any form or
     search that carried one a 500 there (SQLite stored it silently)."""
     uploads = (f.filename or "" for f in request.files.values())
@@ -191,12 +195,14 @@ def _refuse_nul() -> tuple[str, int] | None:
             "Permintaan ini memuat karakter NUL (\\x00) yang tidak diizinkan di alamat, "
             "pencarian, atau isian formulir. Hapus karakter itu lalu kirim kembali."
         )
+        if answers_json():
+            return error_json(400, reason)
         return render_template("errors/400.html", message=reason), 400
     return None
 
 
 def _end_stale_session() -> Response | None:
-    if request.endpoint == "static" or not current_user.is_authenticated:
+    if request.endpoint == "static" or answers_json() or not current_user.is_authenticated:
         return None
     if session.get(SESSION_GENERATION_KEY) == current_user.session_generation:
         return None
