@@ -20,6 +20,7 @@ from tests.security.world import (
     rules,
     url_for_rule,
 )
+from tracker.services.accounts import api_tokens
 
 
 def _client(app: Flask, username: str):  # type: ignore[no-untyped-def]
@@ -37,14 +38,18 @@ def test_objects_of_another_kecamatan_are_not_found(app: Flask, world: World, ca
     failures = []
     for role in ROLES:
         client = _client(app, f"{role}-a")
+        # the API is asked as the same account through its own door: a Bearer token
+        secret = api_tokens.create_token(world.users[f"{role}_a"], "IDOR").secret
+        bearer = {"Authorization": f"Bearer {secret}"}
         for rule in scoped_get:
             url = url_for_rule(world, rule, "b")
-            status = client.get(url).status_code
-            cases["IDOR: GET other kecamatan"] += 1
-            if status not in (403, 404) and not (is_api(rule) and status == 401):
+            headers = bearer if is_api(rule) else {}
+            status = client.get(url, headers=headers).status_code
+            cases["IDOR: GET other kecamatan" + (" (API token)" if headers else "")] += 1
+            if status not in (403, 404):
                 failures.append(f"{role}: GET {url} -> {status}")
-            own = client.get(url_for_rule(world, rule, "a")).status_code
-            if own >= 500:
+            own = client.get(url_for_rule(world, rule, "a"), headers=headers).status_code
+            if own >= 500 or (headers and own != 200):
                 failures.append(f"{role}: GET own {url} -> {own}")
         for rule in scoped_post:
             url = url_for_rule(world, rule, "b")
@@ -61,8 +66,10 @@ def test_objects_of_another_kecamatan_are_not_found(app: Flask, world: World, ca
 
 def test_a_viewer_writes_nothing_anywhere(app: Flask, world: World, cases) -> None:
     """The role matrix's floor: a viewer (of the whole kabupaten) sends every form of the site
-    and nothing is written (only their own session, language and password are theirs)."""
+    and nothing is written (only their own session, language, password, reminders, API tokens and
+    notifications are theirs)."""
     own_account = {"auth.logout", "auth.change_locale", "auth.change_password", "auth.login"}
+    own_account |= {"auth.change_reminders", "auth.create_api_token", "notifications.mark_all_read"}
     forms = harvest(_client(app, "admin-kab"), object_pages(app, world))
     factories.user("viewer", username="pembaca")
     client = _client(app, "pembaca")

@@ -23,7 +23,9 @@ from tests import factories
 from tests.letters.conftest import quick_pdf
 from tracker.extensions import db
 from tracker.models import Kim, Letter, User, VisitPhoto
+from tracker.models.notifications import KINDS, Notification
 from tracker.pdf import letter as letter_pdf
+from tracker.services.accounts import api_tokens
 from tracker.services.coaching import materials
 from tracker.services.letters.issue import issue_letter
 from tracker.services.visits import photos, visits
@@ -38,6 +40,7 @@ PUBLIC_ENDPOINTS = {
     "auth.login": "the login page itself",
     "verification.letter": "the letter verification page the QR code of a printed letter opens",
     "static": "CSS, JS, fonts and images of the pages",
+    "api-docs.openapi_json": "the OpenAPI document: what the API offers, no data (docs/api.md)",
 }
 # Health checks, when one is added, are public by design too: name them here.
 PUBLIC_ENDPOINT_PREFIXES = ("health",)
@@ -69,6 +72,8 @@ class Side:
     session_id: int
     material_id: int
     user: User
+    token_id: int  # an API token of `user`: nobody else may revoke it
+    notification_id: int  # a notification of `user`: nobody else may mark it read
 
 
 @dataclass
@@ -106,6 +111,12 @@ def _side(
         f"Pelatihan {label}", invited=[kim], topics=[topic], region=kecamatan
     )
     user = factories.user("viewer", scope=[kecamatan], username=f"warga-{label}")
+    token = api_tokens.create_token(user, f"Token {label}")
+    notification = Notification(
+        user_id=user.id, kind=KINDS[0], subject=f"world:{label}", on_date=date(2025, 4, 7)
+    )
+    db.session.add(notification)
+    db.session.flush()
     return Side(
         kecamatan=kecamatan,
         desa=desa,
@@ -117,6 +128,8 @@ def _side(
         session_id=session.id,
         material_id=_material(session.id),
         user=user,
+        token_id=token.row.id,
+        notification_id=notification.id,
     )
 
 
@@ -146,6 +159,8 @@ def build_world(app: Flask, tmp_path: Path, monkeypatch: object) -> World:
 # the argument names that point at an object inside one kecamatan (the IDOR targets)
 SCOPED_ARGUMENTS = {
     "kim_id",
+    "token_id",
+    "notification_id",
     "letter_id",
     "visit_id",
     "photo_id",
@@ -178,6 +193,9 @@ def _value(world: World, side: Side, endpoint: str, name: str, rule: Rule) -> ob
         "token": side.letter.token,
         "filename": "css/app.css",
         "fmt": "csv",
+        "token_id": side.token_id,
+        "notification_id": side.notification_id,
+        "name": "recompute",  # a job of the scheduler's page
     }
     if name == "code":
         return side.kecamatan if endpoint in REGION_CODE_ENDPOINTS else PERIOD
