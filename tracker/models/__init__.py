@@ -14,7 +14,14 @@ from tracker.models.coaching import (
 )
 from tracker.models.framework import Framework
 from tracker.models.kim import Kim, KimChannel
-from tracker.models.letters import Letter, LetterSequence, OfficeSettings, VerificationHit
+from tracker.models.letters import (
+    Letter,
+    LetterBatch,
+    LetterBatchItem,
+    LetterSequence,
+    OfficeSettings,
+    VerificationHit,
+)
 from tracker.models.period import Period
 from tracker.models.region import Region
 from tracker.models.user import LoginAddress, LoginFailure, User, UserScope
@@ -36,6 +43,8 @@ __all__ = [
     "Kim",
     "KimChannel",
     "Letter",
+    "LetterBatch",
+    "LetterBatchItem",
     "LetterSequence",
     "LoginAddress",
     "LoginFailure",
