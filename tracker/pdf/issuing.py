@@ -43,9 +43,7 @@ def seal(rendered: letter_module.RenderedLetter, key: SigningKey | None, reason:
     )
 
 
-def letter_file(
-    data: LetterData, logo: tuple[bytes, str] | None, key: SigningKey | None
-) -> bytes:
+def letter_file(data: LetterData, logo: tuple[bytes, str] | None, key: SigningKey | None) -> bytes:
     """The evaluation letter's archived PDF (PDF/A-3b, signed when `key` is given)."""
     rendered = letter_module.render_letter(data, logo)
     return seal(rendered, key, f"Surat Hasil Evaluasi KIM nomor {data.number}")
@@ -74,11 +72,15 @@ class RenderOutcome:
 _worker: dict[str, object] = {}
 
 
-def start_worker(logo: tuple[bytes, str] | None, key: SigningKey | None) -> None:
-    """A worker process's initializer: keep the logo and key, load the renderer and fonts."""
+def start_worker(
+    logo: tuple[bytes, str] | None, key: SigningKey | None, *, warm: bool = True
+) -> None:
+    """A worker process's initializer: keep the logo and key, load the renderer and fonts
+    (`warm`: now rather than at the first letter)."""
     _worker["logo"] = logo
     _worker["key"] = key
-    styles.shared()  # imports WeasyPrint, parses the stylesheet, loads the fonts
+    if warm:
+        styles.shared()  # imports WeasyPrint, parses the stylesheet, loads the fonts
 
 
 def render_job(job: RenderJob) -> RenderOutcome:

@@ -112,14 +112,14 @@ def preview(actor: User | None, period_code: str, kim_id: int) -> Preview:
     source = content.build(actor, period_code, kim_id, view)
     problems = _office_problems(view)
     if source.stale:
-        problems.append(_stale())
+        problems.append(stale_message())
     found = in_force(source.kim_id, source.period_id)
     if found is not None:
         problems.append(_already(found))
     return Preview(source.data, source.kim_id, source.data.period_code, problems, found)
 
 
-def _stale() -> str:
+def stale_message() -> str:
     return _(
         "Data KIM ini berubah sesudah penilaian terakhir: jalankan penilaian ulang periode ini "
         "sebelum menerbitkan surat, agar surat memuat hasil yang benar."
@@ -140,7 +140,7 @@ def issue_letter(
     ready(view)
     source = content.build(actor, period_code, kim_id, view)
     if source.stale:
-        raise LetterNotReady(_stale())
+        raise LetterNotReady(stale_message())
     key = signing_key(view)
     logo = office.logo()
     token = secrets.token_urlsafe(TOKEN_BYTES)
