@@ -314,7 +314,7 @@ def test_the_web_starts_a_batch_in_its_own_process_and_shows_its_progress(
     client, login_as, district, launched, small_render
 ):
     login_as("kabid")
-    page = client.get("/surat/batch/baru?periode=2025-T1").get_data(as_text=True)
+    page = client.get("/surat/batch/?periode=2025-T1").get_data(as_text=True)
     assert "Terbitkan serentak" in page and "Sukodono" in page
     response = client.post("/surat/batch/", data={"periode": "2025-T1", "kecamatan": ""})
     assert response.status_code == 302

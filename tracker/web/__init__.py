@@ -13,13 +13,13 @@ def blueprints() -> list[Blueprint]:
     from tracker.web.activity import data_entry
     from tracker.web.assessment import results
     from tracker.web.coaching import blueprint as coaching
-    from tracker.web.letters import letters, office, verification
+    from tracker.web.letters import batches, letters, office, verification
     from tracker.web.registry import kim_transfer, kims, regions
     from tracker.web.reports import home
     from tracker.web.rules import frameworks, periods
     from tracker.web.visits import follow_ups, visits
 
     areas = (home, login, user_admin, audit_log, regions, kims, kim_transfer, periods)
-    areas += (data_entry, frameworks, results, letters, office, verification)
+    areas += (data_entry, frameworks, results, letters, batches, office, verification)
     areas += (visits, follow_ups)
     return [*(area.bp for area in areas), coaching()]

@@ -303,7 +303,59 @@ def start_in_background(
     return batch
 
 
+def relaunch(actor: User | None, batch_id: int) -> None:
+    """Start the process of a batch that stopped before its end (its process died, or it
+    stopped on the office settings): the page's "Lanjutkan"."""
+    found = get_batch(actor, batch_id)
+    if found.status == BATCH_DONE:
+        raise BatchRefused(_("Batch ini sudah selesai."))
+    if found.status == BATCH_RUNNING and _alive(found, utcnow()):
+        raise BatchRefused(_("Batch ini masih berjalan."))
+    launch(found.id)
+
+
 # ---------------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class FormOptions:
+    """What the start form offers: the assessed periods, the kecamatan of the actor's scope and
+    the tiers of the chosen period's framework."""
+
+    periods: list[str]
+    period: str
+    kecamatan: list[tuple[str, str]]
+    tiers: list[str]
+
+
+def form_options(actor: User | None, period_code: str = "") -> FormOptions:
+    require(actor, ISSUE_LETTERS)
+    from tracker.models import Period
+
+    periods = list(
+        db.session.scalars(
+            select(Period.code)
+            .where(Period.id.in_(select(Assessment.period_id).distinct()))
+            .order_by(Period.start_date.desc(), Period.code)
+        )
+    )
+    chosen = period_code if period_code in periods else (periods[0] if periods else "")
+    scope = None if actor is None else actor.scope_codes
+    kecamatan = [
+        (code, name)
+        for code, name in db.session.execute(
+            select(Region.code, Region.display_name)
+            .where(Region.level == LEVEL_KECAMATAN)
+            .order_by(Region.display_name)
+        )
+        if scope is None or any(_within(code, s) or _within(s, code) for s in scope)
+    ]
+    tiers: list[str] = []
+    if chosen:
+        fw_row = framework_for_period(get_period(chosen).id)
+        if fw_row is not None:
+            tiers = list(load_framework(fw_row.definition).tier_names)
+    return FormOptions(periods, chosen, kecamatan, tiers)
 
 
 def _scoped(actor: User | None) -> Select[Any]:
@@ -352,7 +404,12 @@ def item_letters(items: list[LetterBatchItem]) -> dict[int, str]:
     ids = [i.letter_id for i in items if i.letter_id is not None]
     if not ids:
         return {}
-    return dict(db.session.execute(select(Letter.id, Letter.number).where(Letter.id.in_(ids))))
+    return {
+        letter_id: number
+        for letter_id, number in db.session.execute(
+            select(Letter.id, Letter.number).where(Letter.id.in_(ids))
+        )
+    }
 
 
 @dataclass(frozen=True)
@@ -673,7 +730,7 @@ def _renderer(
         initargs=(logo, key),
     )
     try:
-        yield pool.submit
+        yield lambda job: pool.submit(issuing.render_job, job)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
