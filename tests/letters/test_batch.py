@@ -119,7 +119,7 @@ def test_the_filter_narrows_by_kecamatan_by_name_and_by_tier(district, small_ren
 
 
 def test_one_failing_kim_does_not_stop_the_others(district, monkeypatch):
-    sukodono, pasirian, _period = district
+    sukodono, _pasirian, _period = district
     broken = sukodono[1].name
 
     def render(data, logo=None):  # type: ignore[no-untyped-def]
@@ -245,7 +245,8 @@ def test_without_a_signatory_a_batch_is_refused_and_a_run_stops_resumably(
 def test_zip_and_combined_pdf_hold_the_archived_letters(district, small_render):
     done = batch.run_batch(batch.start_batch(None, "2025-T1").id, workers=0)
     letters = {
-        letter.number: archive.read(letter.pdf_path) for letter in db.session.scalars(select(Letter))
+        letter.number: archive.read(letter.pdf_path)
+        for letter in db.session.scalars(select(Letter))
     }
     zipped = zipfile.ZipFile(batch.result_file(None, done.id, "zip").path)
     names = zipped.namelist()
@@ -260,7 +261,6 @@ def test_zip_and_combined_pdf_hold_the_archived_letters(district, small_render):
 def test_worker_processes_render_real_letters_with_their_own_numbers(district):
     """Two spawned worker processes and WeasyPrint: each letter prints its own number, the ZIP
     holds the archived files and the combined PDF all their pages."""
-    sukodono, _pasirian, _period = district
     started = batch.start_batch(None, "2025-T1", kecamatan="Sukodono")
     done = batch.run_batch(started.id, workers=2)
     assert done.status == BATCH_DONE and done.issued == 3 and done.workers == 2
@@ -347,7 +347,7 @@ def test_the_default_launcher_starts_the_batch_command(app, monkeypatch, distric
 
     monkeypatch.setattr(batch.subprocess, "Popen", FakePopen)
     batch.launch(42)
-    (args, kwargs), = started
+    ((args, kwargs),) = started
     assert args[1:] == ["-m", "flask", "letters", "run-batch", "42"]
     assert kwargs["start_new_session"] is True
     assert kwargs["env"]["DATABASE_URL"] == app.config["SQLALCHEMY_DATABASE_URI"]
@@ -390,13 +390,16 @@ def test_the_command_issues_a_batch_and_writes_zip_and_combined_pdf(
 ):
     out = tmp_path / "hasil"
     result = runner.invoke(
-        args=["letters", "issue", "--period", "2025-T1", "--kecamatan", "Pasirian"]
-        + ["--out", str(out), "--workers", "0"]
+        args=[
+            *("letters", "issue", "--period", "2025-T1", "--kecamatan", "Pasirian"),
+            *("--out", str(out), "--workers", "0"),
+        ]
     )
     assert result.exit_code == 0, result.output
     assert "2 terbit, 0 dilewati, 0 gagal dari 2 KIM" in result.output
     written = sorted(p.name for p in out.iterdir())
-    assert len(written) == 2 and written[0].endswith("-gabungan.pdf") and written[1].endswith(".zip")
+    assert len(written) == 2
+    assert written[0].endswith("-gabungan.pdf") and written[1].endswith(".zip")
     assert len(PdfReader(out / written[0]).pages) == 4
 
     again = runner.invoke(
