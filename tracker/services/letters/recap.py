@@ -27,7 +27,7 @@ from tracker.pdf.recap import KecamatanTiers, Move, RecapData
 from tracker.scoring.framework import load_framework
 from tracker.services.assessment.reports import PeriodOverview, period_overview
 from tracker.services.common import audit_writer
-from tracker.services.common.clock import office_today
+from tracker.services.common import clock
 from tracker.services.common.errors import Invalid
 from tracker.services.common.permissions import ISSUE_LETTERS, require
 from tracker.services.common.scope import actor_scope_filter
@@ -150,7 +150,7 @@ def _build(
     data = RecapData(
         office=view.identity,
         signatory=view.signatory,
-        letter_date=office_today(),
+        letter_date=clock.office_today(),
         period_code=period.code,
         period_label=period_label(period),
         period_start=period.start_date,
