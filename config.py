@@ -132,6 +132,9 @@ class Config:
         self.LETTER_ARCHIVE = os.environ.get("LETTER_ARCHIVE", "").strip() or None
         self.LETTER_SIGNING_PKCS12 = os.environ.get("LETTER_SIGNING_PKCS12", "").strip()
         self.LETTER_SIGNING_PASSPHRASE = os.environ.get("LETTER_SIGNING_PASSPHRASE", "")
+        # worker processes a batch of letters renders on (empty: one per core; 0: in the batch's
+        # own process)
+        self.LETTER_BATCH_WORKERS = os.environ.get("LETTER_BATCH_WORKERS", "").strip()
 
     def validate(self) -> None:
         if not self.SECRET_KEY:
