@@ -174,5 +174,7 @@ def test_the_recap_command_writes_the_pdf(two_periods, runner, tmp_path, fast_re
     written = list(tmp_path.glob("laporan-evaluasi-kim-2025-T1-*.pdf"))
     assert len(written) == 1 and written[0].read_bytes() == archive.read(report.pdf_path)
     assert report.number in result.output
-    refused = runner.invoke(args=["letters", "recap", "--period", "2025-T1", "--out", str(tmp_path)])
+    refused = runner.invoke(
+        args=["letters", "recap", "--period", "2025-T1", "--out", str(tmp_path)]
+    )
     assert refused.exit_code == 1 and "sudah terbit" in refused.output

@@ -26,8 +26,7 @@ from tracker.pdf import recap as recap_pdf
 from tracker.pdf.recap import KecamatanTiers, Move, RecapData
 from tracker.scoring.framework import load_framework
 from tracker.services.assessment.reports import PeriodOverview, period_overview
-from tracker.services.common import audit_writer
-from tracker.services.common import clock
+from tracker.services.common import audit_writer, clock
 from tracker.services.common.errors import Invalid
 from tracker.services.common.permissions import ISSUE_LETTERS, require
 from tracker.services.common.scope import actor_scope_filter
