@@ -428,3 +428,24 @@ def test_run_batch_command_resumes_by_id(runner, district, small_render):
     result = runner.invoke(args=["letters", "run-batch", str(started.id), "--workers", "0"])
     assert result.exit_code == 0 and "5 terbit" in result.output
     assert runner.invoke(args=["letters", "run-batch", "999"]).exit_code == 1
+
+
+def test_the_batch_pages_queries_do_not_grow_with_its_kims(
+    client, login_as, regions, district, small_render, count_queries
+):
+    login_as("kabid")
+    small = batch.run_batch(batch.start_batch(None, "2025-T1", kecamatan="Pasirian").id, workers=0)
+    large = batch.run_batch(batch.start_batch(None, "2025-T1", kecamatan="Sukodono").id, workers=0)
+    counts = []
+    for done in (small, large):
+        with count_queries() as queries:
+            assert client.get(f"/surat/batch/{done.id}").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    with count_queries() as listing:
+        assert client.get("/surat/batch/").status_code == 200
+    factories.assessed_kims(regions.desa_a2, count=2)
+    batch.start_batch(None, "2025-T1")
+    with count_queries() as more:
+        assert client.get("/surat/batch/").status_code == 200
+    assert len(more) == len(listing)
