@@ -449,3 +449,26 @@ def test_the_batch_pages_queries_do_not_grow_with_its_kims(
     with count_queries() as more:
         assert client.get("/surat/batch/").status_code == 200
     assert len(more) == len(listing)
+
+
+def test_a_letter_issued_elsewhere_mid_batch_renumbers_the_letters_in_flight(district, monkeypatch):
+    """A letter issued from the web while the batch renders takes the number the batch expected:
+    the batch's letters are rendered again with the numbers they get; none is skipped or doubled,
+    and each prints its own."""
+    _sukodono, pasirian, _period = district
+    calls = []
+
+    def render(data, logo=None):  # type: ignore[no-untyped-def]
+        calls.append(data.number)
+        if len(calls) == 2:  # meanwhile, someone issues one letter by itself
+            monkeypatch.setattr(letter_pdf, "render_letter", small_pdf)
+            issue.issue_letter(None, "2025-T1", pasirian[0].id)
+            monkeypatch.setattr(letter_pdf, "render_letter", render)
+        return small_pdf(data, logo)
+
+    monkeypatch.setattr(letter_pdf, "render_letter", render)
+    done = batch.run_batch(batch.start_batch(None, "2025-T1", kecamatan="Sukodono").id, workers=0)
+    assert (done.issued, done.failed) == (3, 0)
+    assert _sequences() == [1, 2, 3, 4]
+    assert all(number == printed for number, printed in _numbers_in_pdfs().items())
+    assert len(calls) > 3  # the letters in flight were rendered again
