@@ -6,9 +6,10 @@ A fresh SQLite database under bench/out/ seeded for it (the district of `bench/a
 N KIMs, 2024-T4 and 2025-T1 assessed, the office's signatory set) and a fresh letter archive.
 Then, in the same run:
 
-1. the ceiling: one of the batch's letters (its `LetterData`, as issued) rendered by WeasyPrint
-   alone (`tracker.pdf.letter.render_letter`: the HTML, the shared stylesheet and fonts, PDF/A)
-   `--ceiling` times in a fresh process, after one warm-up render: CPU and wall per render;
+1. the ceiling: one of the batch's letters (its `LetterData`, as issued) turned into its HTML
+   once, then that HTML rendered by WeasyPrint alone (with the shared stylesheet and fonts, PDF/A)
+   `--ceiling` times in a fresh process, after one warm-up render: CPU and wall per render; and,
+   for comparison, `render_letter` (HTML from the data, QR code, WeasyPrint) the same way;
 2. the batch: `start_batch` + `run_batch` for every KIM of 2025-T1, as `flask letters issue`
    runs it (this process reads, numbers, archives and commits; `--workers` spawned processes
    render), with its ZIP and combined PDF: wall time, CPU of this process and of the workers
@@ -118,22 +119,40 @@ class Sampler(threading.Thread):
 
 
 def _ceiling_child(content: dict[str, Any], renders: int, out: Any) -> None:
-    from tracker.pdf.letter import LetterData, render_letter
+    from weasyprint import HTML
+
+    from tracker.pdf import styles
+    from tracker.pdf.fetcher import make_fetcher, static_url
+    from tracker.pdf.letter import PDF_VARIANT, LetterData, letter_document, render_letter
 
     data = LetterData.from_json(content)
-    render_letter(data)  # warm-up: imports, stylesheet, fonts
-    cpu, wall, size = [], [], 0
-    for _ in range(renders):
-        started, used = time.perf_counter(), time.process_time()
-        pdf = render_letter(data).pdf
-        cpu.append(time.process_time() - used)
-        wall.append(time.perf_counter() - started)
-        size = len(pdf)
+    html = letter_document(data, None)  # the letter's HTML, QR code included, built once
+    css, fonts = styles.shared()
+
+    def weasyprint_alone() -> bytes:
+        document = HTML(string=html, base_url=static_url(""), url_fetcher=make_fetcher()).render(
+            pdf_variant=PDF_VARIANT, stylesheets=[css], font_config=fonts
+        )
+        return document.write_pdf(pdf_variant=PDF_VARIANT)  # type: ignore[no-any-return]
+
+    def timed(render: Any) -> tuple[float, float, int]:
+        render()  # warm-up: imports, stylesheet, fonts
+        cpu, wall, size = [], [], 0
+        for _ in range(renders):
+            started, used = time.perf_counter(), time.process_time()
+            size = len(render())
+            cpu.append(time.process_time() - used)
+            wall.append(time.perf_counter() - started)
+        return median(cpu), median(wall), size
+
+    alone = timed(weasyprint_alone)
+    whole = timed(lambda: render_letter(data).pdf)
     out.send(
         {
-            "cpu": median(cpu),
-            "wall": median(wall),
-            "size": size,
+            "cpu": alone[0],
+            "wall": alone[1],
+            "size": alone[2],
+            "letter_cpu": whole[0],
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
     )
@@ -235,10 +254,13 @@ def main() -> None:
     per_letter = (parent_cpu + workers_cpu) / issued
     bare = ceiling(sample_content, args.ceiling)
 
-    print(f"ceiling: the same letter rendered by WeasyPrint alone, median of {args.ceiling}:")
+    print(
+        f"ceiling: the same letter's HTML rendered by WeasyPrint alone, median of {args.ceiling}:"
+    )
     print(
         f"  {bare['cpu']:.3f} s CPU, {bare['wall']:.3f} s wall per render "
-        f"({bare['size'] / 1024:.0f} KB; that process's peak RSS {bare['rss_mb']:.0f} MB)"
+        f"({bare['size'] / 1024:.0f} KB; that process's peak RSS {bare['rss_mb']:.0f} MB); "
+        f"render_letter (HTML from the data, QR code, WeasyPrint): {bare['letter_cpu']:.3f} s CPU"
     )
     print(f"batch of {issued} letters ({pages} pages), {args.workers} worker processes:")
     print(f"  wall {wall:.1f} s = {wall / issued * 1000:.0f} ms per letter")
