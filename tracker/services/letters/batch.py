@@ -514,7 +514,7 @@ def _alive(batch: LetterBatch, now: datetime) -> bool:
 def _claim(batch_id: int, workers: int) -> LetterBatch | None:
     """Make this process the batch's runner; None when it is done already. Refused while
     another live process runs it. Items a dead runner left running go back to pending."""
-    batch = db.session.get(LetterBatch, batch_id)
+    batch = db.session.get(LetterBatch, batch_id, populate_existing=True)  # as committed now
     if batch is None:
         raise BatchNotFoundError(_("Batch surat tidak ditemukan."))
     if batch.status == BATCH_DONE:
