@@ -472,3 +472,34 @@ def test_a_letter_issued_elsewhere_mid_batch_renumbers_the_letters_in_flight(dis
     assert _sequences() == [1, 2, 3, 4]
     assert all(number == printed for number, printed in _numbers_in_pdfs().items())
     assert len(calls) > 3  # the letters in flight were rendered again
+
+
+@pytest.mark.slow
+def test_the_launched_process_runs_the_batch_to_its_end(app, sibling_app, tmp_path, monkeypatch):
+    """The web's launcher for real: `python -m flask letters run-batch ID` as its own process,
+    on the same database, with one worker process rendering real letters."""
+    import time
+
+    from tests.factories.registry import region_tree
+
+    shared = sibling_app(LETTER_ARCHIVE=str(tmp_path / "shared-letters"))
+    monkeypatch.setenv("JENJANG_ENV", "development")  # reads DATABASE_URL, as production does
+    monkeypatch.setenv("LETTER_BATCH_WORKERS", "1")
+    with shared.app_context():
+        tree = region_tree()
+        factories.office_ready()
+        factories.assessed_kims(tree.desa_a1, count=2)
+        started = batch.start_in_background(None, "2025-T1")  # the default launcher
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            db.session.expire_all()
+            row = db.session.get(LetterBatch, started.id)
+            if row.status == BATCH_DONE:
+                break
+            time.sleep(1)
+        log = tmp_path / "shared-letters" / "batches" / f"{started.id:06d}.log"
+        assert row.status == BATCH_DONE, log.read_text() if log.exists() else "no log"
+        assert (row.issued, row.workers) == (2, 1)
+        assert row.runner_pid != os.getpid()
+        assert "2 terbit" in log.read_text()
+        db.session.remove()
