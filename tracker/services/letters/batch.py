@@ -756,6 +756,8 @@ class _Run:
         self.key = issue.signing_key(view)
         self.expected: dict[int, int] = {}  # year → the number the next letter should get
         self.inflight: deque[_Flight] = deque()
+        self.handed = 0  # renders asked for (a letter rendered again counts again)
+        self.render_cpu: list[float] = []  # CPU seconds of each render whose letter was kept
         self.submit: Callable[[issuing.RenderJob], Future[issuing.RenderOutcome]]
 
     def run(self) -> None:
@@ -785,6 +787,14 @@ class _Run:
                     self._mark_running(handed)
                 if self.inflight:
                     self._settle_head()
+        log.info(
+            "batch %s: %s renders for %s letters kept, %.1f s of CPU in those renders",
+            self.batch_id,
+            self.handed,
+            len(self.render_cpu),
+            sum(self.render_cpu),
+            extra={"renders": self.handed, "render_cpu": list(self.render_cpu)},
+        )
 
     def _build(self, item_id: int, kim_id: int) -> _Flight | None:
         try:
@@ -819,6 +829,7 @@ class _Run:
         if flight.future is not None:
             flight.future.cancel()  # rendered with a number it will not get: not waited for
         flight.future = self.submit(issuing.RenderJob(flight.item_id, flight.data))
+        self.handed += 1
 
     def _renumber(self, year: int, sequence: int) -> None:
         """The year's next free number is `sequence`: render the letters in flight again."""
@@ -867,8 +878,8 @@ class _Run:
             _settle(self.batch_id, head.item_id, ITEM_FAILED, f"{type(exc).__name__}: {exc}")
             self._renumber(head.year, numbering.peek_next(head.year))
         else:
-            log.info("batch %s: %s issued", self.batch_id, number)
-            del letter_id
+            self.render_cpu.append(outcome.cpu_seconds)
+            log.debug("batch %s: %s issued (letter %s)", self.batch_id, number, letter_id)
 
     def _commit(self, flight: _Flight, pdf: bytes) -> tuple[int, str]:
         """Issue the rendered letter in one unit of work (see the module docstring)."""
