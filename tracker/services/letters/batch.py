@@ -598,13 +598,13 @@ def _count(batch_id: int, column: str) -> None:
     )
 
 
-def _settle(batch_id: int, item_id: int, status: str, message: str, letter_id: int | None = None):  # type: ignore[no-untyped-def]
-    """An item's outcome and the batch's count, in the caller's unit (or their own)."""
+def _settle(batch_id: int, item_id: int, status: str, message: str) -> None:
+    """An item's outcome (skipped or failed, with why) and the batch's count, in its own unit."""
     with transaction():
         db.session.execute(
             update(LetterBatchItem)
             .where(LetterBatchItem.id == item_id)
-            .values(status=status, message=message[:1000], letter_id=letter_id)
+            .values(status=status, message=message[:1000])
             .execution_options(synchronize_session=False)
         )
         _count(batch_id, {ITEM_ISSUED: "issued", ITEM_SKIPPED: "skipped"}.get(status, "failed"))
