@@ -188,6 +188,9 @@ class Config:
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "").strip()
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
         self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "").strip()
+        # worker processes a batch of letters renders on (empty: one per core; 0: in the batch's
+        # own process)
+        self.LETTER_BATCH_WORKERS = os.environ.get("LETTER_BATCH_WORKERS", "").strip()
 
     def validate(self) -> None:
         if not self.SECRET_KEY:

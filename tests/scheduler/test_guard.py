@@ -122,6 +122,7 @@ def test_heartbeat_publishes_the_plan_and_stops_a_scheduler_that_lost_its_guard(
             "reminders": "2026-03-04T06:00:00+07:00",
             "digest": "2026-03-09T07:00:00+07:00",  # Monday 07:00 WIB
             "harvest": "2026-03-03T12:20:00+07:00",  # every six hours at :20
+            "letter_batches": "2026-03-03T09:05:00+07:00",  # every five minutes
         }
         assert scheduler.exit_code == 0 and scheduler.running
         # another process took the row (its lease lapsed while this one was frozen)
@@ -200,6 +201,7 @@ def test_scheduler_run_takes_the_guard_schedules_every_job_and_lets_go(
         "_requests",
         "digest",
         "harvest",
+        "letter_batches",
         "period_close",
         "recompute",
         "reminders",

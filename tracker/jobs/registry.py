@@ -7,12 +7,7 @@ work for one key (`run(context, key)` returning counts to record), and the keys 
 
 Merge hook. Jobs of other domains are entries in `_jobs()` below, each one entry
 around the plain function its domain exposes (not stubs here: nothing is planned that does not
-exist yet). The lead adds, when the branches meet:
-
-    from tracker.services.letters.batches import resume_pending_batches     # letter batches
-    JOBS.append(
-        Job("letter_batches", every(minutes=5), plain(resume_pending_batches), keys=every_key(5))
-    )
+exist yet): the harvest and the letter batches join that way.
 
 `plain` turns a function without arguments into a job's `run` (its result recorded as counts:
 a mapping as is, a number as {"count": n}). Labels for the admin page are in
@@ -102,6 +97,7 @@ class Job:
 def _jobs() -> list[Job]:
     from tracker.jobs import tasks
     from tracker.services.activity.harvest import harvest_due_kims
+    from tracker.services.letters.batch import resume_pending_batches
 
     return [
         # 01:00: the open periods whose inputs changed since their last run, assessed again
@@ -114,6 +110,13 @@ def _jobs() -> list[Job]:
         Job("digest", cron(day_of_week="mon", hour=7, minute=0), tasks.send_digest, keys=weekly),
         # every six hours at :20: websites whose last harvest is HARVEST_INTERVAL_HOURS old
         Job("harvest", cron(minute=20, hour="*/6"), plain(harvest_due_kims), keys=hourly),
+        # every 5 minutes: a letter batch whose process died (server restart, kill) finished
+        Job(
+            "letter_batches",
+            every(minutes=5),
+            plain(lambda: {"batches": len(resume_pending_batches())}),
+            keys=every_key(5),
+        ),
     ]
 
 

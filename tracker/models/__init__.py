@@ -15,7 +15,14 @@ from tracker.models.coaching import (
 from tracker.models.framework import Framework
 from tracker.models.harvest import HarvestState
 from tracker.models.kim import Kim, KimChannel
-from tracker.models.letters import Letter, LetterSequence, OfficeSettings, VerificationHit
+from tracker.models.letters import (
+    Letter,
+    LetterBatch,
+    LetterBatchItem,
+    LetterSequence,
+    OfficeSettings,
+    VerificationHit,
+)
 from tracker.models.notifications import Notification, NotificationMute
 from tracker.models.period import Period
 from tracker.models.region import Region
@@ -43,6 +50,8 @@ __all__ = [
     "Kim",
     "KimChannel",
     "Letter",
+    "LetterBatch",
+    "LetterBatchItem",
     "LetterSequence",
     "LoginAddress",
     "LoginFailure",

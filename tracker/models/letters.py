@@ -39,7 +39,11 @@ LETTER_STATUSES = (LETTER_ISSUED, LETTER_REVOKED)
 LETTER_STATUS_LABELS = {LETTER_ISSUED: "Berlaku", LETTER_REVOKED: "Dicabut"}
 
 KIND_EVALUATION = "evaluasi"  # Surat Hasil Evaluasi KIM (one KIM, one period)
-LETTER_KIND_LABELS = {KIND_EVALUATION: "Surat Hasil Evaluasi KIM"}
+KIND_RECAP = "rekap"  # Laporan Hasil Evaluasi KIM (the district, one period; no KIM)
+LETTER_KIND_LABELS = {
+    KIND_EVALUATION: "Surat Hasil Evaluasi KIM",
+    KIND_RECAP: "Laporan Hasil Evaluasi KIM",
+}
 
 OFFICE_SETTINGS_ID = 1
 
@@ -167,3 +171,104 @@ class VerificationHit(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     remote_addr: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+# ------------------------------------------------------------------------------------ batches
+
+BATCH_QUEUED = "queued"  # written, its process not started yet
+BATCH_RUNNING = "running"  # a process is issuing (or was, and died: resumable)
+BATCH_DONE = "done"  # every item issued, skipped or failed; the ZIP and combined PDF made
+BATCH_FAILED = "failed"  # stopped on something no item can get past (no signatory): resumable
+BATCH_STATUSES = (BATCH_QUEUED, BATCH_RUNNING, BATCH_DONE, BATCH_FAILED)
+BATCH_STATUS_LABELS = {
+    BATCH_QUEUED: "Menunggu",
+    BATCH_RUNNING: "Berjalan",
+    BATCH_DONE: "Selesai",
+    BATCH_FAILED: "Terhenti",
+}
+
+ITEM_PENDING = "pending"
+ITEM_RUNNING = "running"  # handed to a worker; back to pending when a killed batch resumes
+ITEM_ISSUED = "issued"
+ITEM_SKIPPED = "skipped"  # the KIM already had a letter in force for the period
+ITEM_FAILED = "failed"
+ITEM_STATUSES = (ITEM_PENDING, ITEM_RUNNING, ITEM_ISSUED, ITEM_SKIPPED, ITEM_FAILED)
+ITEM_STATUS_LABELS = {
+    ITEM_PENDING: "Menunggu",
+    ITEM_RUNNING: "Diproses",
+    ITEM_ISSUED: "Terbit",
+    ITEM_SKIPPED: "Dilewati",
+    ITEM_FAILED: "Gagal",
+}
+
+
+class LetterBatch(Base):
+    """One batch of evaluation letters: the filter it was started with, its progress and where
+    its ZIP and combined PDF are. Run by its own process (`flask letters run-batch ID`), which
+    renders on every core; a batch left running by a killed process is resumed by running it
+    again (tracker/services/letters/batch.py)."""
+
+    __tablename__ = "letter_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="RESTRICT"), index=True)
+    period_code: Mapped[str] = mapped_column(String(10))
+    kecamatan_code: Mapped[str | None] = mapped_column(String(13))
+    kecamatan_name: Mapped[str] = mapped_column(String(120), default="")
+    tier: Mapped[str] = mapped_column(String(12), default="")
+    # the region the batch's KIMs lie in (region scope of its page)
+    region_code: Mapped[str] = mapped_column(String(13), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=BATCH_QUEUED, index=True)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    issued: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    workers: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # the process running it: a batch is resumed only when that process is gone
+    runner_host: Mapped[str] = mapped_column(String(100), default="")
+    runner_pid: Mapped[int | None] = mapped_column(Integer)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # the results, relative to the letter archive
+    zip_path: Mapped[str] = mapped_column(String(200), default="")
+    combined_path: Mapped[str] = mapped_column(String(200), default="")
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    @property
+    def done(self) -> int:
+        return self.issued + self.skipped + self.failed
+
+    @property
+    def finished(self) -> bool:
+        return self.status == BATCH_DONE
+
+
+class LetterBatchItem(Base):
+    """One KIM of a batch: what became of it. An item turns "issued" in the unit of work that
+    issues its letter, so a killed batch never lost a letter nor issues one twice."""
+
+    __tablename__ = "letter_batch_item"
+    __table_args__ = (UniqueConstraint("batch_id", "kim_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("letter_batch.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    kim_id: Mapped[int] = mapped_column(ForeignKey("kim.id", ondelete="RESTRICT"), index=True)
+    kim_name: Mapped[str] = mapped_column(String(150), default="")
+    desa_name: Mapped[str] = mapped_column(String(120), default="")
+    kecamatan_name: Mapped[str] = mapped_column(String(120), default="")
+    status: Mapped[str] = mapped_column(String(10), default=ITEM_PENDING, index=True)
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id", ondelete="RESTRICT"))
+    message: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    letter: Mapped[Letter | None] = relationship()

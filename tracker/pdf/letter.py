@@ -178,20 +178,21 @@ class LetterData:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON (dates as ISO text), as the letter's record keeps it."""
-        return _jsonable(dataclasses.asdict(self))
+        return jsonable(dataclasses.asdict(self))
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LetterData:
         return _build(cls, data)
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """Dataclass fields as JSON: dates as ISO text, tuples as lists."""
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -285,11 +286,16 @@ _PX_TO_PT = 0.75  # CSS px are 1/96 in, PDF points 1/72 in
 
 def render_letter(data: LetterData, logo: tuple[bytes, str] | None = None) -> RenderedLetter:
     """The letter as PDF/A-3b bytes. `logo`: (image bytes, mimetype) for the letterhead."""
+    return render_document(letter_document(data, asset_url(LOGO_ASSET) if logo else None), logo)
+
+
+def render_document(html: str, logo: tuple[bytes, str] | None = None) -> RenderedLetter:
+    """A signed document's HTML (a letter, the recap report) as PDF/A-3b bytes, with where its
+    signature block (the element with id SIGNATURE_ANCHOR) lies."""
     from weasyprint import HTML
 
     assets = {LOGO_ASSET: logo} if logo else {}
     fetcher = make_fetcher(assets)
-    html = letter_document(data, asset_url(LOGO_ASSET) if logo else None)
     css, fonts = styles.shared()
     with styles.lock:
         document = HTML(string=html, base_url=static_url(""), url_fetcher=fetcher).render(

@@ -13,7 +13,7 @@ def blueprints() -> list[Blueprint]:
     from tracker.web.activity import data_entry, harvest
     from tracker.web.assessment import results
     from tracker.web.coaching import blueprint as coaching
-    from tracker.web.letters import letters, office, verification
+    from tracker.web.letters import batches, letters, office, verification
     from tracker.web.notifications import inbox
     from tracker.web.registry import kim_transfer, kims, regions
     from tracker.web.reports import home
@@ -22,6 +22,6 @@ def blueprints() -> list[Blueprint]:
     from tracker.web.visits import follow_ups, visits
 
     areas = (home, login, user_admin, audit_log, regions, kims, kim_transfer, periods)
-    areas += (data_entry, harvest, frameworks, results, letters, office, verification)
+    areas += (data_entry, harvest, frameworks, results, letters, batches, office, verification)
     areas += (visits, follow_ups, inbox, jobs)
     return [*(area.bp for area in areas), coaching()]

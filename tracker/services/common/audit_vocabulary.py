@@ -227,6 +227,8 @@ MESSAGES: dict[str, str] = {
         "pengganti surat %(replaced)s"
     ),
     "letter.revoke": N_("Mencabut surat %(number)s untuk %(name)s: %(reason)s"),
+    "letter.batch": N_("Memulai penerbitan serentak %(count)s surat (%(filter)s)"),
+    "letter.recap": N_("Menerbitkan laporan hasil evaluasi KIM %(number)s, periode %(period)s"),
     # demo
     "demo.seed": N_(
         "Data demo %(region)s dimuat: %(kims)s KIM, %(posts)s unggahan, "
@@ -290,6 +292,8 @@ ACTION_LABELS: dict[str, str] = {
     "office.logo_remove": N_("Hapus logo kop surat"),
     "letter.issue": N_("Terbitkan surat"),
     "letter.revoke": N_("Cabut surat"),
+    "letter.batch": N_("Terbitkan surat serentak"),
+    "letter.recap": N_("Terbitkan laporan hasil evaluasi"),
     "demo.seed": N_("Muat data demo"),
 }
 
@@ -311,6 +315,7 @@ ENTITY_LABELS: dict[str, str] = {
     "office": N_("Pengaturan surat"),
     "letter": N_("Surat"),
     "job_request": N_("Permintaan tugas penjadwal"),
+    "letter_batch": N_("Penerbitan surat serentak"),
 }
 
 # Labels are the forms' own (tests/common/test_audit_vocabulary.py holds them to it).

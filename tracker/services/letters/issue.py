@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -31,8 +32,7 @@ from tracker.extensions import db
 from tracker.models import Kim
 from tracker.models.letters import KIND_EVALUATION, LETTER_ISSUED, Letter
 from tracker.models.user import User
-from tracker.pdf import letter as letter_pdf
-from tracker.pdf import signature
+from tracker.pdf import issuing
 from tracker.pdf.letter import LetterData
 from tracker.services.common import audit_writer
 from tracker.services.common.errors import Invalid
@@ -112,14 +112,14 @@ def preview(actor: User | None, period_code: str, kim_id: int) -> Preview:
     source = content.build(actor, period_code, kim_id, view)
     problems = _office_problems(view)
     if source.stale:
-        problems.append(_stale())
+        problems.append(stale_message())
     found = in_force(source.kim_id, source.period_id)
     if found is not None:
         problems.append(_already(found))
     return Preview(source.data, source.kim_id, source.data.period_code, problems, found)
 
 
-def _stale() -> str:
+def stale_message() -> str:
     return _(
         "Data KIM ini berubah sesudah penilaian terakhir: jalankan penilaian ulang periode ini "
         "sebelum menerbitkan surat, agar surat memuat hasil yang benar."
@@ -137,13 +137,11 @@ def issue_letter(
     letter in force that this one replaces (`revoke.reissue` revokes it in the same unit)."""
     require(actor, ISSUE_LETTERS)
     view = office.current()
-    problems = _office_problems(view)
-    if problems:
-        raise LetterRefused(" ".join(problems))
+    ready(view)
     source = content.build(actor, period_code, kim_id, view)
     if source.stale:
-        raise LetterNotReady(_stale())
-    certificate = signing.configured()
+        raise LetterNotReady(stale_message())
+    key = signing_key(view)
     logo = office.logo()
     token = secrets.token_urlsafe(TOKEN_BYTES)
     day = source.data.letter_date
@@ -154,38 +152,17 @@ def issue_letter(
             found = in_force(source.kim_id, source.period_id)
             if found is not None and (replaces is None or found.id != replaces.id):
                 raise LetterRefused(_already(found))
-            number = numbering.format_number(
-                view.number_template,
-                numbering.NumberParts(
-                    sequence=sequence,
-                    year=day.year,
-                    month=day.month,
-                    kode=view.classification_code,
-                    unit=view.unit_code,
-                ),
-            )
             data = source.data.issued(
-                number,
+                number_for(view, sequence, day),
                 token,
                 office.verify_url(token, view),
-                signed=certificate is not None,
+                signed=key is not None,
                 replaces_number=replaces.number if replaces is not None else None,
             )
-            rendered = letter_pdf.render_letter(data, logo)
-            pdf = rendered.pdf
-            if certificate is not None:
-                pdf = signature.sign_pdf(
-                    pdf,
-                    certificate.pkcs12,
-                    certificate.passphrase,
-                    rendered.signature_box,
-                    reason=f"Surat Hasil Evaluasi KIM nomor {number}",
-                    location=view.place,
-                    name=view.signatory_name,
-                )
+            pdf = issuing.letter_file(data, logo, key)
             written = archive.relative_path(day.year, sequence)
             archive.write(written, pdf)
-            letter = _record(actor, source, data, sequence, written, pdf, replaces)
+            letter = record(actor, source, data, sequence, written, pdf, replaces)
         return letter
     except BaseException:
         if written is not None:
@@ -193,7 +170,39 @@ def issue_letter(
         raise
 
 
-def _record(
+def number_for(view: office.OfficeView, sequence: int, day: date) -> str:
+    """The number the office's template gives the `sequence`-th letter of `day`'s year."""
+    return numbering.format_number(
+        view.number_template,
+        numbering.NumberParts(
+            sequence=sequence,
+            year=day.year,
+            month=day.month,
+            kode=view.classification_code,
+            unit=view.unit_code,
+        ),
+    )
+
+
+def signing_key(view: office.OfficeView) -> issuing.SigningKey | None:
+    """What signs the office's letters, or None when letters are issued unsigned."""
+    certificate = signing.configured()
+    if certificate is None:
+        return None
+    return issuing.SigningKey(
+        certificate.pkcs12, certificate.passphrase, view.place, view.signatory_name
+    )
+
+
+def ready(view: office.OfficeView) -> None:
+    """Refuse (LetterRefused) while the office cannot issue letters (no signatory, no public
+    address)."""
+    problems = _office_problems(view)
+    if problems:
+        raise LetterRefused(" ".join(problems))
+
+
+def record(
     actor: User | None,
     source: content.LetterSource,
     data: LetterData,
@@ -202,7 +211,7 @@ def _record(
     pdf: bytes,
     replaces: Letter | None,
 ) -> Letter:
-    """The letter's row and its audit entry, in the issuing unit of work."""
+    """The letter's row and its audit entry, in the issuing unit of work (a batch's too)."""
     letter = Letter(
         kind=KIND_EVALUATION,
         number=data.number or "",

@@ -13,9 +13,11 @@ limit holds across web workers: VERIFY_RATE_LIMIT requests per VERIFY_RATE_WINDO
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -23,10 +25,10 @@ from sqlalchemy import delete, func, select
 
 from tracker.extensions import db
 from tracker.models.base import utcnow
-from tracker.models.letters import Letter, VerificationHit
+from tracker.models.letters import KIND_EVALUATION, KIND_RECAP, Letter, VerificationHit
 from tracker.pdf import signature
 from tracker.pdf.formatting import nip
-from tracker.pdf.letter import LetterData
+from tracker.pdf.letter import LetterData, OfficeIdentity, Signatory
 from tracker.services.common.errors import ServiceError
 from tracker.services.common.unit_of_work import transaction
 from tracker.services.letters import archive, signing
@@ -103,6 +105,12 @@ class PublicLetter:
     replaced_by: str | None
     sha256: str
     signed: bool
+    kind: str = KIND_EVALUATION  # a recap report (KIND_RECAP) names no KIM, desa or tier
+
+
+def _known(kind: Any, values: dict[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in dataclasses.fields(kind)}
+    return {k: v for k, v in values.items() if k in names}
 
 
 def _by_token(token: str) -> Letter | None:
@@ -116,26 +124,36 @@ def public_letter(token: str) -> PublicLetter | None:
     letter = _by_token(token)
     if letter is None:
         return None
-    data = LetterData.from_json(letter.content)
     replacement = db.session.scalar(select(Letter.number).where(Letter.replaces_id == letter.id))
+    if letter.kind == KIND_RECAP:
+        office = OfficeIdentity(**_known(OfficeIdentity, letter.content["office"]))
+        signatory = Signatory(**_known(Signatory, letter.content["signatory"]))
+        kim_name, desa_name, desa_kind, kecamatan_name = letter.kim_name, "", "", ""
+        label = str(letter.content.get("period_label") or letter.period_code)
+    else:
+        data = LetterData.from_json(letter.content)
+        office, signatory = data.office, data.signatory
+        kim_name, desa_name, desa_kind = data.kim_name, data.desa_name, data.desa_kind
+        kecamatan_name, label = data.kecamatan_name, data.period_label
     return PublicLetter(
         number=letter.number,
         letter_date=letter.letter_date,
-        issuer=f"{data.office.agency}, {data.office.government}",
-        kim_name=data.kim_name,
-        desa_name=data.desa_name,
-        desa_kind=data.desa_kind,
-        kecamatan_name=data.kecamatan_name,
-        period_label=data.period_label,
+        issuer=f"{office.agency}, {office.government}",
+        kim_name=kim_name,
+        desa_name=desa_name,
+        desa_kind=desa_kind,
+        kecamatan_name=kecamatan_name,
+        period_label=label,
         score=letter.score,
         tier=letter.tier,
-        signatory_title=" ".join(data.signatory.heading).rstrip(","),
-        signatory_name=data.signatory.name,
-        signatory_nip=nip(data.signatory.nip),
+        signatory_title=" ".join(signatory.heading).rstrip(","),
+        signatory_name=signatory.name,
+        signatory_nip=nip(signatory.nip),
         in_force=letter.in_force,
         replaced_by=replacement,
         sha256=letter.pdf_sha256,
         signed=letter.signed,
+        kind=letter.kind,
     )
 
 
