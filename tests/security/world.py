@@ -27,6 +27,7 @@ from tracker.models.notifications import KINDS, Notification
 from tracker.pdf import letter as letter_pdf
 from tracker.services.accounts import api_tokens
 from tracker.services.coaching import materials
+from tracker.services.letters import batch as letter_batch
 from tracker.services.letters.issue import issue_letter
 from tracker.services.visits import photos, visits
 from tracker.services.visits.visits import FindingInput, VisitInput
@@ -74,6 +75,7 @@ class Side:
     user: User
     token_id: int  # an API token of `user`: nobody else may revoke it
     notification_id: int  # a notification of `user`: nobody else may mark it read
+    batch_id: int  # a letter batch for this kecamatan
 
 
 @dataclass
@@ -130,6 +132,7 @@ def _side(
         user=user,
         token_id=token.row.id,
         notification_id=notification.id,
+        batch_id=letter_batch.start_batch(None, PERIOD, kecamatan=kecamatan).id,
     )
 
 
@@ -159,6 +162,7 @@ def build_world(app: Flask, tmp_path: Path, monkeypatch: object) -> World:
 # the argument names that point at an object inside one kecamatan (the IDOR targets)
 SCOPED_ARGUMENTS = {
     "kim_id",
+    "batch_id",
     "token_id",
     "notification_id",
     "letter_id",
@@ -195,6 +199,7 @@ def _value(world: World, side: Side, endpoint: str, name: str, rule: Rule) -> ob
         "fmt": "csv",
         "token_id": side.token_id,
         "notification_id": side.notification_id,
+        "batch_id": side.batch_id,
         "name": "recompute",  # a job of the scheduler's page
     }
     if name == "code":
