@@ -1,5 +1,6 @@
-"""Coaching commands: `flask topic list|init|effect` and `flask session list|export|effect`, the
-same services as the /pembinaan pages (the operator sees every region)."""
+"""Coaching commands: `flask topic list|init|effect` and `flask session
+list|import|export|effect`, the same services as the /pembinaan pages (the operator sees every
+region)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,17 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from tracker.cli.common import exit_on_refusal, write_file
+from tracker.cli.common import (
+    DRY_RUN,
+    FILE,
+    SKIP_INVALID,
+    exit_on_refusal,
+    import_file,
+    write_file,
+)
 from tracker.io.values import CellError, parse_date
 from tracker.services.coaching import attendance, effect, sessions, topics
+from tracker.services.coaching.attendance_import import AttendanceImport
 from tracker.services.coaching.effect import EffectReport
 
 topic_cli = AppGroup("topic", help="Katalog materi pembinaan.")
@@ -102,6 +111,16 @@ def session_list(date_from: str | None, date_to: str | None, limit: int) -> None
             f"{row.id:>5}  {row.start_date.isoformat()}  {row.title[:48]:<48} "
             f"{row.attended:>4}/{row.invited:<4} KIM hadir"
         )
+
+
+@session_cli.command("import")
+@FILE
+@DRY_RUN
+@SKIP_INVALID
+def session_import(file: Path, dry_run: bool, skip_invalid: bool) -> None:
+    """Impor daftar hadir (CSV/XLSX, satu baris per peserta): sesi dicocokkan dari nama
+    kegiatan dan tanggal, atau dibuat."""
+    import_file(AttendanceImport, file, dry_run=dry_run, skip_invalid=skip_invalid)
 
 
 @session_cli.command("export")

@@ -396,7 +396,7 @@ def _clean(actor: User | None, data: SessionInput) -> dict[str, Any]:
     return values
 
 
-def _region_for(actor: User | None, desa_codes: Iterable[str]) -> str:
+def region_for(actor: User | None, desa_codes: Iterable[str]) -> str:
     """The region a new session is held for: the planner's scope (its smallest common region),
     or for the operator the kabupaten of the invited KIMs (else the first kabupaten)."""
     if actor is not None and actor.scope_codes:
@@ -455,7 +455,7 @@ def create_session(actor: User | None, data: SessionInput) -> CoachingSession:
         values = _clean(actor, data)
         kims: dict[int, tuple[str, str]] = values["kims"]
         session = CoachingSession(
-            region_code=_region_for(actor, (code for _name, code in kims.values())),
+            region_code=region_for(actor, (code for _name, code in kims.values())),
             created_by_id=actor.id if actor is not None else None,
         )
         _apply(session, values)
