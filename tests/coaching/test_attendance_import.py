@@ -221,9 +221,7 @@ def _xlsx(*rows: tuple[object, ...]) -> bytes:
     return out.getvalue()
 
 
-def test_the_web_import_previews_then_imports_once(
-    client, login_as, district: District
-) -> None:
+def test_the_web_import_previews_then_imports_once(client, login_as, district: District) -> None:
     login_as("kabid")
     assert "Impor daftar hadir" in client.get("/pembinaan/").text
     data = _xlsx(
@@ -253,6 +251,15 @@ def test_the_web_import_previews_then_imports_once(
     twice = client.post("/pembinaan/impor-daftar-hadir/konfirmasi", data={"token": token})
     assert twice.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(CoachingAttendance)) == 2
+
+
+def test_the_blank_template_reads_back_as_an_attendance_list(client, login_as, district) -> None:
+    login_as("kabid")
+    response = client.get("/pembinaan/impor-daftar-hadir/templat.csv")
+    assert response.status_code == 200
+    header = response.data.decode("utf-8-sig").splitlines()[0]
+    assert header.split(";") == HEADER.split(";") or header.split(",") == HEADER.split(";")
+    assert client.get("/pembinaan/impor-daftar-hadir/templat.pdf").status_code == 404
 
 
 def test_who_may_import_and_what_his_scope_holds(

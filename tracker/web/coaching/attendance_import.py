@@ -13,8 +13,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from tracker.io.tabular import FORMATS
-from tracker.services.coaching import attendance_import
-from tracker.services.coaching.attendance_import import AttendanceImport
+from tracker.services.coaching.attendance_import import AttendanceImport, template_bytes
 from tracker.services.common import import_pipeline
 from tracker.services.common.errors import Invalid, Stale
 from tracker.services.common.import_pipeline import ImportResult
@@ -104,4 +103,4 @@ def attendance_import_confirm() -> Any:
 def attendance_import_template(fmt: str) -> Response:
     if fmt not in FORMATS:
         abort(404)
-    return send_table(attendance_import.template_bytes(fmt), fmt, f"templat-daftar-hadir.{fmt}")
+    return send_table(template_bytes(fmt), fmt, f"templat-daftar-hadir.{fmt}")
