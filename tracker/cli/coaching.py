@@ -22,6 +22,7 @@ from tracker.io.values import CellError, parse_date
 from tracker.services.coaching import attendance, effect, sessions, topics
 from tracker.services.coaching.attendance_import import AttendanceImport
 from tracker.services.coaching.effect import EffectReport
+from tracker.services.letters.attendance_print import print_attendance
 
 topic_cli = AppGroup("topic", help="Katalog materi pembinaan.")
 session_cli = AppGroup("session", help="Sesi pembinaan dan daftar hadirnya.")
@@ -127,10 +128,13 @@ def session_import(file: Path, dry_run: bool, skip_invalid: bool) -> None:
 @click.argument("session_id", type=int)
 @click.argument("file", type=click.Path(dir_okay=False))
 def session_export(session_id: int, file: str) -> None:
-    """Daftar hadir satu sesi ke FILE (.xlsx atau .csv, menurut ekstensinya)."""
+    """Daftar hadir satu sesi ke FILE (.xlsx atau .csv; .pdf: untuk dicetak dengan kop surat)."""
     fmt = Path(file).suffix.lower().lstrip(".")
     with exit_on_refusal("Ekspor tidak dibuat:"):
-        exported = attendance.export_attendance(None, session_id, fmt)
+        if fmt == "pdf":
+            exported = print_attendance(None, session_id)
+        else:
+            exported = attendance.export_attendance(None, session_id, fmt)
     write_file(file, exported.payload)
     click.echo(f"Daftar hadir ({exported.rows} baris) ditulis ke {file}.")
 
