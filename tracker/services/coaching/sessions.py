@@ -48,8 +48,9 @@ from tracker.services.common.permissions import MANAGE_COACHING, VIEW, require
 from tracker.services.common.scope import actor_scope_filter
 from tracker.services.common.sorting import SortKeys
 from tracker.services.common.unit_of_work import depth, transaction
+from tracker.services.registry import places
 from tracker.services.registry.kims import kecamatan_options
-from tracker.services.registry.places import Desa, Kecamatan, located
+from tracker.services.registry.places import located
 from tracker.text import fold
 
 TITLE_MAX = 200
@@ -259,10 +260,10 @@ class InviteChoice:
 def invite_choices(user: User | None) -> list[tuple[str, list[InviteChoice]]]:
     """The active KIMs a user may invite, grouped by kecamatan (by name), for the session form."""
     stmt = located(
-        select(Kim.id, Kim.name, Desa.display_name, Kecamatan.display_name).where(
+        select(Kim.id, Kim.name, places.Desa.display_name, places.Kecamatan.display_name).where(
             Kim.status == STATUS_ACTIVE, actor_scope_filter(Kim.desa_code, user)
         )
-    ).order_by(Kecamatan.display_name, Desa.display_name, Kim.name_key, Kim.id)
+    ).order_by(places.Kecamatan.display_name, places.Desa.display_name, Kim.name_key, Kim.id)
     groups: dict[str, list[InviteChoice]] = {}
     for kim_id, name, desa, kecamatan in db.session.execute(stmt):
         groups.setdefault(kecamatan, []).append(InviteChoice(kim_id, name, desa))
