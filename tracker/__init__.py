@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.io.values import INT_MAX
     from tracker.web import blueprints
     from tracker.web.common import errors, security
+    from tracker.web.common.routing import LazyBuildRule
 
     class DatabaseIdConverter(IntegerConverter):
         """`<int:…>` up to the largest INTEGER id: a longer number is a 404 on every database
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
             super().__init__(map, *args, **kwargs)
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before any rule is added
+    app.url_rule_class = LazyBuildRule  # URL builders compiled on first use
     for blueprint in blueprints():
         app.register_blueprint(blueprint)
     errors.register(app)
