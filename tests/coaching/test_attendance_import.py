@@ -156,7 +156,7 @@ def test_a_stored_session_is_matched_and_only_new_names_are_added(
     # the session's entry is the form's, worded for the reader with the KIM's name
     entry = db.session.scalar(
         select(AuditEntry).where(
-            AuditEntry.action == "attendance.record", AuditEntry.entity_id == session.id
+            AuditEntry.action == "attendance.record", AuditEntry.entity_id == str(session.id)
         )
     )
     assert entry is not None
