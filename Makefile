@@ -66,6 +66,7 @@ bench: install-dev
 	$(BIN)/python -m bench.roadmap
 	$(BIN)/python -m bench.export
 	$(BIN)/python -m bench.coaching
+	$(BIN)/python -m bench.startup
 
 clean:
 	rm -rf $(VENV) instance/jenjang.sqlite3

@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+_apps: list[bool] = []  # an application was created in this process
 
-from config import Config, load_config
+
+@contextmanager
+def _loading_modules(freeze: bool) -> Iterator[None]:
+    """Load the application's modules without the cyclic garbage collector scanning them.
+
+    Importing them creates a few hundred thousand objects that live as long as the process
+    (modules, classes, mappers, functions, compiled templates of routes): every collection during
+    the import would scan them all and free nothing, and so would the first one after it. So the
+    collector is paused while they load and, the first time, what exists then is moved out of its
+    reach (`gc.freeze`, as the Python documentation advises for a server's start-up); collection
+    resumes as it was. A process's later apps (the tests make one per test) freeze nothing more.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if freeze:
+            gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+with _loading_modules(freeze=True):
+    from flask import Flask
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from config import Config, load_config
 
 
 def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
@@ -17,6 +46,14 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     `config` may be a Config object, the name of one (`development`, `testing`, `production`), or a
     dict of overrides applied on top of the `testing` configuration (what the test fixtures pass).
     """
+    first = not _apps
+    if first:
+        _apps.append(True)
+    with _loading_modules(freeze=first):
+        return _create_app(config)
+
+
+def _create_app(config: Config | dict[str, Any] | str | None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -99,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.io.values import INT_MAX
     from tracker.web import api, blueprints
     from tracker.web.common import errors, security
+    from tracker.web.common.routing import LazyBuildRule
 
     class DatabaseIdConverter(IntegerConverter):
         """`<int:…>` up to the largest INTEGER id: a longer number is a 404 on every database
@@ -109,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
             super().__init__(map, *args, **kwargs)
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before any rule is added
+    app.url_rule_class = LazyBuildRule  # URL builders compiled on first use
     for blueprint in blueprints():
         app.register_blueprint(blueprint)
     api.init_app(app)

@@ -217,6 +217,9 @@ def test_the_not_assessed_list_is_cut_with_a_link_to_all(client, login_as, distr
     assert stale_count(page) == 12
     full = client.get(f"/penilaian/{PERIOD}/belum-dinilai?per_page=50").text
     assert full.count("KIM Susulan") == 12
+    # the list is the shared data_table: a card per KIM on a phone, each value labelled
+    assert 'class="striped responsive' in full
+    assert full.count('data-label="Kecamatan"') == 12
 
 
 def _grid(client, kim: Kim, value: str, note: str = ""):  # type: ignore[no-untyped-def]

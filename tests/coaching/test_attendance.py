@@ -261,3 +261,53 @@ def test_the_daftar_hadir_as_data_and_as_a_spreadsheet(
     ]
     assert rows[1][7] == "tidak" and rows[1][8] is None
     assert len(rows) == 4
+
+
+def test_the_printed_daftar_hadir_holds_the_letterhead_title_date_and_every_invited_kim(
+    client, auth, login_as, district: District, runner, tmp_path
+) -> None:
+    from pypdf import PdfReader
+
+    from tests.factories.letters import office_ready
+
+    office_ready(agency="DINAS KOMUNIKASI DAN INFORMATIKA", place="Lumajang")
+    session = factories.make_session(
+        "Pelatihan Video <Pendek>",
+        date(2025, 3, 7),
+        invited=[district.b1, district.a2],
+        attended=[district.a1],
+        topics=[district.topic],
+    )
+    login_as("admin")
+    assert "Cetak daftar hadir (PDF)" in client.get(f"/pembinaan/sesi/{session.id}").text
+    response = client.get(f"/pembinaan/sesi/{session.id}/daftar-hadir.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(response.data)).pages)
+    flat = " ".join(text.split())
+    assert "DINAS KOMUNIKASI DAN INFORMATIKA" in flat
+    assert "DAFTAR HADIR" in flat
+    assert "Pelatihan Video <Pendek>" in flat
+    assert "Jumat, 7 Maret 2025" in flat
+    assert "Lumajang, 7 Maret 2025" in flat
+    for kim in (district.a1, district.a2, district.b1):
+        assert kim.name in flat
+    assert f"Peserta {district.a1.name}" in flat  # the names recorded are printed in
+    assert "3 KIM diundang" in flat
+
+    # the command line writes the same document
+    out = tmp_path / "hadir.pdf"
+    result = runner.invoke(args=["session", "export", str(session.id), str(out)])
+    assert result.exit_code == 0, result.output
+    assert district.b1.name in " ".join(PdfReader(out).pages[0].extract_text().split())
+
+    # a petugas of another kecamatan prints only his own KIMs' rows; a session nobody of his
+    # kecamatan was invited to is not found
+    auth.logout()
+    login_as("petugas", scope=[district.regions.kec_b], username="petugas-b")
+    mine = client.get(f"/pembinaan/sesi/{session.id}/daftar-hadir.pdf")
+    flat = " ".join(" ".join(p.extract_text() for p in PdfReader(BytesIO(mine.data)).pages).split())
+    assert district.b1.name in flat and district.a1.name not in flat
+    other = factories.make_session("Lain", date(2025, 3, 8), invited=[district.a1])
+    assert client.get(f"/pembinaan/sesi/{other.id}/daftar-hadir.pdf").status_code == 404

@@ -1,5 +1,6 @@
-"""Coaching commands: `flask topic list|init|effect` and `flask session list|export|effect`, the
-same services as the /pembinaan pages (the operator sees every region)."""
+"""Coaching commands: `flask topic list|init|effect` and `flask session
+list|import|export|effect`, the same services as the /pembinaan pages (the operator sees every
+region)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,19 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from tracker.cli.common import exit_on_refusal, write_file
+from tracker.cli.common import (
+    DRY_RUN,
+    FILE,
+    SKIP_INVALID,
+    exit_on_refusal,
+    import_file,
+    write_file,
+)
 from tracker.io.values import CellError, parse_date
 from tracker.services.coaching import attendance, effect, sessions, topics
+from tracker.services.coaching.attendance_import import AttendanceImport
 from tracker.services.coaching.effect import EffectReport
+from tracker.services.letters.attendance_print import print_attendance
 
 topic_cli = AppGroup("topic", help="Katalog materi pembinaan.")
 session_cli = AppGroup("session", help="Sesi pembinaan dan daftar hadirnya.")
@@ -104,14 +114,27 @@ def session_list(date_from: str | None, date_to: str | None, limit: int) -> None
         )
 
 
+@session_cli.command("import")
+@FILE
+@DRY_RUN
+@SKIP_INVALID
+def session_import(file: Path, dry_run: bool, skip_invalid: bool) -> None:
+    """Impor daftar hadir (CSV/XLSX, satu baris per peserta): sesi dicocokkan dari nama
+    kegiatan dan tanggal, atau dibuat."""
+    import_file(AttendanceImport, file, dry_run=dry_run, skip_invalid=skip_invalid)
+
+
 @session_cli.command("export")
 @click.argument("session_id", type=int)
 @click.argument("file", type=click.Path(dir_okay=False))
 def session_export(session_id: int, file: str) -> None:
-    """Daftar hadir satu sesi ke FILE (.xlsx atau .csv, menurut ekstensinya)."""
+    """Daftar hadir satu sesi ke FILE (.xlsx atau .csv; .pdf: untuk dicetak dengan kop surat)."""
     fmt = Path(file).suffix.lower().lstrip(".")
     with exit_on_refusal("Ekspor tidak dibuat:"):
-        exported = attendance.export_attendance(None, session_id, fmt)
+        if fmt == "pdf":
+            exported = print_attendance(None, session_id)
+        else:
+            exported = attendance.export_attendance(None, session_id, fmt)
     write_file(file, exported.payload)
     click.echo(f"Daftar hadir ({exported.rows} baris) ditulis ke {file}.")
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import AppGroup
 
 from tracker.cli.common import exit_on_refusal
-from tracker.demo import seed
-from tracker.demo.census import RuleCount
+from tracker.demo import DEFAULT_KIM_COUNT
+
+if TYPE_CHECKING:
+    from tracker.demo.census import RuleCount
 
 demo_cli = AppGroup("demo", help="Data demo kabupaten.")
 
@@ -23,12 +26,14 @@ demo_cli = AppGroup("demo", help="Data demo kabupaten.")
     "--kims",
     "kim_count",
     type=click.IntRange(1, 2000),
-    default=seed.DEFAULT_KIM_COUNT,
+    default=DEFAULT_KIM_COUNT,
     show_default=True,
     help="Jumlah KIM demo.",
 )
 def seed_command(force: bool, if_empty: bool, kim_count: int) -> None:
     """Muat kabupaten demo (Lumajang): wilayah, ~200 KIM, aktivitas, akun per peran, penilaian."""
+    from tracker.demo import seed
+
     if force and if_empty:
         raise click.UsageError("--force dan --if-empty tidak dapat dipakai bersama.")
     started = time.perf_counter()
@@ -71,6 +76,8 @@ def _echo_rules(rules: list[RuleCount]) -> None:
 @demo_cli.command("logins")
 def logins_command() -> None:
     """Tampilkan akun demo (nama pengguna, peran, wilayah, kata sandi)."""
+    from tracker.demo import seed
+
     rows = seed.logins()
     if all(r.status == "belum ada" for r in rows):
         click.echo("Akun demo belum ada; jalankan: flask demo seed")

@@ -25,7 +25,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from tracker.demo import activity, data, kims
+from tracker.demo import DEFAULT_KIM_COUNT, activity, data, kims
 from tracker.demo import coaching as coaching_demo
 from tracker.demo import visits as visits_demo
 from tracker.demo.census import RuleCount, rule_counts
@@ -50,7 +50,6 @@ from tracker.services.rules import periods
 from tracker.services.rules.frameworks import ensure_default
 
 RANDOM_SEED = 3508
-DEFAULT_KIM_COUNT = 200
 
 # The tables that say whether a database already holds an office's data.
 _DATA_MARKERS = (User, Region, Kim)

@@ -18,8 +18,6 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
-
 
 @dataclass(frozen=True)
 class FileKind:
@@ -63,6 +61,8 @@ def _ooxml(data: bytes) -> FileKind | None:
 
 
 def _image(data: bytes) -> FileKind | None:
+    from PIL import Image, UnidentifiedImageError  # imported where an image is checked
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -37,10 +37,17 @@ def _month_lookup() -> dict[str, int]:
 _NUMERIC_DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _WORDY = re.compile(r"^(\d{1,2})\s+([^\W\d_]+)\.?\s+(\d{4})$")
+# "Senin, 7 Maret 2025" / "Senin 07/03/2025": attendance lists name the day (hari/tanggal)
+_WEEKDAY = re.compile(
+    r"^(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday)(?:\s*[,/]\s*|\s+)",
+    re.IGNORECASE,
+)
 
 
 def parse_date(raw: object) -> date:
-    """07/03/2025, 7-3-2025, 2025-03-07, 7 Maret 2025 (also an Excel date cell) → 7 March 2025.
+    """07/03/2025, 7-3-2025, 2025-03-07, 7 Maret 2025 (also an Excel date cell) → 7 March 2025;
+    a leading day name is allowed ("Jumat, 7 Maret 2025", as an attendance list's Hari/Tanggal).
 
     Numeric dates are day-first, as written in Indonesia; there is no month-first reading.
     """
@@ -50,6 +57,8 @@ def parse_date(raw: object) -> date:
         return raw
     text = " ".join(str(raw).split())
     try:
+        if m := _WEEKDAY.match(text):
+            text = text[m.end() :]
         if m := _NUMERIC_DMY.match(text):
             return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         if m := _ISO.match(text):

@@ -29,6 +29,7 @@ def get() -> Environment:
     )
     env.filters.update(
         tanggal=formatting.tanggal,
+        hari=formatting.hari,
         angka=formatting.angka,
         skor=formatting.skor,
         nip=formatting.nip,

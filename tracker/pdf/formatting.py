@@ -40,6 +40,11 @@ def tanggal(value: date | datetime | str | None) -> str:
     return format_date(value, "d MMMM y", locale=LOCALE)
 
 
+def hari(value: date) -> str:
+    """Jumat, 7 Maret 2025 (the day's name, as a daftar hadir heads its date)."""
+    return format_date(value, "EEEE, d MMMM y", locale=LOCALE)
+
+
 def angka(value: float | int | None, digits: int = 2) -> str:
     """1.234,5: Indonesian separators, at most `digits` decimals; None is a dash."""
     if value is None:

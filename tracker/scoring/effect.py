@@ -19,7 +19,6 @@ observations in, numbers out.
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -103,11 +102,15 @@ class Comparison:
 
 
 def _mean(values: Sequence[float]) -> float | None:
-    return statistics.fmean(values) if values else None
+    from statistics import fmean  # statistics pulls in fractions: imported when used
+
+    return fmean(values) if values else None
 
 
 def _sd(values: Sequence[float]) -> float | None:
-    return statistics.stdev(values) if len(values) >= 2 else None
+    from statistics import stdev
+
+    return stdev(values) if len(values) >= 2 else None
 
 
 def summarize(group: Sequence[Observation]) -> GroupSummary:

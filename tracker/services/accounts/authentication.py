@@ -22,9 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
+from typing import TYPE_CHECKING
 
-from argon2 import DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM, DEFAULT_TIME_COST, PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -40,12 +39,14 @@ from tracker.services.common.unit_of_work import depth, transaction
 from tracker.services.common.upsert import insert_for
 from tracker.text import fold
 
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
 USERNAME_MAX_LENGTH = 64  # the column width of user_account.username and login_failure.username
 ADDRESS_MAX_LENGTH = 45  # the column width of login_failure/login_address.remote_addr (IPv6)
 
 _HASHERS: dict[tuple[int, int, int], PasswordHasher] = {}
 _DUMMY_HASHES: dict[tuple[int, int, int], str] = {}
-_DEFAULT_COST = (DEFAULT_TIME_COST, DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM)
 
 
 def _hasher() -> PasswordHasher:
@@ -54,11 +55,14 @@ def _hasher() -> PasswordHasher:
     Production keeps argon2-cffi's defaults (RFC 9106 low-memory profile); the test configuration
     names the cheapest parameters, so that logging in during a test does not re-hash at full cost.
     """
-    cost = tuple(current_app.config.get("PASSWORD_HASH_COST") or _DEFAULT_COST)
+    import argon2  # imported by the first login, not by every process that starts
+
+    default = (argon2.DEFAULT_TIME_COST, argon2.DEFAULT_MEMORY_COST, argon2.DEFAULT_PARALLELISM)
+    cost = tuple(current_app.config.get("PASSWORD_HASH_COST") or default)
     hasher = _HASHERS.get(cost)  # type: ignore[call-overload]
     if hasher is None:
         time_cost, memory_cost, parallelism = cost
-        hasher = PasswordHasher(
+        hasher = argon2.PasswordHasher(
             time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism
         )
         _HASHERS[cost] = hasher  # type: ignore[index]
@@ -97,6 +101,8 @@ def check_new_password(password: str, username: str, field: str = "password") ->
 
 def verify_password(user: User | None, password: str) -> bool:
     """Constant-cost check: an unknown user still costs one Argon2 verification."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
         ok = _hasher().verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):

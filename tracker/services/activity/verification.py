@@ -43,7 +43,8 @@ from tracker.services.common.import_rows import chunks
 from tracker.services.common.permissions import ENTER_ACTIVITY, VERIFY_ACTIVITY, require
 from tracker.services.common.scope import user_scope_filter
 from tracker.services.common.unit_of_work import transaction
-from tracker.services.registry.places import Desa, Kecamatan, located
+from tracker.services.registry import places
+from tracker.services.registry.places import located
 from tracker.services.rules.periods import get_period, require_open
 
 REASON_MAX = 500
@@ -157,9 +158,9 @@ def _submitted_rows(actor: User, period: Period, kecamatan_code: str) -> list[An
             Measurement.note,
             _shown_name(User),
             Kim.name,
-            Desa.display_name,
-            Kecamatan.code,
-            Kecamatan.display_name,
+            places.Desa.display_name,
+            places.Kecamatan.code,
+            places.Kecamatan.display_name,
         ).outerjoin(User, User.id == Measurement.recorded_by_id)
     ).where(
         Measurement.period_id == period.id,
@@ -167,11 +168,14 @@ def _submitted_rows(actor: User, period: Period, kecamatan_code: str) -> list[An
         *_in_scope(actor),
     )
     if kecamatan_code:
-        stmt = stmt.where(Kecamatan.code == kecamatan_code)
+        stmt = stmt.where(places.Kecamatan.code == kecamatan_code)
     return list(
         db.session.execute(
             stmt.order_by(
-                Kecamatan.display_name, Desa.display_name, Kim.name_key, Measurement.indicator_code
+                places.Kecamatan.display_name,
+                places.Desa.display_name,
+                Kim.name_key,
+                Measurement.indicator_code,
             )
         )
     )
@@ -179,7 +183,7 @@ def _submitted_rows(actor: User, period: Period, kecamatan_code: str) -> list[An
 
 def _options(actor: User, period: Period) -> list[KecamatanOption]:
     stmt = _placed(
-        select(Kecamatan.code, Kecamatan.display_name, func.count(Measurement.id))
+        select(places.Kecamatan.code, places.Kecamatan.display_name, func.count(Measurement.id))
     ).where(
         Measurement.period_id == period.id,
         Measurement.status == MEASUREMENT_SUBMITTED,
@@ -188,7 +192,9 @@ def _options(actor: User, period: Period) -> list[KecamatanOption]:
     return [
         KecamatanOption(code, name, int(n))
         for code, name, n in db.session.execute(
-            stmt.group_by(Kecamatan.code, Kecamatan.display_name).order_by(Kecamatan.display_name)
+            stmt.group_by(places.Kecamatan.code, places.Kecamatan.display_name).order_by(
+                places.Kecamatan.display_name
+            )
         )
     ]
 
@@ -239,7 +245,7 @@ def review_counts(actor: User, period_ids: Sequence[int]) -> dict[tuple[int, str
         return {}
     waiting = func.sum(case((Measurement.status == MEASUREMENT_SUBMITTED, 1), else_=0))
     refused = func.sum(case((Measurement.status == MEASUREMENT_REJECTED, 1), else_=0))
-    stmt = _placed(select(Measurement.period_id, Kecamatan.code, waiting, refused)).where(
+    stmt = _placed(select(Measurement.period_id, places.Kecamatan.code, waiting, refused)).where(
         Measurement.period_id.in_(list(period_ids)),
         Measurement.status != MEASUREMENT_VERIFIED,
         *_in_scope(actor),
@@ -247,7 +253,7 @@ def review_counts(actor: User, period_ids: Sequence[int]) -> dict[tuple[int, str
     return {
         (period_id, code): (int(submitted or 0), int(rejected or 0))
         for period_id, code, submitted, rejected in db.session.execute(
-            stmt.group_by(Measurement.period_id, Kecamatan.code)
+            stmt.group_by(Measurement.period_id, places.Kecamatan.code)
         )
     }
 
@@ -274,7 +280,7 @@ def _chosen(
     found: dict[int, tuple[Measurement, str, str]] = {}
     storable = sorted(ident for ident in picked if ident <= INT_MAX)  # others cannot exist
     for chunk in chunks(storable):
-        stmt = _placed(select(Measurement, Kim.name, Kecamatan.code)).where(
+        stmt = _placed(select(Measurement, Kim.name, places.Kecamatan.code)).where(
             Measurement.id.in_(chunk), Measurement.period_id == period.id, *_in_scope(actor)
         )
         for m, kim_name, kec_code in db.session.execute(stmt):

@@ -37,7 +37,8 @@ from tracker.services.assessment.runner import framework_for_period, resolve_per
 from tracker.services.common.pagination import Page, paginate
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import actor_scope_filter
-from tracker.services.registry.places import Desa, Kecamatan, located
+from tracker.services.registry import places
+from tracker.services.registry.places import located
 
 SAMPLE_SHOWN = 10  # KIMs "belum dinilai" listed on the period page before "lihat semua"
 
@@ -145,7 +146,9 @@ def period_freshness(user: User | None, period: Period, framework_id: int | None
 def _unassessed_select(user: User | None, period_id: int, framework_id: int) -> Select[Any]:
     return located(
         _joined(
-            select(Kim.id, Kim.name, Desa.display_name, Kecamatan.display_name).select_from(Kim),
+            select(
+                Kim.id, Kim.name, places.Desa.display_name, places.Kecamatan.display_name
+            ).select_from(Kim),
             period_id,
             framework_id,
         ),

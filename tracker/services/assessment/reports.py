@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
@@ -46,13 +47,11 @@ from tracker.services.common.pagination import Page, paginate, paginate_rows
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import user_scope_filter
 from tracker.services.common.sorting import SortKeys
+from tracker.services.registry import places
 from tracker.services.registry.kims import KimNotFoundError
-from tracker.services.registry.places import Desa, Kecamatan, located
+from tracker.services.registry.places import located
 from tracker.services.rules import frameworks
 from tracker.text import fold
-
-DESA_NAME = Desa.display_name
-KECAMATAN_NAME = Kecamatan.display_name
 
 MOVERS_SHOWN = 10
 
@@ -112,8 +111,8 @@ def sort_keys(names: tuple[str, ...]) -> SortKeys:
         {
             "skor": Assessment.score,
             "nama": Kim.name_key,
-            "desa": DESA_NAME,
-            "kecamatan": KECAMATAN_NAME,
+            "desa": places.Desa.display_name,
+            "kecamatan": places.Kecamatan.display_name,
             "jenjang": _tier_rank(Assessment.tier, names),
         },
         default="-skor",
@@ -193,10 +192,10 @@ def _kecamatan_rows(
     period: Period, fw: FrameworkRow, user: User | None, names: tuple[str, ...]
 ) -> list[KecamatanRow]:
     stmt = _located(
-        select(Kecamatan.code, KECAMATAN_NAME, Assessment.tier, func.count())
+        select(places.Kecamatan.code, places.Kecamatan.display_name, Assessment.tier, func.count())
         .select_from(Assessment)
         .where(Assessment.period_id == period.id, Assessment.framework_id == fw.id, _scope(user))
-        .group_by(Kecamatan.code, KECAMATAN_NAME, Assessment.tier)
+        .group_by(places.Kecamatan.code, places.Kecamatan.display_name, Assessment.tier)
     )
     rows: dict[str, KecamatanRow] = {}
     for code, name, tier, n in db.session.execute(stmt):
@@ -205,23 +204,27 @@ def _kecamatan_rows(
     return sorted(rows.values(), key=lambda r: (fold(r.name), r.code))
 
 
-Prior = aliased(Assessment, name="prior")
+@cache
+def _prior() -> Any:
+    """The previous period's result of the same KIM (one alias, made on first use: making it
+    configures every mapper, which a process that never queries should not pay for)."""
+    return aliased(Assessment, name="prior")
 
 
 def _with_prior(stmt: Select[Any], before_id: int, source_id: int) -> Select[Any]:
-    """An assessment statement joined to the same KIM's result of the previous period (`Prior`),
+    """An assessment statement joined to the same KIM's result of the previous period (`_prior()`),
     under the framework that stands for that period."""
     return stmt.join(
-        Prior,
-        (Prior.kim_id == Assessment.kim_id)
-        & (Prior.period_id == before_id)
-        & (Prior.framework_id == source_id),
+        _prior(),
+        (_prior().kim_id == Assessment.kim_id)
+        & (_prior().period_id == before_id)
+        & (_prior().framework_id == source_id),
     )
 
 
 def _step(names: tuple[str, ...]) -> ColumnElement[int]:
     """Tiers moved since the previous period (> 0 up, < 0 down)."""
-    return _tier_rank(Assessment.tier, names) - _tier_rank(Prior.tier, names)
+    return _tier_rank(Assessment.tier, names) - _tier_rank(_prior().tier, names)
 
 
 def _movers(
@@ -253,7 +256,12 @@ def _movers(
     ).one()
     listed = paired(
         select(
-            Assessment.kim_id, Kim.name, DESA_NAME, Prior.tier, Assessment.tier, Assessment.score
+            Assessment.kim_id,
+            Kim.name,
+            places.Desa.display_name,
+            _prior().tier,
+            Assessment.tier,
+            Assessment.score,
         )
     )
 
@@ -300,8 +308,8 @@ def _kim_page(
             select(
                 Kim.id,
                 Kim.name,
-                DESA_NAME,
-                KECAMATAN_NAME,
+                places.Desa.display_name,
+                places.Kecamatan.display_name,
                 Assessment.score,
                 Assessment.raw_tier,
                 Assessment.tier,
@@ -323,14 +331,14 @@ def _kim_page(
         stmt = stmt.where(
             or_(
                 Kim.name_key.contains(needle, autoescape=True),
-                func.lower(Desa.name).contains(needle, autoescape=True),
-                func.lower(Kecamatan.name).contains(needle, autoescape=True),
+                func.lower(places.Desa.name).contains(needle, autoescape=True),
+                func.lower(places.Kecamatan.name).contains(needle, autoescape=True),
             )
         )
     if flt.tier:
         stmt = stmt.where(Assessment.tier == flt.tier)
     if flt.kecamatan:
-        stmt = stmt.where(Kecamatan.code == flt.kecamatan)
+        stmt = stmt.where(places.Kecamatan.code == flt.kecamatan)
     if flt.gate_failed:
         stmt = stmt.where(_gate_failed(fw))
     if flt.movement:
@@ -637,8 +645,8 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
                 Kim.id,
                 Kim.name,
                 Kim.kimid_number,
-                DESA_NAME,
-                KECAMATAN_NAME,
+                places.Desa.display_name,
+                places.Kecamatan.display_name,
                 Kim.sk_number,
                 Kim.sk_date,
                 Kim.website,
@@ -800,8 +808,8 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
         select(
             Kim.kimid_number,
             Kim.name,
-            DESA_NAME,
-            KECAMATAN_NAME,
+            places.Desa.display_name,
+            places.Kecamatan.display_name,
             Assessment.score,
             Assessment.dimension_scores,
             Assessment.raw_tier,
@@ -814,7 +822,7 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
         .where(
             Assessment.period_id == period.id, Assessment.framework_id == fw_row.id, _scope(user)
         )
-        .order_by(KECAMATAN_NAME, DESA_NAME, Kim.name_key, Kim.id)
+        .order_by(places.Kecamatan.display_name, places.Desa.display_name, Kim.name_key, Kim.id)
     )
     rows = []
     for found in db.session.execute(stmt):

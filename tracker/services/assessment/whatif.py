@@ -32,7 +32,8 @@ from tracker.services.common.errors import Invalid
 from tracker.services.common.pagination import Page, paginate_rows
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import actor_scope_filter
-from tracker.services.registry.places import Desa, Kecamatan, located
+from tracker.services.registry import places
+from tracker.services.registry.places import located
 from tracker.services.rules import frameworks
 from tracker.services.rules.frameworks import VersionRow
 from tracker.services.rules.periods import PeriodNotFoundError
@@ -133,8 +134,8 @@ def compare(
                 Assessment.kim_id,
                 Assessment.tier,
                 Kim.name,
-                Desa.display_name,
-                Kecamatan.display_name,
+                places.Desa.display_name,
+                places.Kecamatan.display_name,
             ).join(Kim, Kim.id == Assessment.kim_id)
         ).where(
             Assessment.period_id == period.id,

@@ -57,7 +57,8 @@ from tracker.services.common.clock import office_today
 from tracker.services.common.errors import Invalid
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import actor_scope_filter
-from tracker.services.registry.places import Kecamatan, located
+from tracker.services.registry import places
+from tracker.services.registry.places import located
 
 SUBJECT_SESSION = "session"
 SUBJECT_TOPIC = "topic"
@@ -179,7 +180,7 @@ def _places(kim_ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
     for start in range(0, len(ids), 500):
         rows = db.session.execute(
             located(
-                select(Kim.id, Kim.name, Kecamatan.code, Kecamatan.display_name),
+                select(Kim.id, Kim.name, places.Kecamatan.code, places.Kecamatan.display_name),
                 kecamatan_optional=True,
             ).where(Kim.id.in_(ids[start : start + 500]))
         )
@@ -299,12 +300,12 @@ def _rows(
     chosen = {id(o) for o in comparison.comparators}
     how = {m.kim_id: m.by for m in comparison.matches}
     rows = []
-    for (attendees, pool), (cohort, places, tiers) in zip(parts, labels, strict=True):
+    for (attendees, pool), (cohort, where, tiers) in zip(parts, labels, strict=True):
         for group, observations in ((GROUP_ATTENDED, attendees), (GROUP_COMPARED, pool)):
             for obs in observations:
                 if group == GROUP_COMPARED and id(obs) not in chosen:
                     continue
-                name, _code, kecamatan = places.get(obs.kim_id, ("", "", ""))
+                name, _code, kecamatan = where.get(obs.kim_id, ("", "", ""))
                 rows.append(
                     EffectRow(
                         group=group,

@@ -12,7 +12,8 @@ from tracker.extensions import db
 from tracker.models import CoachingAttendance, CoachingInvitation, CoachingParticipant, Kim
 from tracker.models.user import User
 from tracker.services.common.scope import actor_scope_filter
-from tracker.services.registry.places import Desa, Kecamatan, located
+from tracker.services.registry import places
+from tracker.services.registry.places import located
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ def roster(user: User | None, session_id: int) -> Roster:
                 Kim.id,
                 Kim.name,
                 Kim.kimid_number,
-                Desa.display_name,
-                Kecamatan.display_name,
+                places.Desa.display_name,
+                places.Kecamatan.display_name,
                 actor_scope_filter(Kim.desa_code, user).label("in_scope"),
                 CoachingAttendance.participant_count,
             )
@@ -73,7 +74,7 @@ def roster(user: User | None, session_id: int) -> Roster:
             kecamatan_optional=True,
         )
         .where(CoachingInvitation.session_id == session_id)
-        .order_by(Kecamatan.display_name, Desa.display_name, Kim.name_key, Kim.id)
+        .order_by(places.Kecamatan.display_name, places.Desa.display_name, Kim.name_key, Kim.id)
     ).all()
     people = db.session.execute(
         select(

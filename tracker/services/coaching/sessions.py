@@ -48,8 +48,9 @@ from tracker.services.common.permissions import MANAGE_COACHING, VIEW, require
 from tracker.services.common.scope import actor_scope_filter
 from tracker.services.common.sorting import SortKeys
 from tracker.services.common.unit_of_work import depth, transaction
+from tracker.services.registry import places
 from tracker.services.registry.kims import kecamatan_options
-from tracker.services.registry.places import Desa, Kecamatan, located
+from tracker.services.registry.places import located
 from tracker.text import fold
 
 TITLE_MAX = 200
@@ -259,10 +260,10 @@ class InviteChoice:
 def invite_choices(user: User | None) -> list[tuple[str, list[InviteChoice]]]:
     """The active KIMs a user may invite, grouped by kecamatan (by name), for the session form."""
     stmt = located(
-        select(Kim.id, Kim.name, Desa.display_name, Kecamatan.display_name).where(
+        select(Kim.id, Kim.name, places.Desa.display_name, places.Kecamatan.display_name).where(
             Kim.status == STATUS_ACTIVE, actor_scope_filter(Kim.desa_code, user)
         )
-    ).order_by(Kecamatan.display_name, Desa.display_name, Kim.name_key, Kim.id)
+    ).order_by(places.Kecamatan.display_name, places.Desa.display_name, Kim.name_key, Kim.id)
     groups: dict[str, list[InviteChoice]] = {}
     for kim_id, name, desa, kecamatan in db.session.execute(stmt):
         groups.setdefault(kecamatan, []).append(InviteChoice(kim_id, name, desa))
@@ -396,7 +397,7 @@ def _clean(actor: User | None, data: SessionInput) -> dict[str, Any]:
     return values
 
 
-def _region_for(actor: User | None, desa_codes: Iterable[str]) -> str:
+def region_for(actor: User | None, desa_codes: Iterable[str]) -> str:
     """The region a new session is held for: the planner's scope (its smallest common region),
     or for the operator the kabupaten of the invited KIMs (else the first kabupaten)."""
     if actor is not None and actor.scope_codes:
@@ -455,7 +456,7 @@ def create_session(actor: User | None, data: SessionInput) -> CoachingSession:
         values = _clean(actor, data)
         kims: dict[int, tuple[str, str]] = values["kims"]
         session = CoachingSession(
-            region_code=_region_for(actor, (code for _name, code in kims.values())),
+            region_code=region_for(actor, (code for _name, code in kims.values())),
             created_by_id=actor.id if actor is not None else None,
         )
         _apply(session, values)

@@ -36,7 +36,8 @@ from tracker.services.assessment.topic_hints import topic_hints
 from tracker.services.coaching.errors import TopicNotFoundError
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import actor_scope_filter
-from tracker.services.registry.places import Desa, Kecamatan, located
+from tracker.services.registry import places
+from tracker.services.registry.places import located
 
 TOP_INDICATORS = 3  # indicators shown per kecamatan and per tier
 CANDIDATES = 20  # KIMs shown per topic: the invite list "rencanakan sesi" pre-fills
@@ -147,9 +148,9 @@ def _rows(user: User | None, period: Period, framework_id: int) -> Iterable[Any]
             select(
                 Kim.id,
                 Kim.name,
-                Desa.display_name,
-                Kecamatan.code,
-                Kecamatan.display_name,
+                places.Desa.display_name,
+                places.Kecamatan.code,
+                places.Kecamatan.display_name,
                 Assessment.score,
                 Assessment.raw_tier,
                 Assessment.tier,
@@ -166,7 +167,7 @@ def _rows(user: User | None, period: Period, framework_id: int) -> Iterable[Any]
             Assessment.framework_id == framework_id,
             actor_scope_filter(Kim.desa_code, user),
         )
-        .order_by(Kecamatan.display_name, Desa.display_name, Kim.name_key, Kim.id)
+        .order_by(places.Kecamatan.display_name, places.Desa.display_name, Kim.name_key, Kim.id)
     )
 
 

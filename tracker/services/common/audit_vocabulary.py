@@ -213,6 +213,17 @@ MESSAGES: dict[str, str] = {
     "attendance.record": N_(
         "Daftar hadir sesi %(title)s (%(date)s): %(attended)s KIM hadir, %(changed)s KIM diubah"
     ),
+    "attendance.record.import": N_(
+        "Daftar hadir sesi %(title)s (%(date)s) dari impor %(file)s: %(attended)s KIM hadir "
+        "ditambahkan, %(changed)s KIM diubah"
+    ),
+    "coaching_session.create.import": N_(
+        "Sesi pembinaan %(title)s (%(date)s) dibuat dari impor daftar hadir %(file)s"
+    ),
+    "attendance.import": N_(
+        "Impor daftar hadir dari %(file)s: %(sessions)s sesi baru, %(updated)s sesi ditambah, "
+        "%(attended)s kehadiran KIM dan %(names)s nama peserta baru, %(invalid)s baris tidak valid"
+    ),
     "material.upload": N_("Mengunggah bahan %(file)s ke sesi %(title)s"),
     "material.delete": N_("Menghapus bahan %(file)s dari sesi %(title)s"),
     # letters
@@ -285,6 +296,7 @@ ACTION_LABELS: dict[str, str] = {
     "coaching_session.update": N_("Ubah sesi pembinaan"),
     "coaching_session.delete": N_("Hapus sesi pembinaan"),
     "attendance.record": N_("Isi daftar hadir"),
+    "attendance.import": N_("Impor daftar hadir"),
     "material.upload": N_("Unggah bahan sesi"),
     "material.delete": N_("Hapus bahan sesi"),
     "office.update": N_("Ubah pengaturan surat"),

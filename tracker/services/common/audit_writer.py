@@ -16,6 +16,7 @@ with neither concerns no region.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -24,8 +25,10 @@ from sqlalchemy import distinct, select
 
 from tracker.extensions import db
 from tracker.models.audit import AuditEntry
+from tracker.models.base import utcnow
 from tracker.models.kim import Kim
 from tracker.models.user import User
+from tracker.services.common.import_rows import insert_tuples
 
 
 class KimRef(Protocol):
@@ -52,6 +55,53 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_COLUMNS = (
+    "user_id",
+    "action",
+    "entity",
+    "entity_id",
+    "kim_id",
+    "region_code",
+    "message",
+    "params",
+    "changes",
+)
+_BATCH_COLUMNS = ("at", *_COLUMNS, "legacy_summary")
+
+
+class Batch:
+    """Entries recorded in bulk (an import's one per KIM, ten thousand of them) kept as plain rows
+    and written together by `write`: one `COPY` on PostgreSQL, an executemany elsewhere
+    (`import_rows.insert_tuples`), instead of an ORM object, a flush and a parameter set each.
+    They are the entries `record` would add one at a time, and get their keys from the table when
+    written. Write the batch inside the same unit of work, before it commits."""
+
+    def __init__(self) -> None:
+        self.at = utcnow()
+        self.rows: list[tuple[Any, ...]] = []
+
+    def add(self, values: tuple[Any, ...]) -> None:
+        """One entry's values in `_COLUMNS` order (params and changes as dicts or None)."""
+        *head, params, changes = values
+        self.rows.append(
+            (
+                self.at,
+                *head,
+                None if params is None else json.dumps(params),  # as the ORM stores JSON
+                None if changes is None else json.dumps(changes),
+                "",
+            )
+        )
+
+    def write(self) -> int:
+        """Write the entries added so far; returns how many."""
+        written = insert_tuples(
+            AuditEntry.__table__, _BATCH_COLUMNS, self.rows, as_given=("params", "changes")
+        )
+        self.rows = []
+        return written
+
+
 def record(
     action: str,
     entity: str,
@@ -63,25 +113,32 @@ def record(
     message: str | None = None,
     kim: KimRef | None = None,
     region: str | None = None,
-) -> AuditEntry:
-    """Add an audit entry to the current session (the caller's unit of work commits it).
+    batch: Batch | None = None,
+) -> AuditEntry | None:
+    """Add an audit entry to the current session (the caller's unit of work commits it) and
+    return it; or, given a `batch`, add it to the batch (written with the others of a bulk
+    write) and return None.
 
     `entity_id` is the entity's primary key. `changes` are {field: [old, new]} (`diff`, or
     `created` for a new row). `message` defaults to the action; `params` fill its template.
     """
     if kim is None and entity == "kim" and entity_id is not None:
         kim = db.session.get(Kim, int(str(entity_id)))
-    entry = AuditEntry(
-        action=action,
-        entity=entity,
-        entity_id=None if entity_id is None else str(entity_id),
-        user_id=user.id if user is not None and getattr(user, "id", None) else None,
-        kim_id=kim.id if kim is not None else None,
-        region_code=region if region is not None else (kim.desa_code if kim is not None else None),
-        message=message or action,
-        params={k: _jsonable(v) for k, v in (params or {}).items()} or None,
-        changes={k: _jsonable(v) for k, v in (changes or {}).items()} or None,
+    values = (
+        user.id if user is not None and getattr(user, "id", None) else None,
+        action,
+        entity,
+        None if entity_id is None else str(entity_id),
+        kim.id if kim is not None else None,
+        region if region is not None else (kim.desa_code if kim is not None else None),
+        message or action,
+        {k: _jsonable(v) for k, v in (params or {}).items()} or None,
+        {k: _jsonable(v) for k, v in (changes or {}).items()} or None,
     )
+    if batch is not None:
+        batch.add(values)
+        return None
+    entry = AuditEntry(**dict(zip(_COLUMNS, values, strict=True)))
     db.session.add(entry)
     return entry
 

@@ -8,7 +8,7 @@ from collections.abc import Hashable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, func, insert, inspect, select, text
+from sqlalchemy import Column, Connection, Table, func, insert, select, text
 
 from tracker.extensions import db
 from tracker.io.tabular import Problem
@@ -31,7 +31,12 @@ def insert_rows(model: type[Any], rows: Iterable[dict[str, Any]]) -> None:
         db.session.execute(insert(model), list(chunk))
 
 
-def insert_tuples(table: Table, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
+def insert_tuples(
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+    as_given: Iterable[str] = (),
+) -> int:
     """Bulk INSERT of plain tuples (values in `columns` order) in the session's transaction;
     returns how many rows were written.
 
@@ -39,12 +44,17 @@ def insert_tuples(table: Table, columns: Sequence[str], rows: Iterable[tuple[Any
     so the rows go to the driver as they are: PostgreSQL through psycopg gets one `COPY … FROM
     STDIN` (the server's bulk path), any other database an `executemany` per 10,000 rows. Column
     types that convert values for the driver (dates on SQLite) are applied here, once per
-    distinct value. Python-side column defaults are not applied: give every column a value.
+    distinct value, except for the `as_given` columns, whose values are already what the database
+    stores (JSON columns given as their JSON text). Python-side column defaults are not applied:
+    give every column a value.
     """
     connection = db.session.connection()
     dialect = connection.dialect
     converters = []
+    given = set(as_given)
     for position, name in enumerate(columns):
+        if name in given:
+            continue
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             converters.append((position, process, {}))
@@ -89,37 +99,29 @@ def _copy(connection: Connection, statement: str, rows: Iterable[tuple[Any, ...]
     return written
 
 
-def preassign_ids(objects: Sequence[Any]) -> None:
-    """Give pending ORM objects of one model their integer primary keys in one query, so that the
-    flush inserts them with one executemany instead of one INSERT … RETURNING each (the ORM needs
-    every new row's key; without it ten thousand audit entries are ten thousand round trips).
+def reserve_ids(key: Column[int], count: int) -> list[int] | None:
+    """`count` new values of an integer primary key, in one query, for rows about to be written
+    with their keys given (a bulk insert that must know its rows' keys without reading them back).
 
     PostgreSQL: values drawn from the column's sequence. SQLite: the values after the table's
-    largest, safe because SQLite lets one writer at a time and the caller has already written in
-    this transaction. Elsewhere nothing is assigned (the ORM fetches the keys as usual)."""
-    if not objects:
-        return
-    mapper = inspect(type(objects[0]))
-    (key,) = mapper.primary_key
-    table, column = key.table.name, key.name
+    largest, safe because SQLite lets one writer at a time and the caller writes in this
+    transaction. Elsewhere None (the caller lets the database assign them)."""
     connection = db.session.connection()
     dialect = connection.dialect.name
     if dialect == "postgresql":
-        ids = connection.execute(
-            text(
-                "SELECT nextval(pg_get_serial_sequence(:table, :column)) "
-                "FROM generate_series(1, :n)"
-            ),
-            {"table": table, "column": column, "n": len(objects)},
-        ).scalars()
-    elif dialect == "sqlite":
+        return list(
+            connection.execute(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence(:table, :column)) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"table": key.table.name, "column": key.name, "n": count},
+            ).scalars()
+        )
+    if dialect == "sqlite":
         start = connection.execute(select(func.coalesce(func.max(key), 0))).scalar_one()
-        ids = iter(range(start + 1, start + 1 + len(objects)))
-    else:
-        return
-    attribute = mapper.get_property_by_column(key).key
-    for obj, value in zip(objects, ids, strict=True):
-        setattr(obj, attribute, value)
+        return list(range(start + 1, start + 1 + count))
+    return None
 
 
 def period_rows(model: Any, period_id: int, kim_ids: Sequence[int]) -> Iterator[Any]:

@@ -32,7 +32,8 @@ from tracker.services.assessment.reports import KimAssessment, kim_assessment
 from tracker.services.common.errors import Invalid
 from tracker.services.letters import numbering
 from tracker.services.letters.office import OfficeView
-from tracker.services.registry.places import Desa, Kecamatan, located
+from tracker.services.registry import places
+from tracker.services.registry.places import located
 
 _ROMAN = numbering.ROMAN_MONTHS  # I … XII serve as the triwulan and semester numerals too
 
@@ -63,7 +64,9 @@ def period_label(period: Period) -> str:
 
 def _place(kim_id: int) -> Place:
     desa_code, kind, kecamatan_code = db.session.execute(
-        located(select(Kim.desa_code, Desa.kind, Kecamatan.code)).where(Kim.id == kim_id)
+        located(select(Kim.desa_code, places.Desa.kind, places.Kecamatan.code)).where(
+            Kim.id == kim_id
+        )
     ).one()
     return Place(desa_code, kind or "desa", kecamatan_code)
 

@@ -44,7 +44,7 @@ from tracker.services.common.import_rows import (
     chunks,
     earlier_row,
     insert_tuples,
-    preassign_ids,
+    reserve_ids,
 )
 from tracker.services.common.permissions import IMPORT_KIM
 from tracker.services.common.scope import code_in_scope
@@ -367,15 +367,7 @@ _KIM_COLUMNS = (
 )
 
 
-_WRITE_BATCH = 2_000  # new KIMs inserted, audited and flushed at a time
-
-
-def _flush_and_release(entries: list[Any]) -> None:
-    """Write a batch of audit entries with one executemany (their keys assigned in one query).
-    Once flushed, the session holds them only weakly (its identity map), so they go as soon as
-    the caller drops its batch: memory stays flat without expunging them one by one."""
-    preassign_ids(entries)
-    db.session.flush()
+_WRITE_BATCH = 5_000  # new KIMs inserted and audited at a time (memory stays flat)
 
 
 class KimImportStaleError(Stale):
@@ -470,35 +462,34 @@ class KimImport(ImportRun):
     def write(self) -> None:
         """Every create and update, their audit entries and the file's, in the one unit of work.
 
-        New KIMs go in as plain rows (`insert_tuples`), their ids read back by desa and name key
-        (unique together); updates go through the ORM, whose version check refuses a KIM someone
-        saved meanwhile."""
+        New KIMs go in as plain rows with keys reserved for them (`insert_tuples`, `reserve_ids`),
+        their channels likewise, and their audit entries as one batch (`audit_writer.Batch`): a
+        few bulk statements per 5,000 KIMs. Updates go through the ORM, whose version check
+        refuses a KIM someone saved meanwhile."""
         actor, result = self.actor, self.result
         creates = [(plan, change) for plan, change in self.writes if change.action == ACTION_CREATE]
         updated: list[tuple[Kim, Change]] = []
         now = utcnow()
+        audit = audit_writer.Batch()
         try:
-            # a batch at a time, its audit entries flushed and let go: memory stays flat
             for start in range(0, len(creates), _WRITE_BATCH):
                 batch = creates[start : start + _WRITE_BATCH]
                 new_kims = [_NewKim.of(plan) for plan, _change in batch]
                 new_ids = self._insert(new_kims, now)
-                entries = []
                 for (_plan, change), kim, kim_id in zip(batch, new_kims, new_ids, strict=True):
                     change.object_id = kim.id = kim_id
-                    entries.append(
-                        audit_writer.record(
-                            "kim.create",
-                            "kim",
-                            kim_id,
-                            actor,
-                            params={"name": kim.name, "row": change.row},
-                            changes=audit_writer.created(snapshot(kim)),  # type: ignore[arg-type]
-                            message="kim.create.import",
-                            kim=kim,
-                        )
+                    audit_writer.record(
+                        "kim.create",
+                        "kim",
+                        kim_id,
+                        actor,
+                        params={"name": kim.name, "row": change.row},
+                        changes=audit_writer.created(snapshot(kim)),  # type: ignore[arg-type]
+                        message="kim.create.import",
+                        kim=kim,
+                        batch=audit,
                     )
-                _flush_and_release(entries)
+                audit.write()
             for plan, change in self.writes:
                 if change.action == ACTION_UPDATE:
                     kim = self.targets[plan.target_id]  # type: ignore[index]
@@ -515,42 +506,52 @@ class KimImport(ImportRun):
             ) from exc
         marked = gates.note_edits((kim, change.changes) for kim, change in updated)
         result.changed_periods = input_changes.open_period_codes() if creates else marked
-        entries = []
         for kim, change in updated:
-            entries.append(
-                audit_writer.record(
-                    "kim.update",
-                    "kim",
-                    kim.id,
-                    actor,
-                    params={"name": kim.name, "row": change.row},
-                    changes=change.changes,
-                    message="kim.update.import",
-                    kim=kim,
-                )
-            )
-        entries.append(
             audit_writer.record(
-                "kim.import",
+                "kim.update",
                 "kim",
-                None,
+                kim.id,
                 actor,
-                params={
-                    "file": result.filename,
-                    "created": len(creates),
-                    "updated": len(updated),
-                    "unchanged": result.unchanged,
-                    "invalid": result.invalid,
-                },
-                region=audit_writer.enclosing_region(plan.desa_code for plan in self.plans),
+                params={"name": kim.name, "row": change.row},
+                changes=change.changes,
+                message="kim.update.import",
+                kim=kim,
+                batch=audit,
             )
+        audit_writer.record(
+            "kim.import",
+            "kim",
+            None,
+            actor,
+            params={
+                "file": result.filename,
+                "created": len(creates),
+                "updated": len(updated),
+                "unchanged": result.unchanged,
+                "invalid": result.invalid,
+            },
+            region=audit_writer.enclosing_region(plan.desa_code for plan in self.plans),
+            batch=audit,
         )
-        preassign_ids(entries)  # the flush writes them with one executemany
+        audit.write()
 
     def _insert(self, kims: list[_NewKim], now: datetime) -> list[int]:
         """Insert the new KIMs and their channels; their ids, in the same order."""
         if not kims:
             return []
+        ids = reserve_ids(Kim.__table__.c.id, len(kims))
+        if ids is None:  # a database whose keys cannot be reserved: read them back
+            return self._insert_then_read_ids(kims, now)
+        rows = [
+            (kim_id, k.name, fold(k.name), k.desa_code, k.kimid_number, k.website, k.sk_number,
+             k.sk_date, k.chair, k.phone, k.email, k.members, k.status, k.notes, 1, now, now)
+            for kim_id, k in zip(ids, kims, strict=True)
+        ]  # fmt: skip
+        insert_tuples(Kim.__table__, ("id", *_KIM_COLUMNS), rows)
+        self._insert_channels(kims, ids)
+        return ids
+
+    def _insert_then_read_ids(self, kims: list[_NewKim], now: datetime) -> list[int]:
         rows = [
             (k.name, fold(k.name), k.desa_code, k.kimid_number, k.website, k.sk_number,
              k.sk_date, k.chair, k.phone, k.email, k.members, k.status, k.notes, 1, now, now)
@@ -566,13 +567,17 @@ class KimImport(ImportRun):
                 )
             )
         ids = [found[(k.desa_code, fold(k.name))] for k in kims]
+        self._insert_channels(kims, ids)
+        return ids
+
+    @staticmethod
+    def _insert_channels(kims: list[_NewKim], ids: list[int]) -> None:
         channels = [
             (kim_id, channel.platform, channel.url)
             for kim, kim_id in zip(kims, ids, strict=True)
             for channel in kim.channels
         ]
         insert_tuples(KimChannel.__table__, ("kim_id", "platform", "url"), channels)
-        return ids
 
     @classmethod
     def summary(cls, result: ImportResult) -> str:

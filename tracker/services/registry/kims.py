@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
@@ -34,8 +35,8 @@ from tracker.services.common.permissions import EDIT_KIM, VIEW, require
 from tracker.services.common.scope import actor_scope_filter, user_scope_filter
 from tracker.services.common.sorting import SortKeys
 from tracker.services.common.unit_of_work import transaction
-from tracker.services.registry import gates
-from tracker.services.registry.places import Desa, Kecamatan, located
+from tracker.services.registry import gates, places
+from tracker.services.registry.places import located
 from tracker.text import fold
 
 # column widths of tracker.models.kim, checked before the database refuses them
@@ -142,19 +143,28 @@ def check_length(field_name: str, text: str) -> str:
 
 # --- reading ----------------------------------------------------------------------------------
 
-Kabupaten = aliased(Region, name="kabupaten")
 
-SORTS = SortKeys(
-    {
-        "name": Kim.name_key,
-        "desa": Desa.display_name,
-        "kecamatan": Kecamatan.display_name,
-        "sk_date": Kim.sk_date,
-        "updated": Kim.updated_at,
-    },
-    default="name",
-    nulls_last={"sk_date"},
-)
+@cache
+def _kabupaten() -> Any:
+    """The KIM's kabupaten (made on first use, like `places.Desa`)."""
+    return aliased(Region, name="kabupaten")
+
+
+@cache
+def _sorts() -> SortKeys:
+    return SortKeys(
+        {
+            "name": Kim.name_key,
+            "desa": places.Desa.display_name,
+            "kecamatan": places.Kecamatan.display_name,
+            "sk_date": Kim.sk_date,
+            "updated": Kim.updated_at,
+        },
+        default="name",
+        nulls_last={"sk_date"},
+    )
+
+
 STATUS_FILTERS = ("semua", STATUS_ACTIVE, STATUS_INACTIVE)
 
 
@@ -180,7 +190,7 @@ class KimFilter:
         ).normalized()
 
     def normalized(self) -> KimFilter:
-        sort = SORTS.normalized(self.sort)
+        sort = _sorts().normalized(self.sort)
         status = self.status if self.status in STATUS_FILTERS else "semua"
         return KimFilter(self.q.strip(), self.kecamatan.strip(), self.desa.strip(), status, sort)
 
@@ -192,13 +202,13 @@ def registry_select(user: User | None, flt: KimFilter) -> Select[Any]:
         located(
             select(
                 Kim,
-                Desa.display_name.label("desa_name"),
-                Kecamatan.display_name.label("kecamatan_name"),
-                Kabupaten.display_name.label("kabupaten_name"),
+                places.Desa.display_name.label("desa_name"),
+                places.Kecamatan.display_name.label("kecamatan_name"),
+                _kabupaten().display_name.label("kabupaten_name"),
             ),
             kecamatan_optional=True,
         )
-        .outerjoin(Kabupaten, Kabupaten.code == Kecamatan.parent_code)
+        .outerjoin(_kabupaten(), _kabupaten().code == places.Kecamatan.parent_code)
         .where(actor_scope_filter(Kim.desa_code, user))
     )
     if flt.q:
@@ -206,16 +216,16 @@ def registry_select(user: User | None, flt: KimFilter) -> Select[Any]:
         stmt = stmt.where(
             or_(
                 Kim.name_key.contains(needle, autoescape=True),
-                func.lower(Desa.display_name).contains(needle, autoescape=True),
+                func.lower(places.Desa.display_name).contains(needle, autoescape=True),
             )
         )
     if flt.kecamatan:
-        stmt = stmt.where(Desa.parent_code == flt.kecamatan)
+        stmt = stmt.where(places.Desa.parent_code == flt.kecamatan)
     if flt.desa:
         stmt = stmt.where(Kim.desa_code == flt.desa)
     if flt.status != "semua":
         stmt = stmt.where(Kim.status == flt.status)
-    return stmt.order_by(SORTS.order_by(flt.sort), Kim.name_key, Kim.id)
+    return stmt.order_by(_sorts().order_by(flt.sort), Kim.name_key, Kim.id)
 
 
 @dataclass
@@ -256,10 +266,10 @@ def desa_choices(user: User) -> dict[str, list[tuple[str, str]]]:
     """Desa in the user's scope grouped by kecamatan name, for a select with optgroups."""
     require(user, EDIT_KIM)
     stmt = (
-        select(Region.code, Region.display_name, Kecamatan.display_name)
-        .outerjoin(Kecamatan, Kecamatan.code == Region.parent_code)
+        select(Region.code, Region.display_name, places.Kecamatan.display_name)
+        .outerjoin(places.Kecamatan, places.Kecamatan.code == Region.parent_code)
         .where(Region.level == LEVEL_DESA, user_scope_filter(Region.code, user))
-        .order_by(Kecamatan.display_name, Region.display_name, Region.code)
+        .order_by(places.Kecamatan.display_name, Region.display_name, Region.code)
     )
     groups: dict[str, list[tuple[str, str]]] = {}
     for code, name, kec_name in db.session.execute(stmt):

@@ -2,20 +2,40 @@
 and export that shows them.
 
 `Desa` and `Kecamatan` are the aliases of Region those statements use, so a statement's columns
-(`Desa.display_name`, `Kecamatan.code`) always name the regions its join brought in.
+(`places.Desa.display_name`, `places.Kecamatan.code`) always name the regions its join brought in.
+They are made on first use (`places.Desa`, read when a statement is built, never imported by name
+at module level): making an alias configures every mapper, a noticeable part of the start-up of a
+process that may never query (`flask --help`, most commands).
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy.orm import aliased
 
 from tracker.models import Kim, Region
 
-Desa = aliased(Region, name="desa")
-Kecamatan = aliased(Region, name="kecamatan")
+if TYPE_CHECKING:
+    Desa: type[Region]
+    Kecamatan: type[Region]
+
+_ALIASES = {"Desa": "desa", "Kecamatan": "kecamatan"}
+
+
+@cache
+def _alias(name: str) -> Any:
+    return aliased(Region, name=_ALIASES[name])
+
+
+def __getattr__(name: str) -> Any:
+    """`places.Desa` and `places.Kecamatan`, made once, on first use."""
+    if name in _ALIASES:
+        return _alias(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 S = TypeVar("S", bound=Select[Any])
 
@@ -25,6 +45,7 @@ def located(stmt: S, *, kecamatan_optional: bool = False) -> S:
 
     A KIM always has its desa (a foreign key); `kecamatan_optional` keeps a KIM whose desa has no
     kecamatan above it (the registry lists every KIM, whatever the region tree says)."""
-    stmt = stmt.join(Desa, Desa.code == Kim.desa_code)
-    on = Kecamatan.code == Desa.parent_code
-    return stmt.outerjoin(Kecamatan, on) if kecamatan_optional else stmt.join(Kecamatan, on)
+    desa, kecamatan = _alias("Desa"), _alias("Kecamatan")
+    stmt = stmt.join(desa, desa.code == Kim.desa_code)
+    on = kecamatan.code == desa.parent_code
+    return stmt.outerjoin(kecamatan, on) if kecamatan_optional else stmt.join(kecamatan, on)

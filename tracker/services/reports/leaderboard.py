@@ -42,8 +42,9 @@ from tracker.services.common.errors import Invalid
 from tracker.services.common.pagination import Page, paginate
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import scope_filter, user_scope_filter
+from tracker.services.registry import places
 from tracker.services.registry.lookup import kecamatan_key
-from tracker.services.registry.places import Desa, Kecamatan, located
+from tracker.services.registry.places import located
 
 TYPES = ("berita", "galeri", "pengumuman", "agenda")
 
@@ -136,8 +137,8 @@ def _ranking(until: date, where: Iterable[ColumnElement[bool]]) -> Select[tuple]
                 func.rank().over(order_by=totals.c.total.desc()).label("rank"),
                 Kim.id,
                 Kim.name,
-                Desa.display_name,
-                Kecamatan.display_name,
+                places.Desa.display_name,
+                places.Kecamatan.display_name,
                 *(totals.c[kind] for kind in TYPES),
             ).join(totals, totals.c.kim_id == Kim.id)
         )

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
@@ -56,7 +57,8 @@ from tracker.services.common.permissions import (
 from tracker.services.common.scope import actor_scope_filter, code_in_scope
 from tracker.services.common.sorting import SortKeys
 from tracker.services.common.unit_of_work import transaction
-from tracker.services.registry.places import Desa, Kecamatan, located
+from tracker.services.registry import places
+from tracker.services.registry.places import located
 from tracker.services.visits import photos
 from tracker.text import fold
 
@@ -112,10 +114,10 @@ def owner_choices(user: User | None) -> list[tuple[int, str]]:
 def kim_choices(user: User | None) -> dict[str, list[tuple[int, str]]]:
     """Active KIMs in the user's scope, grouped by kecamatan name, for a select with optgroups."""
     stmt = located(
-        select(Kim.id, Kim.name, Desa.display_name, Kecamatan.display_name).where(
+        select(Kim.id, Kim.name, places.Desa.display_name, places.Kecamatan.display_name).where(
             Kim.status == STATUS_ACTIVE, actor_scope_filter(Kim.desa_code, user)
         )
-    ).order_by(Kecamatan.display_name, Kim.name_key, Kim.id)
+    ).order_by(places.Kecamatan.display_name, Kim.name_key, Kim.id)
     groups: dict[str, list[tuple[int, str]]] = {}
     for kim_id, name, desa, kecamatan in db.session.execute(stmt):
         groups.setdefault(kecamatan, []).append((kim_id, f"{name} ({desa})"))
@@ -419,7 +421,7 @@ def get_follow_up(user: User | None, follow_up_id: int) -> FollowUpDetail:
     require(user, VIEW)
     row = db.session.execute(
         located(
-            select(FollowUp, Kim.name, Desa.display_name, Kecamatan.display_name)
+            select(FollowUp, Kim.name, places.Desa.display_name, places.Kecamatan.display_name)
             .join(Kim, Kim.id == FollowUp.kim_id)
             .where(FollowUp.id == follow_up_id, actor_scope_filter(Kim.desa_code, user))
             .options(
@@ -450,17 +452,26 @@ def get_follow_up(user: User | None, follow_up_id: int) -> FollowUpDetail:
 
 # --- the board --------------------------------------------------------------------------------
 
-Owner = aliased(User, name="owner")
 
-SORTS = SortKeys(
-    {
-        "due": FollowUp.due_on,
-        "kim": Kim.name_key,
-        "kecamatan": Kecamatan.display_name,
-        "owner": Owner.full_name,
-    },
-    default="due",
-)
+@cache
+def _owner() -> Any:
+    """The follow-up's owner (made on first use, like `places.Desa`)."""
+    return aliased(User, name="owner")
+
+
+@cache
+def _sorts() -> SortKeys:
+    return SortKeys(
+        {
+            "due": FollowUp.due_on,
+            "kim": Kim.name_key,
+            "kecamatan": places.Kecamatan.display_name,
+            "owner": _owner().full_name,
+        },
+        default="due",
+    )
+
+
 STATUS_FILTERS = ("semua", *FOLLOW_UP_STATUSES)
 
 
@@ -495,7 +506,7 @@ class BoardFilter:
             owner=owner if owner.isascii() and owner.isdigit() and len(owner) < 10 else "",
             status=FOLLOW_UP_OPEN if self.overdue else status,
             overdue=self.overdue,
-            sort=SORTS.normalized(self.sort),
+            sort=_sorts().normalized(self.sort),
         )
 
 
@@ -539,7 +550,7 @@ def _narrowed(stmt: Select[Any], user: User | None, flt: BoardFilter) -> Select[
     list show every status of what the other filters leave)."""
     stmt = stmt.where(actor_scope_filter(Kim.desa_code, user))
     if flt.kecamatan:
-        stmt = stmt.where(Desa.parent_code == flt.kecamatan)
+        stmt = stmt.where(places.Desa.parent_code == flt.kecamatan)
     if flt.owner:
         stmt = stmt.where(FollowUp.owner_id == int(flt.owner))
     if flt.q:
@@ -560,10 +571,10 @@ def _board_select(user: User | None, flt: BoardFilter, today: date) -> Select[An
             FollowUp.version,
             FollowUp.kim_id,
             Kim.name,
-            Desa.display_name,
-            Kecamatan.display_name,
+            places.Desa.display_name,
+            places.Kecamatan.display_name,
             FollowUp.recommendation,
-            func.coalesce(func.nullif(Owner.full_name, ""), Owner.username),
+            func.coalesce(func.nullif(_owner().full_name, ""), _owner().username),
             FollowUp.due_on,
             FollowUp.status,
             FollowUp.closed_on,
@@ -571,7 +582,7 @@ def _board_select(user: User | None, flt: BoardFilter, today: date) -> Select[An
         )
         .select_from(FollowUp)
         .join(Kim, Kim.id == FollowUp.kim_id)
-        .join(Owner, Owner.id == FollowUp.owner_id),
+        .join(_owner(), _owner().id == FollowUp.owner_id),
         kecamatan_optional=True,
     )
     stmt = _narrowed(stmt, user, flt)
@@ -579,7 +590,7 @@ def _board_select(user: User | None, flt: BoardFilter, today: date) -> Select[An
         stmt = stmt.where(FollowUp.status == flt.status)
     if flt.overdue:
         stmt = stmt.where(FollowUp.due_on < today)
-    return stmt.order_by(SORTS.order_by(flt.sort), FollowUp.due_on, FollowUp.id)
+    return stmt.order_by(_sorts().order_by(flt.sort), FollowUp.due_on, FollowUp.id)
 
 
 def _counts(user: User | None, flt: BoardFilter, today: date) -> BoardCounts:

@@ -27,11 +27,11 @@ import warnings
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from sqlalchemy import ColumnElement, func, select
 
 from tracker.extensions import db
@@ -41,6 +41,9 @@ from tracker.services.common.errors import Invalid, NotFound
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import actor_scope_filter
 
+if TYPE_CHECKING:
+    from PIL import Image
+
 # Pillow's format name → (the content type it is served with, the stored file's extension)
 FORMATS = {
     "JPEG": ("image/jpeg", "jpg"),
@@ -49,7 +52,7 @@ FORMATS = {
 }
 THUMB_TYPE = "image/jpeg"
 _MODES = {"JPEG": ("RGB", "L"), "PNG": ("RGB", "RGBA", "L", "LA", "P"), "WEBP": ("RGB", "RGBA")}
-_UNREADABLE = (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError)
+_UNREADABLE = (OSError, ValueError, SyntaxError, EOFError)  # Pillow's own errors derive from them
 
 
 class PhotoRefusedError(Invalid):
@@ -97,6 +100,8 @@ def _open(data: bytes, name: str, max_pixels: int) -> Image.Image:
             name=name,
         )
     )
+    from PIL import Image, ImageFile  # Pillow is imported where photos are handled
+
     with warnings.catch_warnings():
         # Pillow only warns between MAX_IMAGE_PIXELS and twice that: refuse those too
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -163,6 +168,8 @@ def _encode(image: Image.Image, fmt: str, icc: bytes | None) -> bytes:
 
 
 def _thumbnail(image: Image.Image, side: int) -> bytes:
+    from PIL import Image
+
     thumb = image.copy()
     thumb.thumbnail((side, side), Image.Resampling.LANCZOS)
     if thumb.mode in ("RGBA", "LA", "P"):
@@ -179,6 +186,8 @@ def _thumbnail(image: Image.Image, side: int) -> bytes:
 
 def clean(data: bytes, filename: str) -> CleanPhoto:
     """Check an upload and re-encode it without metadata; PhotoRefusedError says why not."""
+    from PIL import Image, ImageOps
+
     config = current_app.config
     name = _name(filename)
     if not data:

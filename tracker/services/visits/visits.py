@@ -42,7 +42,7 @@ from tracker.services.common.permissions import (
 )
 from tracker.services.common.scope import actor_scope_filter, code_in_scope
 from tracker.services.common.unit_of_work import transaction
-from tracker.services.registry.places import Desa
+from tracker.services.registry import places
 from tracker.services.visits import follow_ups, idempotency, photos
 
 TEXT_MAX = 5000
@@ -88,9 +88,9 @@ def kecamatan_for_write(user: User | None, code: str) -> Region:
 def kims_of_kecamatan(code: str) -> list[KimOption]:
     """The active KIMs of a kecamatan, by name (the sections of the visit form)."""
     rows = db.session.execute(
-        select(Kim.id, Kim.name, Desa.display_name)
-        .join(Desa, Desa.code == Kim.desa_code)
-        .where(Desa.parent_code == code, Kim.status == STATUS_ACTIVE)
+        select(Kim.id, Kim.name, places.Desa.display_name)
+        .join(places.Desa, places.Desa.code == Kim.desa_code)
+        .where(places.Desa.parent_code == code, Kim.status == STATUS_ACTIVE)
         .order_by(Kim.name_key, Kim.id)
     )
     return [KimOption(kim_id, name, desa) for kim_id, name, desa in rows]
@@ -496,9 +496,9 @@ def get_visit(user: User | None, visit_id: int) -> VisitDetail:
     if visit is None:
         raise NotFound(_("Kunjungan tidak ditemukan."))
     rows = db.session.execute(
-        select(VisitFinding, Kim.name, Desa.display_name)
+        select(VisitFinding, Kim.name, places.Desa.display_name)
         .join(Kim, Kim.id == VisitFinding.kim_id)
-        .join(Desa, Desa.code == Kim.desa_code)
+        .join(places.Desa, places.Desa.code == Kim.desa_code)
         .where(VisitFinding.visit_id == visit.id)
         .order_by(Kim.name_key, Kim.id)
     ).all()

@@ -10,6 +10,7 @@ def blueprint() -> Blueprint:
     """The area's blueprint with every view module's routes on it."""
     from tracker.web.coaching import (  # noqa: F401 - each module adds its routes to bp
         attendance,
+        attendance_import,
         effect,
         materials,
         planning,

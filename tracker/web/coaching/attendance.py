@@ -7,9 +7,10 @@ was typed comes back with the messages when the service refuses it."""
 
 from __future__ import annotations
 
+from io import BytesIO
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -17,6 +18,7 @@ from werkzeug.wrappers import Response
 from tracker.services.coaching import attendance
 from tracker.services.coaching.errors import CoachingInvalidError
 from tracker.services.common.permissions import RECORD_ATTENDANCE, VIEW
+from tracker.services.letters.attendance_print import print_attendance
 from tracker.web.coaching.area import bp
 from tracker.web.common.downloads import send_table
 from tracker.web.common.forms import ConfirmForm
@@ -118,3 +120,16 @@ def attendance_form(session_id: int) -> Response | tuple[str, int]:
 def attendance_export(session_id: int, fmt: str) -> Response:
     exported = attendance.export_attendance(current_user, session_id, fmt)
     return send_table(exported.payload, fmt, exported.filename)
+
+
+@bp.get("/sesi/<int:session_id>/daftar-hadir.pdf")
+@permission_required(VIEW)
+def attendance_print(session_id: int) -> Response:
+    """The daftar hadir to print and sign: the office's letterhead, a row per invited KIM."""
+    printed = print_attendance(current_user, session_id)
+    return send_file(
+        BytesIO(printed.payload),
+        mimetype=printed.mimetype,
+        as_attachment=True,
+        download_name=printed.filename,
+    )
