@@ -150,19 +150,22 @@ def _kabupaten() -> Any:
     return aliased(Region, name="kabupaten")
 
 
+# The list's sort keys by name: known at import (the API's schema lists them), their columns
+# made on first use (the place aliases configure the mappers, which start-up leaves for later).
+SORT_NAMES = ("name", "desa", "kecamatan", "sk_date", "updated")
+SORT_DEFAULT = "name"
+
+
 @cache
 def _sorts() -> SortKeys:
-    return SortKeys(
-        {
-            "name": Kim.name_key,
-            "desa": places.Desa.display_name,
-            "kecamatan": places.Kecamatan.display_name,
-            "sk_date": Kim.sk_date,
-            "updated": Kim.updated_at,
-        },
-        default="name",
-        nulls_last={"sk_date"},
+    columns = (
+        Kim.name_key,
+        places.Desa.display_name,
+        places.Kecamatan.display_name,
+        Kim.sk_date,
+        Kim.updated_at,
     )
+    return SortKeys(dict(zip(SORT_NAMES, columns, strict=True)), SORT_DEFAULT, {"sk_date"})
 
 
 STATUS_FILTERS = ("semua", STATUS_ACTIVE, STATUS_INACTIVE)
