@@ -41,6 +41,7 @@ from tracker.services.activity.import_periods import (
 from tracker.services.common import audit_writer, input_changes
 from tracker.services.common.clock import office_today
 from tracker.services.common.import_pipeline import NO_PERIOD, ImportResult, ImportRun
+from tracker.services.activity import content_totals
 from tracker.services.common.import_rows import chunks, insert_tuples
 from tracker.services.common.permissions import ENTER_ACTIVITY
 from tracker.services.registry.kim_rows import KimLookup
@@ -318,6 +319,7 @@ class PostImport(ImportRun):
             (kim_id, date.fromordinal(ordinal)) for kim_id, ordinal in self.first_new.items()
         )
         insert_tuples(ContentPost.__table__, _COLUMNS, self._new_rows())
+        content_totals.recount(self.first_new)  # the KIMs that received new posts
         audit_writer.record(
             "activity.import_posts",
             "content_post",

@@ -1,7 +1,8 @@
 """Top Konten: KIMs ranked by their total website uploads up to a date (DESIGN.md §4).
 
 Total = berita + galeri + pengumuman + agenda, cumulative up to the date. Two sources feed it:
-post-level uploads dated on or before the date, and per-period totals (ContentCount) of periods
+post-level uploads dated on or before the date (read from the maintained per-KIM totals less the
+posts dated after the date, `activity/content_totals.py`), and per-period totals (ContentCount) of periods
 that ended by the date. A period's totals count for a KIM only when no post of that KIM is dated
 inside the period (the posts already say the same thing, in more detail), and only when no larger
 usable period of the same KIM encloses it (calendar periods nest: triwulan ⊂ semester ⊂ tahun, so
@@ -33,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
-from tracker.models import ContentCount, ContentPost, Kim, Period, Region
+from tracker.models import ContentCount, ContentPost, ContentTotal, Kim, Period, Region
 from tracker.models.kim import STATUS_ACTIVE
 from tracker.models.region import LEVEL_KECAMATAN
 from tracker.models.user import User
@@ -69,15 +70,19 @@ class LeaderboardRow:
         return self.berita + self.galeri + self.pengumuman + self.agenda
 
 
-def _post_totals(until: date) -> Select[tuple[int, int, int, int, int]]:
-    return (
+def _post_totals(until: date) -> list[Select[tuple[int, int, int, int, int]]]:
+    """Each KIM's posts up to `until`: its maintained totals (`ContentTotal`) less the posts
+    dated after `until` (a seek on the date index; none or few for "up to today")."""
+    stored = select(ContentTotal.kim_id.label("kim_id"), *(getattr(ContentTotal, k) for k in TYPES))
+    later = (
         select(
-            ContentPost.kim_id.label("kim_id"),
-            *(func.sum(case((ContentPost.type == kind, 1), else_=0)).label(kind) for kind in TYPES),
+            ContentPost.kim_id,
+            *(-func.sum(case((ContentPost.type == kind, 1), else_=0)) for kind in TYPES),
         )
-        .where(ContentPost.posted_on <= until)
+        .where(ContentPost.posted_on > until)
         .group_by(ContentPost.kim_id)
     )
+    return [stored, later]
 
 
 def _usable(count: type[ContentCount], period: type[Period], until: date) -> ColumnElement[bool]:
@@ -116,7 +121,10 @@ def _count_totals(until: date) -> Select[tuple[int, int, int, int, int]]:
 
 
 def _ranking(until: date, where: Iterable[ColumnElement[bool]]) -> Select[tuple]:  # type: ignore[type-arg]
-    parts = union_all(_post_totals(until), _count_totals(until)).subquery("parts")
+    parts = union_all(
+        *_post_totals(until),
+        _count_totals(until),
+    ).subquery("parts")
     sums = [func.sum(parts.c[kind]) for kind in TYPES]
     totals = (
         select(
