@@ -33,6 +33,7 @@ from tracker.io.tabular import Row, Table
 from tracker.io.values import CellError, clean_text, parse_date, parse_url
 from tracker.models import ContentPost
 from tracker.models.base import utcnow
+from tracker.services.activity import content_totals
 from tracker.services.activity.import_periods import (
     PeriodCalendar,
     closed_message,
@@ -41,7 +42,6 @@ from tracker.services.activity.import_periods import (
 from tracker.services.common import audit_writer, input_changes
 from tracker.services.common.clock import office_today
 from tracker.services.common.import_pipeline import NO_PERIOD, ImportResult, ImportRun
-from tracker.services.activity import content_totals
 from tracker.services.common.import_rows import chunks, insert_tuples
 from tracker.services.common.permissions import ENTER_ACTIVITY
 from tracker.services.registry.kim_rows import KimLookup

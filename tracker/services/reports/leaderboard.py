@@ -2,11 +2,11 @@
 
 Total = berita + galeri + pengumuman + agenda, cumulative up to the date. Two sources feed it:
 post-level uploads dated on or before the date (read from the maintained per-KIM totals less the
-posts dated after the date, `activity/content_totals.py`), and per-period totals (ContentCount) of periods
-that ended by the date. A period's totals count for a KIM only when no post of that KIM is dated
-inside the period (the posts already say the same thing, in more detail), and only when no larger
-usable period of the same KIM encloses it (calendar periods nest: triwulan ⊂ semester ⊂ tahun, so
-taking the largest usable period never counts an upload twice).
+posts dated after the date, `activity/content_totals.py`), and per-period totals (ContentCount) of
+periods that ended by the date. A period's totals count for a KIM only when no post of that KIM is
+dated inside the period (the posts already say the same thing, in more detail), and only when no
+larger usable period of the same KIM encloses it (calendar periods nest: triwulan ⊂ semester ⊂
+tahun, so taking the largest usable period never counts an upload twice).
 
 The whole ranking is one SQL statement: the database aggregates, orders and numbers the rows, and
 only the requested page comes back.
