@@ -12,14 +12,15 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, case, exists, false, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.io.tabular import FORMATS, MIMETYPES, table_bytes
-from tracker.models import Assessment, Kim, Period
+from tracker.models import Assessment, Kim, Letter, Period
 from tracker.models import Framework as FrameworkRow
 from tracker.models.assessment import TIERS
+from tracker.models.letters import LETTER_ISSUED
 from tracker.models.user import User
 from tracker.scoring.engine import AssessmentResult, fmt_bound, fmt_score
 from tracker.scoring.framework import Framework, load_framework
@@ -129,9 +130,13 @@ class OverviewFilter:
     gate_failed: bool = False  # "syarat dasar belum terpenuhi"
     movement: str = ""  # naik / turun since the previous period
     sort: str = "-skor"
+    from_period: str = ""  # with from_tier: the KIMs whose tier in that period was from_tier
+    from_tier: str = ""  # (a cell of the dashboard's transition matrix)
+    letter_missing: bool = False  # no issued letter for the period yet
 
     def normalized(self, names: tuple[str, ...]) -> OverviewFilter:
         """Unknown values fall back to no filter (and the default order)."""
+        from_tier = self.from_tier if self.from_tier in names else ""
         return OverviewFilter(
             q=self.q.strip(),
             tier=self.tier if self.tier in names else "",
@@ -139,11 +144,22 @@ class OverviewFilter:
             gate_failed=self.gate_failed,
             movement=self.movement if self.movement in MOVEMENTS else "",
             sort=sort_keys(names).normalized(self.sort),
+            from_period=self.from_period.strip()[:10] if from_tier else "",
+            from_tier=from_tier if self.from_period.strip() else "",
+            letter_missing=self.letter_missing,
         )
 
     @property
     def narrowed(self) -> bool:
-        return bool(self.q or self.tier or self.kecamatan or self.gate_failed or self.movement)
+        return bool(
+            self.q
+            or self.tier
+            or self.kecamatan
+            or self.gate_failed
+            or self.movement
+            or self.from_tier
+            or self.letter_missing
+        )
 
 
 @dataclass
@@ -338,6 +354,27 @@ def _kim_page(
         else:
             step = _step(fw.tier_names)
             stmt = _with_prior(stmt, *prior).where(step > 0 if flt.movement == "naik" else step < 0)
+    if flt.from_tier:
+        origin = db.session.scalar(select(Period).where(Period.code == flt.from_period))
+        source = framework_for_period(origin.id, fw_row.id) if origin is not None else None
+        if origin is None or source is None:
+            stmt = stmt.where(false())  # that period was never assessed: nobody came from it
+        else:
+            earlier = aliased(Assessment, name="earlier")
+            stmt = stmt.join(
+                earlier,
+                (earlier.kim_id == Assessment.kim_id)
+                & (earlier.period_id == origin.id)
+                & (earlier.framework_id == source.id),
+            ).where(earlier.tier == flt.from_tier)
+    if flt.letter_missing:
+        stmt = stmt.where(
+            ~exists().where(
+                Letter.kim_id == Assessment.kim_id,
+                Letter.period_id == period.id,
+                Letter.status == LETTER_ISSUED,
+            )
+        )
     ordered = stmt.order_by(
         sort_keys(fw.tier_names).order_by(flt.sort),
         Assessment.score.desc(),
