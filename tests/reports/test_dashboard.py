@@ -139,9 +139,9 @@ def test_every_figure_links_to_the_list_that_counts_it(client, login_as, distric
         assert number == str(len(names)), words
         assert _names(client.get(href).text) == names, (words, href)
     # a cell of the matrix: Rintisan in 2025-T1, Maju in 2025-T2
-    cell = re.search(r'href="([^"]*asal_jenjang=Rintisan[^"]*jenjang=Maju[^"]*)"', page) or re.search(
-        r'href="([^"]*jenjang=Maju[^"]*asal_jenjang=Rintisan[^"]*)"', page
-    )
+    cell = re.search(
+        r'href="([^"]*asal_jenjang=Rintisan[^"]*jenjang=Maju[^"]*)"', page
+    ) or re.search(r'href="([^"]*jenjang=Maju[^"]*asal_jenjang=Rintisan[^"]*)"', page)
     assert cell is not None
     assert _names(client.get(cell.group(1).replace("&amp;", "&")).text) == ["KIM Alpha"]
     # the charts are there, with a title, a description and their numbers as a table

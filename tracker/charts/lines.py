@@ -91,7 +91,7 @@ def line_chart(
         )
     for s, colour in zip(series, colours, strict=True):
         run: list[str] = []
-        for index, value in enumerate(list(s.values) + [None]):
+        for index, value in enumerate([*s.values, None]):
             if value is None:
                 if len(run) > 1:
                     parts.append(
