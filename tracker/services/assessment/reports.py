@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, case, exists, false, func, or_, se
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
-from tracker.io.tabular import FORMATS, MIMETYPES, table_bytes
+from tracker.io.tabular import FORMATS
 from tracker.models import Assessment, Kim, Letter, Period
 from tracker.models import Framework as FrameworkRow
 from tracker.models.assessment import TIERS
@@ -43,6 +43,7 @@ from tracker.services.assessment.runner import (
 )
 from tracker.services.assessment.sources import Origin, origin
 from tracker.services.assessment.topic_hints import topic_hints
+from tracker.services.common.exports import ExportFile, export_file
 from tracker.services.common.pagination import Page, paginate, paginate_rows
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import user_scope_filter
@@ -702,14 +703,6 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
 # ------------------------------------------------------------------------------ export
 
 
-@dataclass(frozen=True)
-class ExportFile:
-    filename: str
-    mimetype: str
-    payload: bytes
-    rows: int
-
-
 FIRST_STEPS = 3  # roadmap steps in the export, each with its training topic
 
 
@@ -841,9 +834,4 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
                 *_plan_columns(fw, result, topics),
             ]
         )
-    return ExportFile(
-        filename=f"penilaian-{period.code}.{fmt}",
-        mimetype=MIMETYPES[fmt],
-        payload=table_bytes(headers, rows, fmt),
-        rows=len(rows),
-    )
+    return export_file(f"penilaian-{period.code}", headers, rows, fmt)

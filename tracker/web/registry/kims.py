@@ -165,8 +165,7 @@ def index() -> str:
         page_arg(),
         page_size(),
     )
-    export_args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("kims/index.html", registry=registry, export_args=export_args)
+    return render_template("kims/index.html", registry=registry)
 
 
 @bp.get("/<int:kim_id>")
