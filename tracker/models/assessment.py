@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -27,7 +28,12 @@ TIERS = ("Rintisan", "Berkembang", "Maju", "Mandiri")
 
 class Assessment(Base):
     __tablename__ = "assessment"
-    __table_args__ = (UniqueConstraint("kim_id", "period_id", "framework_id"),)
+    __table_args__ = (
+        UniqueConstraint("kim_id", "period_id", "framework_id"),
+        # covers the dashboard's tier counts per period (services/reports/dashboard.py): the
+        # index alone answers them, without reading the rows' JSON
+        Index("ix_assessment_period_tier", "period_id", "framework_id", "tier", "kim_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kim_id: Mapped[int] = mapped_column(ForeignKey("kim.id", ondelete="CASCADE"), index=True)

@@ -42,7 +42,7 @@ from tracker.services.common.clock import office_today
 from tracker.services.common.permissions import ENTER_ACTIVITY, VIEW, has_permission, require
 from tracker.services.common.scope import user_scope_filter
 from tracker.services.registry.places import Desa, Kecamatan, located
-from tracker.services.reports.leaderboard import LeaderboardRow, leaderboard
+from tracker.services.reports.leaderboard import LeaderboardRow, top
 from tracker.services.rules import frameworks
 from tracker.services.rules.periods import open_periods
 
@@ -137,55 +137,48 @@ class Summary:
 
 
 def _assessed_periods(in_scope: ColumnElement[bool]) -> tuple[list[AssessedPeriod], Any]:
-    """Every assessed period with its tier counts in scope, oldest first (one query for the
-    counts, one for the frameworks), and the framework of the latest."""
-    rows = db.session.execute(
-        select(
-            Period.id,
-            Period.code,
-            Period.state,
-            Period.start_date,
-            Period.end_date,
-            Assessment.framework_id,
-            Assessment.tier,
-            func.count(),
-        )
-        .join(Assessment, Assessment.period_id == Period.id)
+    """Every assessed period with its tier counts in scope, oldest first, and the framework of
+    the latest: the counts in one query (answered from `ix_assessment_period_tier`), the periods
+    and the frameworks in one each."""
+    counted = db.session.execute(
+        select(Assessment.period_id, Assessment.framework_id, Assessment.tier, func.count())
         .join(Kim, Kim.id == Assessment.kim_id)
         .where(in_scope)
-        .group_by(
-            Period.id,
-            Period.code,
-            Period.state,
-            Period.start_date,
-            Period.end_date,
-            Assessment.framework_id,
-            Assessment.tier,
-        )
+        .group_by(Assessment.period_id, Assessment.framework_id, Assessment.tier)
     ).all()
-    if not rows:
+    if not counted:
         return [], None
+    periods_by_id = {
+        p.id: p
+        for p in db.session.execute(
+            select(Period.id, Period.code, Period.state, Period.start_date, Period.end_date).where(
+                Period.id.in_({row.period_id for row in counted})
+            )
+        )
+    }
     used = {
         row.id: row
         for row in db.session.scalars(
-            select(FrameworkRow).where(FrameworkRow.id.in_({r.framework_id for r in rows}))
+            select(FrameworkRow).where(FrameworkRow.id.in_({r.framework_id for r in counted}))
         )
     }
     active = frameworks.get_active()
-    by_period: dict[int, dict[str, Any]] = {}
-    for pid, code, state, start, end, fw_id, tier, n in rows:
-        entry = by_period.setdefault(
-            pid, {"code": code, "closed": state == PERIOD_CLOSED, "key": (end, start), "fw": {}}
-        )
-        entry["fw"].setdefault(fw_id, {})[tier] = n
+    by_period: dict[int, dict[int, dict[str, int]]] = {}
+    for period_id, fw_id, tier, n in counted:
+        by_period.setdefault(period_id, {}).setdefault(fw_id, {})[tier] = n
     periods: list[AssessedPeriod] = []
-    for pid, entry in sorted(by_period.items(), key=lambda item: item[1]["key"]):
-        fw_ids = entry["fw"]
+    for pid in sorted(
+        by_period, key=lambda i: (periods_by_id[i].end_date, periods_by_id[i].start_date)
+    ):
+        fw_ids = by_period[pid]
         if active is not None and active.id in fw_ids:
             chosen = active.id
         else:
             chosen = max(fw_ids, key=lambda i: used[i].version)
-        periods.append(AssessedPeriod(pid, entry["code"], entry["closed"], chosen, fw_ids[chosen]))
+        found = periods_by_id[pid]
+        periods.append(
+            AssessedPeriod(pid, found.code, found.state == PERIOD_CLOSED, chosen, fw_ids[chosen])
+        )
     return periods, used[periods[-1].framework_id]
 
 
@@ -376,7 +369,7 @@ def summary(user: User, before_code: str = "", after_code: str = "") -> Summary:
     result.quiet, result.unvisited = _follow_up_signals(user, in_scope, today)
     result.overdue = _overdue(in_scope, today)
     result.upcoming_count, result.upcoming = _upcoming(user, today)
-    result.top = list(leaderboard(user, today, per_page=TOP_SHOWN).items)
+    result.top = top(user, today, TOP_SHOWN)
     opened = open_periods()
     if opened:
         result.open_period = opened[0]

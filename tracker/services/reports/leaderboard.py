@@ -40,7 +40,7 @@ from tracker.models.region import LEVEL_KECAMATAN
 from tracker.models.user import User
 from tracker.services.common.clock import office_today
 from tracker.services.common.errors import Invalid
-from tracker.services.common.pagination import Page, paginate
+from tracker.services.common.pagination import Page, clamped_page
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import scope_filter, user_scope_filter
 from tracker.services.registry.lookup import kecamatan_key
@@ -120,13 +120,14 @@ def _count_totals(until: date) -> Select[tuple[int, int, int, int, int]]:
     )
 
 
-def _ranking(until: date, where: Iterable[ColumnElement[bool]]) -> Select[tuple]:  # type: ignore[type-arg]
+def _totals(until: date) -> Any:
+    """Each KIM's uploads up to `until`, per type and in all (a subquery)."""
     parts = union_all(
         *_post_totals(until),
         _count_totals(until),
     ).subquery("parts")
     sums = [func.sum(parts.c[kind]) for kind in TYPES]
-    totals = (
+    return (
         select(
             parts.c.kim_id,
             *(s.label(kind) for s, kind in zip(sums, TYPES, strict=True)),
@@ -135,23 +136,58 @@ def _ranking(until: date, where: Iterable[ColumnElement[bool]]) -> Select[tuple]
         .group_by(parts.c.kim_id)
         .subquery("totals")
     )
+
+
+def _listed(totals: Any, where: Iterable[ColumnElement[bool]]) -> list[ColumnElement[bool]]:
+    """Which KIMs the ranking lists: active, with an upload, in the filters' regions."""
+    return [Kim.status == STATUS_ACTIVE, totals.c.total > 0, *where]
+
+
+def _ranking(
+    until: date, where: Iterable[ColumnElement[bool]], limit: int, offset: int = 0
+) -> Select[tuple]:  # type: ignore[type-arg]
+    """One page of the ranking. The ranks and the order are computed on the totals and the KIM
+    alone; only the page's rows are then joined to where they lie."""
+    totals = _totals(until)
+    ranked = (
+        select(
+            func.rank().over(order_by=totals.c.total.desc()).label("rank"),
+            totals.c.kim_id,
+            *(totals.c[kind] for kind in TYPES),
+            totals.c.total,
+            Kim.name_key,
+        )
+        .join(Kim, Kim.id == totals.c.kim_id)
+        .where(*_listed(totals, where))
+        .subquery("ranked")
+    )
     # listed by total, then berita, then name (DESIGN.md §4); the rank is shared by equal totals
     # (1, 2, 2, 4): the tie-break orders the list, it does not make one KIM rank above another
-    order = (totals.c.total.desc(), totals.c.berita.desc(), Kim.name_key, Kim.id)
-    return (
-        located(
-            select(
-                func.rank().over(order_by=totals.c.total.desc()).label("rank"),
-                Kim.id,
-                Kim.name,
-                Desa.display_name,
-                Kecamatan.display_name,
-                *(totals.c[kind] for kind in TYPES),
-            ).join(totals, totals.c.kim_id == Kim.id)
+    order = (ranked.c.total.desc(), ranked.c.berita.desc(), ranked.c.name_key, ranked.c.kim_id)
+    page = select(ranked).order_by(*order).limit(limit).offset(offset).subquery("page")
+    return located(
+        select(
+            page.c.rank,
+            Kim.id,
+            Kim.name,
+            Desa.display_name,
+            Kecamatan.display_name,
+            *(page.c[kind] for kind in TYPES),
         )
-        .where(Kim.status == STATUS_ACTIVE, totals.c.total > 0, *where)
-        .order_by(*order)
+        .select_from(page)
+        .join(Kim, Kim.id == page.c.kim_id)
+    ).order_by(page.c.total.desc(), page.c.berita.desc(), page.c.name_key, page.c.kim_id)
+
+
+def _count(until: date, where: Iterable[ColumnElement[bool]]) -> int:
+    totals = _totals(until)
+    stmt = (
+        select(func.count())
+        .select_from(totals)
+        .join(Kim, Kim.id == totals.c.kim_id)
+        .where(*_listed(totals, where))
     )
+    return int(db.session.scalar(stmt) or 0)
 
 
 def leaderboard(
@@ -163,7 +199,8 @@ def leaderboard(
 ) -> Page[LeaderboardRow]:
     """One page of the ranking of active KIMs with at least one upload up to `until` (default
     today), within the user's region scope (no user: every KIM, for the CLI). Ranks are
-    positions within the filtered list; KIMs with equal totals share one (1, 2, 2, 4)."""
+    positions within the filtered list; KIMs with equal totals share one (1, 2, 2, 4). Two
+    queries: the count, and the page."""
     require(user, VIEW)
     until = until or office_today()
     where: list[ColumnElement[bool]] = []
@@ -171,7 +208,20 @@ def leaderboard(
         where.append(user_scope_filter(Kim.desa_code, user))
     if kecamatan_code:
         where.append(scope_filter(Kim.desa_code, [kecamatan_code]))
-    return paginate(_ranking(until, where), page, per_page, scalars=False).map(_row)
+    total = _count(until, where)
+    number = clamped_page(page, total, per_page)
+    rows = db.session.execute(_ranking(until, where, per_page, (number - 1) * per_page))
+    return Page(
+        items=[_row(found) for found in rows], number=number, per_page=per_page, total=total
+    )
+
+
+def top(user: User | None, until: date, count: int) -> list[LeaderboardRow]:
+    """The first `count` rows of the ranking in the user's scope (one query, no total: the
+    dashboard's Top Konten)."""
+    require(user, VIEW)
+    where = [user_scope_filter(Kim.desa_code, user)] if user is not None else []
+    return [_row(found) for found in db.session.execute(_ranking(until, where, count))]
 
 
 def _row(found: Any) -> LeaderboardRow:

@@ -1,10 +1,12 @@
-"""content totals: every KIM's posts counted once, for Top Konten and the dashboard
+"""dashboard: every KIM's posts counted once, and an index for the tier counts per period
 
 `content_total` holds per KIM the number of posts of each type and the date of its latest post,
-kept by the post writers in the same unit of work (tracker/services/activity/content_totals.py).
-Filled here from the posts already stored.
+kept by the post writers in the same unit of work (tracker/services/activity/content_totals.py),
+for Top Konten and the dashboard; filled here from the posts already stored.
+`ix_assessment_period_tier` (period, framework, tier, KIM) answers the dashboard's tier counts of
+every period from the index alone.
 
-Revision ID: 0010_content_totals
+Revision ID: 0010_dashboard
 Revises: 0009
 Create Date: 2026-12-01
 """
@@ -13,7 +15,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0010_content_totals"
+revision = "0010_dashboard"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
@@ -42,7 +44,14 @@ def upgrade():
         "SUM(CASE WHEN type = 'agenda' THEN 1 ELSE 0 END), "
         "MAX(posted_on) FROM content_post GROUP BY kim_id"
     )
+    op.create_index(
+        "ix_assessment_period_tier",
+        "assessment",
+        ["period_id", "framework_id", "tier", "kim_id"],
+        unique=False,
+    )
 
 
 def downgrade():
+    op.drop_index("ix_assessment_period_tier", table_name="assessment")
     op.drop_table("content_total")
