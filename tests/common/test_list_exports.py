@@ -114,7 +114,7 @@ def test_the_sessions_export_follows_the_kecamatan_filter(client, login_as, host
 
 
 def test_kim_registry_export_honours_the_dashboard_filters(client, login_as, hostile, regions):
-    a, b = hostile
+    a, _b = hostile
     factories.make_posts(a, ("berita", office_today()))
     login_as("viewer")
     xlsx, text = _both(client, "/kim/transfer/ekspor.{fmt}?status=aktif&tanpa_unggahan=30")

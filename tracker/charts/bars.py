@@ -94,6 +94,32 @@ class Mark:
     label: str
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Sizes of a bar chart, in the SVG's own units (the page scales the whole drawing)."""
+
+    width: float = WIDTH
+    label_width: float = LABEL_W
+    row_height: float = ROW_H
+    bar_height: float = BAR_H
+    font_size: float = 12
+    colour: str = "#2a6ebb"
+    titled: bool = True  # the title drawn at the top (a printed page may set its own above)
+
+
+PAGE = Layout()
+# the letter's attachment: an 88 mm column, printed in black and grey
+LETTER = Layout(
+    width=330,
+    label_width=128,
+    row_height=16,
+    bar_height=11,
+    font_size=9,
+    colour="#3a3a3a",
+    titled=False,
+)
+
+
 def score_bars(
     rows: Sequence[BarRow],
     marks: Sequence[Mark],
@@ -102,44 +128,54 @@ def score_bars(
     description: str,
     maximum: float = 100.0,
     key: str = "scores",
+    layout: Layout = PAGE,
 ) -> str:
     """One bar per row (its first value, 0 to `maximum`), with each mark as a dashed line across
     the bars and its label above."""
-    plot_w = WIDTH - LABEL_W - 56
-    height = TOP + 14 + max(len(rows), 1) * ROW_H + 24
+    lay = layout
+    label_w = lay.label_width
+    plot_w = lay.width - label_w - 4 * lay.font_size
+    top = (TOP if lay.titled else 4) + lay.font_size + 2
+    bottom = top + max(len(rows), 1) * lay.row_height
+    height = bottom + 2 * lay.font_size
 
     def x_of(value: float) -> float:
-        return LABEL_W + max(0.0, min(value, maximum)) / maximum * plot_w
+        return label_w + max(0.0, min(value, maximum)) / maximum * plot_w
 
-    parts = opening(WIDTH, height, key, title, description)
-    parts.append(f'<text x="8" y="20" fill="{INK}" font-weight="bold">{text(title)}</text>')
-    top = TOP + 14
-    bottom = top + max(len(rows), 1) * ROW_H
+    parts = opening(lay.width, height, key, title, description)
+    parts[0] = parts[0].replace('font-size="12"', f'font-size="{coordinate(lay.font_size)}"')
+    if lay.titled:
+        parts.append(f'<text x="8" y="20" fill="{INK}" font-weight="bold">{text(title)}</text>')
+    small = coordinate(lay.font_size * 0.85)
     for tick in range(0, int(maximum) + 1, max(int(maximum) // 5, 1)):
         at = coordinate(x_of(tick))
         parts.append(
-            f'<line x1="{at}" x2="{at}" y1="{top - 4}" y2="{bottom}" stroke="{GRID}"/>'
-            f'<text x="{at}" y="{bottom + 14}" text-anchor="middle" fill="{MUTED}" '
-            f'font-size="10">{tick}</text>'
+            f'<line x1="{at}" x2="{at}" y1="{coordinate(top - 4)}" y2="{coordinate(bottom)}" '
+            f'stroke="{GRID}"/>'
+            f'<text x="{at}" y="{coordinate(bottom + lay.font_size + 2)}" text-anchor="middle" '
+            f'fill="{MUTED}" font-size="{small}">{tick}</text>'
         )
+    clip = int(label_w / (lay.font_size * 0.55))
     for index, row in enumerate(rows):
-        y = top + index * ROW_H
+        y = top + index * lay.row_height
+        base = coordinate(y + lay.bar_height - 2)
         value = row.values[0] if row.values else 0.0
         parts.append(
-            f'<text x="{LABEL_W - 6}" y="{coordinate(y + BAR_H - 3)}" text-anchor="end" '
-            f'fill="{INK}">{text(_clip(row.label))}</text>'
-            f'<rect x="{LABEL_W}" y="{y}" width="{coordinate(x_of(value) - LABEL_W)}" '
-            f'height="{BAR_H}" fill="#2a6ebb"/>'
-            f'<text x="{coordinate(x_of(value) + 4)}" y="{coordinate(y + BAR_H - 3)}" '
+            f'<text x="{coordinate(label_w - 6)}" y="{base}" text-anchor="end" '
+            f'fill="{INK}">{text(_clip(row.label, clip))}</text>'
+            f'<rect x="{coordinate(label_w)}" y="{coordinate(y)}" '
+            f'width="{coordinate(x_of(value) - label_w)}" height="{coordinate(lay.bar_height)}" '
+            f'fill="{lay.colour}"/>'
+            f'<text x="{coordinate(x_of(value) + 4)}" y="{base}" '
             f'fill="{INK}">{text(number(value, 1))}</text>'
         )
     for mark in marks:
         at = coordinate(x_of(mark.value))
         parts.append(
-            f'<line x1="{at}" x2="{at}" y1="{top - 4}" y2="{bottom}" stroke="{INK}" '
-            f'stroke-width="1.5" stroke-dasharray="4 3"/>'
-            f'<text x="{at}" y="{top - 6}" text-anchor="middle" fill="{INK}" font-size="10">'
-            f"{text(mark.label)}</text>"
+            f'<line x1="{at}" x2="{at}" y1="{coordinate(top - 4)}" y2="{coordinate(bottom)}" '
+            f'stroke="{INK}" stroke-width="1.2" stroke-dasharray="4 3"/>'
+            f'<text x="{at}" y="{coordinate(top - 6)}" text-anchor="middle" fill="{INK}" '
+            f'font-size="{small}">{text(mark.label)}</text>'
         )
     parts.append("</svg>")
     return "\n".join(parts)

@@ -29,7 +29,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.orm import aliased
 
@@ -70,19 +69,18 @@ class LeaderboardRow:
         return self.berita + self.galeri + self.pengumuman + self.agenda
 
 
-def _post_totals(until: date) -> list[Select[tuple[int, int, int, int, int]]]:
-    """Each KIM's posts up to `until`: its maintained totals (`ContentTotal`) less the posts
-    dated after `until` (a seek on the date index; none or few for "up to today")."""
-    stored = select(ContentTotal.kim_id.label("kim_id"), *(getattr(ContentTotal, k) for k in TYPES))
-    later = (
+def _later_posts(until: date) -> Any:
+    """Per KIM, its posts dated after `until`, per type (a seek on the date index: none or few
+    for "up to today"); subtracted from its maintained totals (`ContentTotal`)."""
+    return (
         select(
-            ContentPost.kim_id,
-            *(-func.sum(case((ContentPost.type == kind, 1), else_=0)) for kind in TYPES),
+            ContentPost.kim_id.label("kim_id"),
+            *(func.sum(case((ContentPost.type == kind, 1), else_=0)).label(kind) for kind in TYPES),
         )
         .where(ContentPost.posted_on > until)
         .group_by(ContentPost.kim_id)
+        .subquery("later")
     )
-    return [stored, later]
 
 
 def _usable(count: type[ContentCount], period: type[Period], until: date) -> ColumnElement[bool]:
@@ -120,45 +118,48 @@ def _count_totals(until: date) -> Select[tuple[int, int, int, int, int]]:
     )
 
 
-def _totals(until: date) -> Any:
-    """Each KIM's uploads up to `until`, per type and in all (a subquery)."""
-    parts = union_all(
-        *_post_totals(until),
-        _count_totals(until),
-    ).subquery("parts")
-    sums = [func.sum(parts.c[kind]) for kind in TYPES]
+def _totals(until: date, where: Iterable[ColumnElement[bool]]) -> Any:
+    """Each listed KIM (active, in the filters' regions) with its uploads up to `until`, per
+    type and in all (a subquery): its maintained post totals, less its posts dated after
+    `until`, plus its usable period totals. Driven by the KIM table and joined by key, so
+    nothing is grouped over the whole district."""
+    later = _later_posts(until)
+    counts = _count_totals(until).subquery("period_counts")
+    counted = (
+        select(counts.c.kim_id, *(func.sum(counts.c[kind]).label(kind) for kind in TYPES))
+        .group_by(counts.c.kim_id)
+        .subquery("counted")
+    )
+    kinds = [
+        func.coalesce(getattr(ContentTotal, kind), 0)
+        - func.coalesce(later.c[kind], 0)
+        + func.coalesce(counted.c[kind], 0)
+        for kind in TYPES
+    ]
     return (
         select(
-            parts.c.kim_id,
-            *(s.label(kind) for s, kind in zip(sums, TYPES, strict=True)),
-            (sums[0] + sums[1] + sums[2] + sums[3]).label("total"),
+            Kim.id.label("kim_id"),
+            Kim.name_key,
+            *(value.label(kind) for value, kind in zip(kinds, TYPES, strict=True)),
+            (kinds[0] + kinds[1] + kinds[2] + kinds[3]).label("total"),
         )
-        .group_by(parts.c.kim_id)
+        .outerjoin(ContentTotal, ContentTotal.kim_id == Kim.id)
+        .outerjoin(later, later.c.kim_id == Kim.id)
+        .outerjoin(counted, counted.c.kim_id == Kim.id)
+        .where(Kim.status == STATUS_ACTIVE, *where)
         .subquery("totals")
     )
-
-
-def _listed(totals: Any, where: Iterable[ColumnElement[bool]]) -> list[ColumnElement[bool]]:
-    """Which KIMs the ranking lists: active, with an upload, in the filters' regions."""
-    return [Kim.status == STATUS_ACTIVE, totals.c.total > 0, *where]
 
 
 def _ranking(
     until: date, where: Iterable[ColumnElement[bool]], limit: int, offset: int = 0
 ) -> Select[tuple]:  # type: ignore[type-arg]
-    """One page of the ranking. The ranks and the order are computed on the totals and the KIM
-    alone; only the page's rows are then joined to where they lie."""
-    totals = _totals(until)
+    """One page of the ranking. The ranks and the order are computed on the totals alone; only
+    the page's rows are then joined to the KIM and where it lies."""
+    totals = _totals(until, where)
     ranked = (
-        select(
-            func.rank().over(order_by=totals.c.total.desc()).label("rank"),
-            totals.c.kim_id,
-            *(totals.c[kind] for kind in TYPES),
-            totals.c.total,
-            Kim.name_key,
-        )
-        .join(Kim, Kim.id == totals.c.kim_id)
-        .where(*_listed(totals, where))
+        select(func.rank().over(order_by=totals.c.total.desc()).label("rank"), totals)
+        .where(totals.c.total > 0)
         .subquery("ranked")
     )
     # listed by total, then berita, then name (DESIGN.md §4); the rank is shared by equal totals
@@ -180,13 +181,8 @@ def _ranking(
 
 
 def _count(until: date, where: Iterable[ColumnElement[bool]]) -> int:
-    totals = _totals(until)
-    stmt = (
-        select(func.count())
-        .select_from(totals)
-        .join(Kim, Kim.id == totals.c.kim_id)
-        .where(*_listed(totals, where))
-    )
+    totals = _totals(until, where)
+    stmt = select(func.count()).select_from(totals).where(totals.c.total > 0)
     return int(db.session.scalar(stmt) or 0)
 
 

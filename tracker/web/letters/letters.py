@@ -95,7 +95,7 @@ def preview() -> str:
     return render_template(
         "letters/preview.html",
         p=found,
-        sheets=letter_sheets(found.data, logo_url),
+        sheets=letter_sheets(found.data, logo_url, found.chart_svg),
         form=IssueForm(data={"periode": found.period_code, "kim": str(found.kim_id)}),
     )
 
