@@ -6,7 +6,8 @@ Generates a fresh database (a SQLite file under bench/out/ by default; with --da
 PostgreSQL database, whose tables are DROPPED and recreated): N KIMs in their own desa (200 per
 kecamatan), `--posts` posts spread over two years (bulk insert: one executemany per 50,000 rows,
 COPY on PostgreSQL) and their per-KIM totals counted once as the post import keeps them, 8 triwulan
-periods (2023-T2 … 2025-T1, the first seven closed) each assessed by `assess_period`, coaching
+periods (2023-T2 … 2025-T1, the first seven closed) with verified manual values for 70 % of the
+KIMs, each assessed by `assess_period`, coaching
 sessions with invitations and attendance, monitoring visits with findings, follow-ups, and letters
 issued for part of the last closed period. Then, logged in as an admin of the whole kabupaten
 through the Flask test client, requests each page `--requests` times (after one warm-up request)
@@ -29,7 +30,7 @@ from datetime import date, datetime, timedelta
 from statistics import median, quantiles
 from typing import Any
 
-from bench.assess import OUT_DIR, _app, _regions, _sqlite_url
+from bench.assess import OUT_DIR, _app, _measurements, _regions, _sqlite_url
 
 TYPES = ("berita", "galeri", "pengumuman", "agenda")
 TYPE_WEIGHTS = (60, 20, 5, 15)
@@ -101,6 +102,7 @@ def generate(url: str, kims: int, posts: int, seed: int) -> dict[str, Any]:
         FollowUp,
         Kim,
         Letter,
+        Measurement,
         MonitoringVisit,
         Period,
         Region,
@@ -173,6 +175,23 @@ def generate(url: str, kims: int, posts: int, seed: int) -> dict[str, Any]:
             _posts(kims, posts, rng),
         )
         content_totals.recount()  # what the post import keeps, counted once here
+        # verified manual values (K3, D1, M1, M2) for 70 % of the KIMs in each period, as
+        # bench/assess.py: the tiers spread over the four and KIMs move between periods
+        db.session.execute(
+            insert(Measurement.__table__),
+            [
+                {
+                    "kim_id": k,
+                    "period_id": p,
+                    "indicator_code": c,
+                    "value": v,
+                    "note": note,
+                    "status": "verified" if verified else "submitted",
+                    "recorded_at": at,
+                }
+                for k, p, c, v, note, verified, at in _measurements(kims, period_ids, rng)
+            ],
+        )
         db.session.commit()
         with db.engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(
