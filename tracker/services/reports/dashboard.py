@@ -257,7 +257,7 @@ def transitions(
     return Transitions(before, after, cells, movers(True), movers(False))
 
 
-def _follow_up_signals(user: User, in_scope: ColumnElement[bool], today: date) -> tuple[int, int]:
+def _follow_up_signals(in_scope: ColumnElement[bool], today: date) -> tuple[int, int]:
     """(active KIMs without an upload in QUIET_DAYS, active KIMs not visited in UNVISITED_DAYS)
     in one query."""
     quiet_since = today - timedelta(days=QUIET_DAYS)
@@ -366,7 +366,7 @@ def summary(user: User, before_code: str = "", after_code: str = "") -> Summary:
         if closed:
             result.letters_period = closed[-1]
             result.letters_missing = letters_missing(closed[-1], in_scope)
-    result.quiet, result.unvisited = _follow_up_signals(user, in_scope, today)
+    result.quiet, result.unvisited = _follow_up_signals(in_scope, today)
     result.overdue = _overdue(in_scope, today)
     result.upcoming_count, result.upcoming = _upcoming(user, today)
     result.top = top(user, today, TOP_SHOWN)
