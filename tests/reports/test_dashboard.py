@@ -144,6 +144,10 @@ def test_every_figure_links_to_the_list_that_counts_it(client, login_as, distric
     ) or re.search(r'href="([^"]*jenjang=Maju[^"]*asal_jenjang=Rintisan[^"]*)"', page)
     assert cell is not None
     assert _names(client.get(cell.group(1).replace("&amp;", "&")).text) == ["KIM Alpha"]
+    # the upcoming sessions: the sessions list from today on
+    sessions = re.search(r'<a href="([^"]+)">Semua 1 sesi mendatang</a>', page)
+    listed = client.get(sessions.group(1).replace("&amp;", "&")).text
+    assert "Sesi Mendatang" in listed and "Sesi Lalu" not in listed
     # the charts are there, with a title, a description and their numbers as a table
     assert page.count("<svg") >= 2
     assert "<desc" in page and "Angka di balik grafik" in page
