@@ -209,7 +209,7 @@ def transitions(
     in_scope: ColumnElement[bool],
 ) -> Transitions:
     """Each KIM's tier in `before` against its tier in `after` (KIMs assessed in both): the
-    matrix in one query, the biggest movers each way in two."""
+    matrix in one query, the biggest movers each way in one more."""
     prior = aliased(Assessment, name="prior")
     rank = {name: i for i, name in enumerate(names)}
     step = case(rank, value=Assessment.tier, else_=-1) - case(rank, value=prior.tier, else_=-1)
@@ -241,20 +241,47 @@ def transitions(
             )
         )
     }
-    listed = located(
-        paired(select(Kim.id, Kim.name, Desa.display_name, prior.tier, Assessment.tier, step))
-    )
-
-    def movers(up: bool) -> list[Move]:
-        stmt = listed.where(step > 0 if up else step < 0).order_by(
-            step.desc() if up else step.asc(),
-            Assessment.score.desc() if up else Assessment.score.asc(),
-            Kim.name_key,
-            Kim.id,
+    # the movers of both directions in one pass: numbered within each direction (biggest step
+    # first, then the higher score going up and the lower going down, then the name), and only
+    # the first few of each joined to their desa
+    up = step > 0
+    moved = (
+        paired(
+            select(
+                Assessment.kim_id.label("kim_id"),
+                prior.tier.label("was"),
+                Assessment.tier.label("now"),
+                step.label("step"),
+                func.row_number()
+                .over(
+                    partition_by=up,
+                    order_by=(
+                        func.abs(step).desc(),
+                        case((up, -Assessment.score), else_=Assessment.score),
+                        Kim.name_key,
+                        Kim.id,
+                    ),
+                )
+                .label("place"),
+            )
         )
-        return [Move(*row) for row in db.session.execute(stmt.limit(MOVERS_SHOWN))]
-
-    return Transitions(before, after, cells, movers(True), movers(False))
+        .where(step != 0)
+        .subquery("moved")
+    )
+    rows = db.session.execute(
+        located(
+            select(
+                moved.c.kim_id, Kim.name, Desa.display_name, moved.c.was, moved.c.now, moved.c.step
+            )
+            .select_from(moved)
+            .join(Kim, Kim.id == moved.c.kim_id)
+        )
+        .where(moved.c.place <= MOVERS_SHOWN)
+        .order_by(moved.c.place)
+    ).all()
+    ups = [Move(*row) for row in rows if row.step > 0]
+    downs = [Move(*row) for row in rows if row.step < 0]
+    return Transitions(before, after, cells, ups, downs)
 
 
 def _follow_up_signals(in_scope: ColumnElement[bool], today: date) -> tuple[int, int]:
