@@ -111,8 +111,10 @@ def test_the_figures_of_a_crafted_district(app, district):
         ("Maju", "Berkembang"): 1,
         ("Rintisan", "Rintisan"): 1,
     }
-    assert [(m.name, m.steps) for m in matrix.up] == [("KIM Alpha", 2)]
-    assert [(m.name, m.steps) for m in matrix.down] == [("KIM Gamma", -1)]
+    assert [(m.name, m.before, m.after) for m in matrix.up] == [("KIM Alpha", "Rintisan", "Maju")]
+    assert [(m.name, m.before, m.after) for m in matrix.down] == [
+        ("KIM Gamma", "Maju", "Berkembang")
+    ]
     assert (d.quiet, d.unvisited, d.overdue) == (3, 3, 1)
     assert (d.upcoming_count, [s.title for s in d.upcoming]) == (1, ["Sesi Mendatang"])
     assert (d.letters_period.code, d.letters_missing) == ("2025-T2", 3)

@@ -240,6 +240,81 @@ def _step(names: tuple[str, ...]) -> ColumnElement[int]:
     return _tier_rank(Assessment.tier, names) - _tier_rank(Prior.tier, names)
 
 
+def movers_between(
+    period_id: int,
+    framework_id: int,
+    before_id: int,
+    before_framework_id: int,
+    in_scope: ColumnElement[bool],
+    names: tuple[str, ...],
+    shown: int = MOVERS_SHOWN,
+) -> tuple[list[Mover], list[Mover], int, int]:
+    """KIMs whose assigned tier went up or down between two assessed periods (each under the
+    framework that stands for it): the first `shown` each way, the biggest steps first (then the
+    higher score going up, the lower going down, then the name), and how many moved each way.
+
+    One query: the moved KIMs are numbered and counted within their direction by window
+    functions, and only the rows shown are joined to their desa."""
+    step = _step(names)
+    up = step > 0
+    moved = (
+        _with_prior(
+            select(
+                Assessment.kim_id.label("kim_id"),
+                Prior.tier.label("was"),
+                Assessment.tier.label("now"),
+                Assessment.score.label("score"),
+                up.label("up"),
+                func.row_number()
+                .over(
+                    partition_by=up,
+                    order_by=(
+                        func.abs(step).desc(),
+                        case((up, -Assessment.score), else_=Assessment.score),
+                        Kim.name_key,
+                        Kim.id,
+                    ),
+                )
+                .label("place"),
+                func.count().over(partition_by=up).label("moved"),
+            ).select_from(Assessment),
+            before_id,
+            before_framework_id,
+        )
+        .join(Kim, Kim.id == Assessment.kim_id)
+        .where(
+            Assessment.period_id == period_id,
+            Assessment.framework_id == framework_id,
+            in_scope,
+            step != 0,
+        )
+        .subquery("moved")
+    )
+    rows = db.session.execute(
+        located(
+            select(
+                moved.c.kim_id,
+                Kim.name,
+                DESA_NAME,
+                moved.c.was,
+                moved.c.now,
+                moved.c.score,
+                moved.c.up,
+                moved.c.moved,
+            )
+            .select_from(moved)
+            .join(Kim, Kim.id == moved.c.kim_id)
+        )
+        .where(moved.c.place <= shown)
+        .order_by(moved.c.place)
+    ).all()
+    ups = [Mover(r.kim_id, r.name, r[2], r.was, r.now, float(r.score)) for r in rows if r.up]
+    downs = [Mover(r.kim_id, r.name, r[2], r.was, r.now, float(r.score)) for r in rows if not r.up]
+    up_count = next((int(r.moved) for r in rows if r.up), 0)
+    down_count = next((int(r.moved) for r in rows if not r.up), 0)
+    return ups, downs, up_count, down_count
+
+
 def _movers(
     period: Period,
     fw: FrameworkRow,
@@ -248,44 +323,8 @@ def _movers(
     user: User | None,
     names: tuple[str, ...],
 ) -> tuple[list[Mover], list[Mover], int, int]:
-    """KIMs whose assigned tier went up or down since the previous period: the biggest steps
-    first, and how many moved each way."""
-    step = _step(names)
-
-    def paired(stmt: Select[Any]) -> Select[Any]:
-        return _located(
-            _with_prior(stmt.select_from(Assessment), before.id, source_id).where(
-                Assessment.period_id == period.id, Assessment.framework_id == fw.id, _scope(user)
-            )
-        )
-
-    up_count, down_count = db.session.execute(
-        paired(
-            select(
-                func.coalesce(func.sum(case((step > 0, 1), else_=0)), 0),
-                func.coalesce(func.sum(case((step < 0, 1), else_=0)), 0),
-            )
-        )
-    ).one()
-    listed = paired(
-        select(
-            Assessment.kim_id, Kim.name, DESA_NAME, Prior.tier, Assessment.tier, Assessment.score
-        )
-    )
-
-    def pick(up: bool) -> list[Mover]:
-        stmt = listed.where(step > 0 if up else step < 0).order_by(
-            step.desc() if up else step.asc(),
-            Assessment.score.desc() if up else Assessment.score.asc(),
-            Kim.name_key,
-            Kim.id,
-        )
-        return [
-            Mover(kim_id, name, desa, was, now, float(score))
-            for kim_id, name, desa, was, now, score in db.session.execute(stmt.limit(MOVERS_SHOWN))
-        ]
-
-    return pick(True), pick(False), int(up_count), int(down_count)
+    """KIMs whose assigned tier went up or down since the previous period."""
+    return movers_between(period.id, fw.id, before.id, source_id, _scope(user), names)
 
 
 def _gate_failed(fw: Framework) -> ColumnElement[bool]:

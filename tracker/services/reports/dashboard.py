@@ -37,11 +37,12 @@ from tracker.models.user import User
 from tracker.models.visits import FOLLOW_UP_OPEN
 from tracker.scoring.framework import load_framework
 from tracker.services.activity.verification import review_counts
+from tracker.services.assessment.reports import Mover, movers_between
 from tracker.services.coaching.access import visible_clause
 from tracker.services.common.clock import office_today
 from tracker.services.common.permissions import ENTER_ACTIVITY, VIEW, has_permission, require
 from tracker.services.common.scope import user_scope_filter
-from tracker.services.registry.places import Desa, Kecamatan, located
+from tracker.services.registry.places import Kecamatan, located
 from tracker.services.reports.leaderboard import LeaderboardRow, top
 from tracker.services.rules import frameworks
 from tracker.services.rules.periods import open_periods
@@ -74,22 +75,12 @@ class KecamatanTiers:
 
 
 @dataclass(frozen=True)
-class Move:
-    kim_id: int
-    name: str
-    desa: str
-    before: str
-    after: str
-    steps: int  # tiers moved, > 0 up
-
-
-@dataclass(frozen=True)
 class Transitions:
     before: AssessedPeriod
     after: AssessedPeriod
     cells: dict[tuple[str, str], int]  # (tier before, tier after) -> KIMs
-    up: list[Move]
-    down: list[Move]
+    up: list[Mover]
+    down: list[Mover]
 
     def count(self, was: str, now: str) -> int:
         return self.cells.get((was, now), 0)
@@ -211,8 +202,6 @@ def transitions(
     """Each KIM's tier in `before` against its tier in `after` (KIMs assessed in both): the
     matrix in one query, the biggest movers each way in one more."""
     prior = aliased(Assessment, name="prior")
-    rank = {name: i for i, name in enumerate(names)}
-    step = case(rank, value=Assessment.tier, else_=-1) - case(rank, value=prior.tier, else_=-1)
 
     def paired(stmt: Any) -> Any:
         return (
@@ -241,46 +230,15 @@ def transitions(
             )
         )
     }
-    # the movers of both directions in one pass: numbered within each direction (biggest step
-    # first, then the higher score going up and the lower going down, then the name), and only
-    # the first few of each joined to their desa
-    up = step > 0
-    moved = (
-        paired(
-            select(
-                Assessment.kim_id.label("kim_id"),
-                prior.tier.label("was"),
-                Assessment.tier.label("now"),
-                step.label("step"),
-                func.row_number()
-                .over(
-                    partition_by=up,
-                    order_by=(
-                        func.abs(step).desc(),
-                        case((up, -Assessment.score), else_=Assessment.score),
-                        Kim.name_key,
-                        Kim.id,
-                    ),
-                )
-                .label("place"),
-            )
-        )
-        .where(step != 0)
-        .subquery("moved")
+    ups, downs, _up_count, _down_count = movers_between(
+        after.id,
+        after.framework_id,
+        before.id,
+        before.framework_id,
+        in_scope,
+        names,
+        MOVERS_SHOWN,
     )
-    rows = db.session.execute(
-        located(
-            select(
-                moved.c.kim_id, Kim.name, Desa.display_name, moved.c.was, moved.c.now, moved.c.step
-            )
-            .select_from(moved)
-            .join(Kim, Kim.id == moved.c.kim_id)
-        )
-        .where(moved.c.place <= MOVERS_SHOWN)
-        .order_by(moved.c.place)
-    ).all()
-    ups = [Move(*row) for row in rows if row.step > 0]
-    downs = [Move(*row) for row in rows if row.step < 0]
     return Transitions(before, after, cells, ups, downs)
 
 
