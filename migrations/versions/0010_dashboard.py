@@ -3,8 +3,9 @@
 `content_total` holds per KIM the number of posts of each type and the date of its latest post,
 kept by the post writers in the same unit of work (tracker/services/activity/content_totals.py),
 for Top Konten and the dashboard; filled here from the posts already stored.
-`ix_assessment_period_tier` (period, framework, tier, KIM) answers the dashboard's tier counts of
-every period from the index alone.
+`ix_assessment_period_kim` (period, framework, KIM, tier, score) answers the dashboard's tier
+counts of every period and the movers' and transition matrix's look-ups of each KIM's earlier
+result from the index alone.
 
 Revision ID: 0010_dashboard
 Revises: 0009
@@ -45,13 +46,13 @@ def upgrade():
         "MAX(posted_on) FROM content_post GROUP BY kim_id"
     )
     op.create_index(
-        "ix_assessment_period_tier",
+        "ix_assessment_period_kim",
         "assessment",
-        ["period_id", "framework_id", "tier", "kim_id"],
+        ["period_id", "framework_id", "kim_id", "tier", "score"],
         unique=False,
     )
 
 
 def downgrade():
-    op.drop_index("ix_assessment_period_tier", table_name="assessment")
+    op.drop_index("ix_assessment_period_kim", table_name="assessment")
     op.drop_table("content_total")

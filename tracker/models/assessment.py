@@ -30,9 +30,10 @@ class Assessment(Base):
     __tablename__ = "assessment"
     __table_args__ = (
         UniqueConstraint("kim_id", "period_id", "framework_id"),
-        # covers the dashboard's tier counts per period (services/reports/dashboard.py): the
-        # index alone answers them, without reading the rows' JSON
-        Index("ix_assessment_period_tier", "period_id", "framework_id", "tier", "kim_id"),
+        # a period's results in KIM order with their tier and score, without reading the rows'
+        # JSON: the dashboard's tier counts per period, and each KIM's result of an earlier
+        # period looked up for the movers and the transition matrix (services/reports/dashboard)
+        Index("ix_assessment_period_kim", "period_id", "framework_id", "kim_id", "tier", "score"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

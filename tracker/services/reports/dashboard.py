@@ -129,28 +129,37 @@ class Summary:
 
 def _assessed_periods(in_scope: ColumnElement[bool]) -> tuple[list[AssessedPeriod], Any]:
     """Every assessed period with its tier counts in scope, oldest first, and the framework of
-    the latest: the counts in one query (answered from `ix_assessment_period_tier`), the periods
-    and the frameworks in one each."""
-    counted = db.session.execute(
-        select(Assessment.period_id, Assessment.framework_id, Assessment.tier, func.count())
+    the latest. The frameworks (a handful of rows) are read first for their tier names, so the
+    counts are one query grouped by period and framework only, a sum per tier name: it streams
+    in the order of the index `ix_assessment_period_kim` without sorting the district's rows."""
+    used = {row.id: row for row in db.session.scalars(select(FrameworkRow))}
+    names = sorted({t["name"] for fw in used.values() for t in fw.definition.get("tiers", [])})
+    if not names:
+        return [], None
+    rows = db.session.execute(
+        select(
+            Assessment.period_id,
+            Assessment.framework_id,
+            *(func.coalesce(func.sum(case((Assessment.tier == n, 1), else_=0)), 0) for n in names),
+        )
         .join(Kim, Kim.id == Assessment.kim_id)
         .where(in_scope)
-        .group_by(Assessment.period_id, Assessment.framework_id, Assessment.tier)
+        .group_by(Assessment.period_id, Assessment.framework_id)
     ).all()
+    counted = [
+        (row[0], row[1], name, int(n))
+        for row in rows
+        for name, n in zip(names, row[2:], strict=True)
+        if n
+    ]
     if not counted:
         return [], None
     periods_by_id = {
         p.id: p
         for p in db.session.execute(
             select(Period.id, Period.code, Period.state, Period.start_date, Period.end_date).where(
-                Period.id.in_({row.period_id for row in counted})
+                Period.id.in_({row[0] for row in counted})
             )
-        )
-    }
-    used = {
-        row.id: row
-        for row in db.session.scalars(
-            select(FrameworkRow).where(FrameworkRow.id.in_({r.framework_id for r in counted}))
         )
     }
     active = frameworks.get_active()
