@@ -268,3 +268,43 @@ def test_cli_import_exit_codes(runner, kims, tmp_path):
     missing = tmp_path / "tanpa-kolom.csv"
     missing.write_bytes(b"Nama KIM,Judul\r\nx,y\r\n")
     assert runner.invoke(args=["activity", "import", str(missing)]).exit_code == 1
+
+
+def test_an_import_keeps_the_per_kim_totals_top_konten_reads(app, kims):
+    """The maintained totals equal a recount of the posts after every import, a second import of
+    overlapping rows adds only the new posts, and a dry run leaves them alone."""
+    from tracker.models import ContentTotal
+
+    def totals() -> dict[int, tuple[int, int, int, int, date | None]]:
+        rows = db.session.execute(
+            select(
+                ContentTotal.kim_id,
+                ContentTotal.berita,
+                ContentTotal.galeri,
+                ContentTotal.pengumuman,
+                ContentTotal.agenda,
+                ContentTotal.last_posted_on,
+            )
+        )
+        return {kim_id: tuple(rest) for kim_id, *rest in rows}
+
+    first = [
+        ["KIM-3508-001", "", "", "", "Berita", "2025-03-07", "Satu", "https://a.id/1"],
+        ["KIM-3508-001", "", "", "", "Galeri", "2025-03-09", "Dua", "https://a.id/2"],
+        ["KIM-3508-077", "", "", "", "Agenda", "2025-02-01", "Tiga", "https://c.id/3"],
+    ]
+    import_posts(csv_bytes(first), "a.csv", None, dry_run=True)
+    assert totals() == {}
+    import_posts(csv_bytes(first), "a.csv", None)
+    tukum, condro = kims["tukum"].id, kims["condro"].id
+    assert totals() == {
+        tukum: (1, 1, 0, 0, date(2025, 3, 9)),
+        condro: (0, 0, 0, 1, date(2025, 2, 1)),
+    }
+    second = [
+        *first,
+        ["KIM-3508-001", "", "", "", "Berita", "2025-04-02", "Empat", "https://a.id/4"],
+    ]
+    import_posts(csv_bytes(second), "b.csv", None)
+    assert totals()[tukum] == (2, 1, 0, 0, date(2025, 4, 2))
+    assert totals()[condro] == (0, 0, 0, 1, date(2025, 2, 1))

@@ -531,3 +531,19 @@ def test_the_scheduler_harvests_through_its_job_once_per_key(harvest_app, region
     assert [row.title for row in posts_of(kim)] == ["Kerja bakti & gotong royong", "Rapat warga"]
     runs = db.session.scalars(select(JobRun).where(JobRun.job == "harvest")).all()
     assert len(runs) == 1 and runs[0].status == "succeeded"
+
+
+def test_harvested_posts_count_in_top_konten(harvest_app, regions, site) -> None:
+    """Top Konten reads the maintained per-KIM totals: a harvest keeps them as an import does."""
+    from tracker.services.reports.leaderboard import leaderboard
+
+    factories.make_period("2025-T1")
+    one = site()
+    rss_site(one)
+    kim = factories.kim(regions.desa_a1, "KIM berumpan", website=one.url + "/")
+    db.session.commit()
+    harvest_due_kims(NOW)
+    db.session.expire_all()
+    page = leaderboard(None, until=date(2025, 3, 31))
+    [row] = page.items
+    assert row.kim_id == kim.id and row.total == 2

@@ -26,10 +26,12 @@ LIST_PAGES = [
     "/",
     "/kim/",
     "/kim/?sort=-name",
+    "/kim/?status=aktif&tanpa_unggahan=30&belum_dikunjungi=180",
     "/wilayah/",
     "/wilayah/35.08",
     "/periode/",
     f"/penilaian/{PERIOD}",
+    f"/penilaian/{PERIOD}?asal=2024-T4&asal_jenjang=Rintisan&surat=belum",
     "/penilaian/top-konten",
     "/admin/pengguna/",
     "/admin/audit/",
@@ -37,6 +39,10 @@ LIST_PAGES = [
     "/kerangka/1",
     "/aktivitas/",
     f"/aktivitas/pengukuran/{PERIOD}?kecamatan=35.08.09",
+    "/pembinaan/",
+    "/pemantauan/",
+    "/tindak-lanjut/?status=semua",
+    "/surat/",
 ]
 
 

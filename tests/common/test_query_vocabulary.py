@@ -42,7 +42,8 @@ LISTS = {
 QUERIES = {
     "registry": 5,
     "registry filtered": 6,
-    "period overview": 16,  # + 1: whether the results are stale (assessment.freshness)
+    "period overview": 14,  # + 1: whether the results are stale (assessment.freshness);
+    # - 2: the movers of both directions and their counts in one query (movers_between)
     "kim assessment": 12,  # + who entered and verified its values; + whether it is stale;
     # + the topic catalogue (the roadmap's training topics)
     "top konten": 5,

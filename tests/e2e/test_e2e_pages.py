@@ -197,3 +197,31 @@ def test_login_error_and_import_preview_pages_fit_a_phone(open_session):
     expect(s.page.get_by_role("heading", name="Masalah pada berkas")).to_be_visible()
     screenshot(s.page, "phone-import-preview")
     assert (overflowing(s.page), page_width(s.page)) == ([], 360)
+
+
+def test_a_list_page_prints_on_a4_without_the_navigation(open_session):
+    """Print media at A4's width: the header, filters, pager and download links are gone and the
+    list is a table again (not the phone's cards, whose breakpoint A4 falls under), its header
+    row repeated on every page."""
+    s = open_session("admin")
+    s.page.set_viewport_size({"width": 720, "height": 1000})  # A4 less its margins, in CSS px
+    s.page.emulate_media(media="print")
+    s.go("/kim/")
+    shown = s.page.evaluate(
+        """() => ({
+          header: getComputedStyle(document.querySelector('.site-header')).display,
+          toolbar: getComputedStyle(document.querySelector('form.toolbar')).display,
+          exports: getComputedStyle(document.querySelector('.export-links')).display,
+          row: getComputedStyle(document.querySelector('main table tbody tr')).display,
+          head: getComputedStyle(document.querySelector('main table thead')).display,
+        })"""
+    )
+    assert shown == {
+        "header": "none",
+        "toolbar": "none",
+        "exports": "none",
+        "row": "table-row",
+        "head": "table-header-group",
+    }
+    assert page_width(s.page) <= 720
+    s.page.emulate_media(media="screen")

@@ -9,6 +9,7 @@ from typing import Any
 from tracker.extensions import db
 from tracker.models import ContentCount, ContentPost, Kim, Measurement, User
 from tracker.models.activity import MEASUREMENT_VERIFIED
+from tracker.services.activity import content_totals
 from tracker.services.activity.count_import import CountImport
 from tracker.services.activity.measurement_import import MeasurementImport
 from tracker.services.activity.post_import import PostImport
@@ -27,6 +28,8 @@ def make_posts(kim: Kim, *posts: tuple[str, date]) -> None:
                 url=f"https://kim.example/{kim.id}/{kind}/{day.isoformat()}/{number}",
             )
         )
+    db.session.flush()
+    content_totals.recount([kim.id])
     db.session.commit()
 
 

@@ -30,7 +30,7 @@ def ready(regions, monkeypatch) -> Ready:
     return Ready(kim, period)
 
 
-def quick_pdf(data: letter_pdf.LetterData, logo=None) -> letter_pdf.RenderedLetter:  # type: ignore[no-untyped-def]
+def quick_pdf(data: letter_pdf.LetterData, logo=None, chart_svg=None) -> letter_pdf.RenderedLetter:  # type: ignore[no-untyped-def]
     """A stand-in for the renderer: a few bytes naming the letter, no WeasyPrint."""
     body = f"%PDF-1.7\n% {data.number} {data.kim_name} {data.token}\n%%EOF\n".encode()
     return letter_pdf.RenderedLetter(pdf=body, signature_box=None)

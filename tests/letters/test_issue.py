@@ -54,6 +54,22 @@ def test_the_pdf_says_number_date_kim_tier_and_signatory(ready: Ready):
     assert len(PdfReader(io.BytesIO(_pdf(letter))).pages) == 2
 
 
+def test_the_attachment_chart_is_the_charts_svg_rendered_in_the_pdf(ready: Ready):
+    """The dimension chart comes from tracker.charts (the pages' code path): the preview shows
+    its SVG with a title and description, and WeasyPrint draws it in the PDF, its labels, scores
+    and tier marks readable as text on the attachment page."""
+    preview = issue.preview(None, "2025-T1", ready.kim.id)
+    assert preview.chart_svg.startswith("<svg")
+    assert "<title" in preview.chart_svg and "<desc" in preview.chart_svg
+    letter = issue.issue_letter(None, "2025-T1", ready.kim.id)
+    attachment = PdfReader(io.BytesIO(_pdf(letter))).pages[1].extract_text()
+    chart = attachment[attachment.index("0\n20\n40\n60\n80\n100") :]  # the chart's axis
+    for d in preview.data.dimensions:  # each bar's label then its value, one decimal
+        shown = f"{d.score or 0:.1f}".replace(".", ",")
+        assert f"{d.code} {d.name}\n{shown}" in chart, d.code
+    assert chart.index("Berkembang") < chart.index("Maju") < chart.index("Mandiri")  # marks
+
+
 def test_the_archive_holds_the_pdf_under_its_sha256_and_the_letter_its_content(ready: Ready):
     letter = issue.issue_letter(None, "2025-T1", ready.kim.id)
     data = _pdf(letter)
@@ -120,7 +136,7 @@ def _pdfa_id(xmp: bytes) -> tuple[str | None, str | None]:
 
 
 def test_a_render_that_raises_takes_no_number(ready: Ready, regions, monkeypatch):
-    def broken(data, logo=None):  # type: ignore[no-untyped-def]
+    def broken(data, logo=None, chart_svg=None):  # type: ignore[no-untyped-def]
         raise RuntimeError("render failed")
 
     real = letter_pdf.render_letter

@@ -126,7 +126,7 @@ def _issue_many(config: dict, period_code: str, kim_ids: list[int], start, error
         from tracker.services.letters import content
         from tracker.services.letters import issue as issuing
 
-        def slow_quick_pdf(data, logo=None):  # type: ignore[no-untyped-def]
+        def slow_quick_pdf(data, logo=None, chart_svg=None):  # type: ignore[no-untyped-def]
             time.sleep(0.002)  # a render takes time: widen the window a race would need
             return quick_pdf(data, logo)
 

@@ -46,7 +46,7 @@ def test_a_revoked_number_is_never_reused(ready: Ready, regions, fast_render):
 def test_a_failed_reissue_leaves_the_old_letter_in_force(ready: Ready, monkeypatch, fast_render):
     old = issue.issue_letter(None, "2025-T1", ready.kim.id)
 
-    def broken(data, logo=None):  # type: ignore[no-untyped-def]
+    def broken(data, logo=None, chart_svg=None):  # type: ignore[no-untyped-def]
         raise RuntimeError("render failed")
 
     monkeypatch.setattr(letter_pdf, "render_letter", broken)

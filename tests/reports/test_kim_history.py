@@ -64,3 +64,32 @@ def test_a_kim_page_history_shows_no_raw_keys(client, login_as, regions) -> None
     assert "<strong>Desa/Kelurahan</strong>: Condro" in history  # a created value: no arrow
     for raw in ("desa_code", "sk_date", "kimid_number", "channels", regions.desa_b1, "2025-03-07"):
         assert raw not in history, raw
+
+
+def test_a_kim_page_charts_its_tiers_and_what_the_next_tier_asks(client, login_as, regions):
+    """The tier history (chart and table, oldest to newest in the chart) and the latest
+    dimension scores against the next tier: its minimum total and its conditions on dimensions."""
+    from tracker.services.rules import frameworks
+
+    fw = frameworks.ensure_default()
+    kim = factories.kim(regions.desa_a1, name="KIM Sejahtera")
+    for code, tier, score in (("2025-T1", "Rintisan", 35.0), ("2025-T2", "Maju", 72.5)):
+        period = factories.make_period(code)
+        factories.make_assessment(
+            kim,
+            period,
+            fw,
+            score=score,
+            tier=tier,
+            dimension_scores={"D": 42.0} if code == "2025-T2" else {},
+        )
+    login_as("viewer")
+    page = client.get(f"/kim/{kim.id}").text
+    history = page[page.index('id="jenjang"') :]
+    assert "<title" in history and "Riwayat jenjang" in history
+    chart = history[: history.index("</svg>")]
+    assert chart.index("2025-T1") < chart.index("2025-T2")
+    assert "Menuju jenjang Mandiri" in history
+    assert "Mandiri ≥ 80" in history  # the mark on the score chart
+    assert "≥ 50,00" in history  # Mandiri's condition on dimension D, in the table
+    assert "42,00" in history and "72,50" in history

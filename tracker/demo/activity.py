@@ -25,7 +25,7 @@ from tracker.extensions import db
 from tracker.models import ContentCount, ContentPost, Measurement, Period, User
 from tracker.models.activity import MEASUREMENT_VERIFIED
 from tracker.scoring.periods import PeriodSpan
-from tracker.services.activity import measurements, verification
+from tracker.services.activity import content_totals, measurements, verification
 
 # ------------------------------------------------------------------------------------ uploads
 
@@ -103,6 +103,7 @@ def create_posts(rng: random.Random, kims: list[DemoKim], cal: DemoCalendar) -> 
                 )
     for first in range(0, len(rows), 5000):
         db.session.execute(insert(ContentPost.__table__), rows[first : first + 5000])
+    content_totals.recount({row["kim_id"] for row in rows})
     return len(rows)
 
 

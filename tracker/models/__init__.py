@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models, one module per area. Importing this package registers them all."""
 
-from tracker.models.activity import ContentCount, ContentPost, Measurement
+from tracker.models.activity import ContentCount, ContentPost, ContentTotal, Measurement
 from tracker.models.assessment import Assessment, InputRevision
 from tracker.models.audit import AuditEntry
 from tracker.models.coaching import (
@@ -41,6 +41,7 @@ __all__ = [
     "CoachingSession",
     "ContentCount",
     "ContentPost",
+    "ContentTotal",
     "FollowUp",
     "Framework",
     "HarvestState",

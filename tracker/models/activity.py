@@ -58,6 +58,21 @@ class ContentPost(Base):
     kim: Mapped[Kim] = relationship()
 
 
+class ContentTotal(Base):
+    """Every KIM's posts counted once (per type, and its latest post date), kept in the same unit
+    of work as the posts by `services/activity/content_totals.recount`: Top Konten and the
+    dashboard read 10,000 rows instead of re-counting a million posts per request."""
+
+    __tablename__ = "content_total"
+
+    kim_id: Mapped[int] = mapped_column(ForeignKey("kim.id", ondelete="CASCADE"), primary_key=True)
+    berita: Mapped[int] = mapped_column(Integer, default=0)
+    galeri: Mapped[int] = mapped_column(Integer, default=0)
+    pengumuman: Mapped[int] = mapped_column(Integer, default=0)
+    agenda: Mapped[int] = mapped_column(Integer, default=0)
+    last_posted_on: Mapped[date | None] = mapped_column(Date)
+
+
 class ContentCount(Base):
     """Per-period totals per content type (the "Top Konten" figures) when posts are not listed."""
 

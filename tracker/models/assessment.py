@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -27,7 +28,13 @@ TIERS = ("Rintisan", "Berkembang", "Maju", "Mandiri")
 
 class Assessment(Base):
     __tablename__ = "assessment"
-    __table_args__ = (UniqueConstraint("kim_id", "period_id", "framework_id"),)
+    __table_args__ = (
+        UniqueConstraint("kim_id", "period_id", "framework_id"),
+        # a period's results in KIM order with their tier and score, without reading the rows'
+        # JSON: the dashboard's tier counts per period, and each KIM's result of an earlier
+        # period looked up for the movers and the transition matrix (services/reports/dashboard)
+        Index("ix_assessment_period_kim", "period_id", "framework_id", "kim_id", "tier", "score"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kim_id: Mapped[int] = mapped_column(ForeignKey("kim.id", ondelete="CASCADE"), index=True)

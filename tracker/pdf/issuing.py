@@ -43,9 +43,12 @@ def seal(rendered: letter_module.RenderedLetter, key: SigningKey | None, reason:
     )
 
 
-def letter_file(data: LetterData, logo: tuple[bytes, str] | None, key: SigningKey | None) -> bytes:
-    """The evaluation letter's archived PDF (PDF/A-3b, signed when `key` is given)."""
-    rendered = letter_module.render_letter(data, logo)
+def letter_file(
+    data: LetterData, logo: tuple[bytes, str] | None, key: SigningKey | None, chart_svg: str = ""
+) -> bytes:
+    """The evaluation letter's archived PDF (PDF/A-3b, signed when `key` is given); `chart_svg`:
+    the attachment's chart, drawn by the caller (tracker.charts is not the pdf layer's)."""
+    rendered = letter_module.render_letter(data, logo, chart_svg)
     return seal(rendered, key, f"Surat Hasil Evaluasi KIM nomor {data.number}")
 
 
@@ -58,6 +61,7 @@ class RenderJob:
 
     ref: int
     data: LetterData
+    chart_svg: str = ""  # the attachment's chart (drawn in the batch's process)
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ def render_job(job: RenderJob) -> RenderOutcome:
     logo = _worker.get("logo")
     key = _worker.get("key")
     try:
-        pdf = letter_file(job.data, logo, key)  # type: ignore[arg-type]
+        pdf = letter_file(job.data, logo, key, job.chart_svg)  # type: ignore[arg-type]
     except Exception as exc:  # one letter's failure is reported with its item, never fatal
         message = f"{type(exc).__name__}: {exc}"[:500]
         return RenderOutcome(job.ref, job.data.number or "", None, message)

@@ -250,11 +250,11 @@ class RenderedLetter:
     refused_urls: tuple[str, ...] = field(default=())
 
 
-def letter_sheets(data: LetterData, logo_url: str | None, chart_svg: str | None = None) -> Markup:
+def letter_sheets(data: LetterData, logo_url: str | None, chart_svg: str) -> Markup:
     """The letter's pages as HTML (the `.sheet` elements), for the web preview and the PDF.
-    `logo_url` is where the page finds the logo (None: no logo). `chart_svg` is the hook for
-    the attachment's chart: SVG markup from tracker.charts once it exists; until then (None) the
-    template draws its own bars (templates/pdf/_macros.html, dimension_chart)."""
+    `logo_url` is where the page finds the logo (None: no logo). `chart_svg` is the attachment's
+    chart of the dimension scores, drawn by tracker.charts (`letters.content.attachment_chart`):
+    the same code path as the pages' charts."""
     qr_svg = Markup(qr.svg(data.verify_url)) if data.verify_url else None
     return Markup(
         environment.get()
@@ -264,18 +264,18 @@ def letter_sheets(data: LetterData, logo_url: str | None, chart_svg: str | None 
             logo_url=logo_url,
             qr_svg=qr_svg,
             anchor=SIGNATURE_ANCHOR,
-            chart_svg=Markup(chart_svg) if chart_svg else None,
+            chart_svg=Markup(chart_svg),
         )
     )
 
 
-def letter_document(data: LetterData, logo_url: str | None) -> str:
+def letter_document(data: LetterData, logo_url: str | None, chart_svg: str) -> str:
     """The whole HTML document WeasyPrint renders (its stylesheet comes from `styles.shared`)."""
     return (
         environment.get()
         .get_template("letter.html")
         .render(
-            sheets=letter_sheets(data, logo_url),
+            sheets=letter_sheets(data, logo_url, chart_svg),
             title=f"Surat Hasil Evaluasi KIM {data.kim_name}",
         )
     )
@@ -284,9 +284,13 @@ def letter_document(data: LetterData, logo_url: str | None) -> str:
 _PX_TO_PT = 0.75  # CSS px are 1/96 in, PDF points 1/72 in
 
 
-def render_letter(data: LetterData, logo: tuple[bytes, str] | None = None) -> RenderedLetter:
-    """The letter as PDF/A-3b bytes. `logo`: (image bytes, mimetype) for the letterhead."""
-    return render_document(letter_document(data, asset_url(LOGO_ASSET) if logo else None), logo)
+def render_letter(
+    data: LetterData, logo: tuple[bytes, str] | None = None, chart_svg: str = ""
+) -> RenderedLetter:
+    """The letter as PDF/A-3b bytes. `logo`: (image bytes, mimetype) for the letterhead;
+    `chart_svg`: the attachment's chart (tracker.charts, drawn by the caller)."""
+    html = letter_document(data, asset_url(LOGO_ASSET) if logo else None, chart_svg)
+    return render_document(html, logo)
 
 
 def render_document(html: str, logo: tuple[bytes, str] | None = None) -> RenderedLetter:

@@ -73,7 +73,7 @@ class RecapData:
     movers_down: tuple[Move, ...]
     conclusions: tuple[str, ...]
     suggestions: tuple[str, ...]
-    chart_svg: str = ""  # from tracker.charts.tiers
+    chart_svg: str = ""  # tracker.charts.bars.stacked_bars, drawn by the service
     tembusan: tuple[str, ...] = ()
     number: str | None = None
     token: str | None = None

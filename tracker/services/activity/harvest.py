@@ -40,6 +40,7 @@ from tracker.models.base import utcnow
 from tracker.models.harvest import HARVEST_ERROR, HARVEST_NOT_MODIFIED, HARVEST_OK
 from tracker.models.kim import STATUS_ACTIVE
 from tracker.models.user import User
+from tracker.services.activity import content_totals
 from tracker.services.activity.harvest_sources import INTERNAL, Known, Outcome, read_site
 from tracker.services.activity.import_periods import PeriodCalendar
 from tracker.services.activity.post_import import TITLE_MAX, URL_MAX, post_keys, stored_post_keys
@@ -297,6 +298,7 @@ def _write_posts(kim: Kim, posts: tuple[FoundPost, ...], now: datetime) -> int:
     if rows:
         input_changes.posts_added((kim.id, row[2]) for row in rows)
         insert_tuples(ContentPost.__table__, _COLUMNS, rows)
+        content_totals.recount([kim.id])  # Top Konten's totals, as the post import keeps them
     return len(rows)
 
 

@@ -33,6 +33,7 @@ from tracker.io.tabular import Row, Table
 from tracker.io.values import CellError, clean_text, parse_date, parse_url
 from tracker.models import ContentPost
 from tracker.models.base import utcnow
+from tracker.services.activity import content_totals
 from tracker.services.activity.import_periods import (
     PeriodCalendar,
     closed_message,
@@ -323,6 +324,7 @@ class PostImport(ImportRun):
             (kim_id, date.fromordinal(ordinal)) for kim_id, ordinal in self.first_new.items()
         )
         insert_tuples(ContentPost.__table__, _COLUMNS, self._new_rows())
+        content_totals.recount(self.first_new)  # the KIMs that received new posts
         audit_writer.record(
             "activity.import_posts",
             "content_post",

@@ -13,14 +13,15 @@ from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, case, exists, false, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
-from tracker.io.tabular import FORMATS, MIMETYPES, table_bytes
-from tracker.models import Assessment, Kim, Period
+from tracker.io.tabular import FORMATS
+from tracker.models import Assessment, Kim, Letter, Period
 from tracker.models import Framework as FrameworkRow
 from tracker.models.assessment import TIERS
+from tracker.models.letters import LETTER_ISSUED
 from tracker.models.user import User
 from tracker.scoring.engine import AssessmentResult, fmt_bound, fmt_score
 from tracker.scoring.framework import Framework, load_framework
@@ -43,6 +44,7 @@ from tracker.services.assessment.runner import (
 )
 from tracker.services.assessment.sources import Origin, origin
 from tracker.services.assessment.topic_hints import topic_hints
+from tracker.services.common.exports import ExportFile, export_file
 from tracker.services.common.pagination import Page, paginate, paginate_rows
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import user_scope_filter
@@ -129,9 +131,13 @@ class OverviewFilter:
     gate_failed: bool = False  # "syarat dasar belum terpenuhi"
     movement: str = ""  # naik / turun since the previous period
     sort: str = "-skor"
+    from_period: str = ""  # with from_tier: the KIMs whose tier in that period was from_tier
+    from_tier: str = ""  # (a cell of the dashboard's transition matrix)
+    letter_missing: bool = False  # no issued letter for the period yet
 
     def normalized(self, names: tuple[str, ...]) -> OverviewFilter:
         """Unknown values fall back to no filter (and the default order)."""
+        from_tier = self.from_tier if self.from_tier in names else ""
         return OverviewFilter(
             q=self.q.strip(),
             tier=self.tier if self.tier in names else "",
@@ -139,11 +145,22 @@ class OverviewFilter:
             gate_failed=self.gate_failed,
             movement=self.movement if self.movement in MOVEMENTS else "",
             sort=sort_keys(names).normalized(self.sort),
+            from_period=self.from_period.strip()[:10] if from_tier else "",
+            from_tier=from_tier if self.from_period.strip() else "",
+            letter_missing=self.letter_missing,
         )
 
     @property
     def narrowed(self) -> bool:
-        return bool(self.q or self.tier or self.kecamatan or self.gate_failed or self.movement)
+        return bool(
+            self.q
+            or self.tier
+            or self.kecamatan
+            or self.gate_failed
+            or self.movement
+            or self.from_tier
+            or self.letter_missing
+        )
 
 
 @dataclass
@@ -227,6 +244,81 @@ def _step(names: tuple[str, ...]) -> ColumnElement[int]:
     return _tier_rank(Assessment.tier, names) - _tier_rank(_prior().tier, names)
 
 
+def movers_between(
+    period_id: int,
+    framework_id: int,
+    before_id: int,
+    before_framework_id: int,
+    in_scope: ColumnElement[bool],
+    names: tuple[str, ...],
+    shown: int = MOVERS_SHOWN,
+) -> tuple[list[Mover], list[Mover], int, int]:
+    """KIMs whose assigned tier went up or down between two assessed periods (each under the
+    framework that stands for it): the first `shown` each way, the biggest steps first (then the
+    higher score going up, the lower going down, then the name), and how many moved each way.
+
+    One query: the moved KIMs are numbered and counted within their direction by window
+    functions, and only the rows shown are joined to their desa."""
+    step = _step(names)
+    up = step > 0
+    moved = (
+        _with_prior(
+            select(
+                Assessment.kim_id.label("kim_id"),
+                _prior().tier.label("was"),
+                Assessment.tier.label("now"),
+                Assessment.score.label("score"),
+                up.label("up"),
+                func.row_number()
+                .over(
+                    partition_by=up,
+                    order_by=(
+                        func.abs(step).desc(),
+                        case((up, -Assessment.score), else_=Assessment.score),
+                        Kim.name_key,
+                        Kim.id,
+                    ),
+                )
+                .label("place"),
+                func.count().over(partition_by=up).label("moved"),
+            ).select_from(Assessment),
+            before_id,
+            before_framework_id,
+        )
+        .join(Kim, Kim.id == Assessment.kim_id)
+        .where(
+            Assessment.period_id == period_id,
+            Assessment.framework_id == framework_id,
+            in_scope,
+            step != 0,
+        )
+        .subquery("moved")
+    )
+    rows = db.session.execute(
+        located(
+            select(
+                moved.c.kim_id,
+                Kim.name,
+                places.Desa.display_name,
+                moved.c.was,
+                moved.c.now,
+                moved.c.score,
+                moved.c.up,
+                moved.c.moved,
+            )
+            .select_from(moved)
+            .join(Kim, Kim.id == moved.c.kim_id)
+        )
+        .where(moved.c.place <= shown)
+        .order_by(moved.c.place)
+    ).all()
+    ups = [Mover(r.kim_id, r.name, r[2], r.was, r.now, float(r.score)) for r in rows if r.up]
+    downs = [Mover(r.kim_id, r.name, r[2], r.was, r.now, float(r.score)) for r in rows if not r.up]
+    up_count = next((int(r.moved) for r in rows if r.up), 0)
+    down_count = next((int(r.moved) for r in rows if not r.up), 0)
+    return ups, downs, up_count, down_count
+
+
 def _movers(
     period: Period,
     fw: FrameworkRow,
@@ -235,49 +327,8 @@ def _movers(
     user: User | None,
     names: tuple[str, ...],
 ) -> tuple[list[Mover], list[Mover], int, int]:
-    """KIMs whose assigned tier went up or down since the previous period: the biggest steps
-    first, and how many moved each way."""
-    step = _step(names)
-
-    def paired(stmt: Select[Any]) -> Select[Any]:
-        return _located(
-            _with_prior(stmt.select_from(Assessment), before.id, source_id).where(
-                Assessment.period_id == period.id, Assessment.framework_id == fw.id, _scope(user)
-            )
-        )
-
-    up_count, down_count = db.session.execute(
-        paired(
-            select(
-                func.coalesce(func.sum(case((step > 0, 1), else_=0)), 0),
-                func.coalesce(func.sum(case((step < 0, 1), else_=0)), 0),
-            )
-        )
-    ).one()
-    listed = paired(
-        select(
-            Assessment.kim_id,
-            Kim.name,
-            places.Desa.display_name,
-            _prior().tier,
-            Assessment.tier,
-            Assessment.score,
-        )
-    )
-
-    def pick(up: bool) -> list[Mover]:
-        stmt = listed.where(step > 0 if up else step < 0).order_by(
-            step.desc() if up else step.asc(),
-            Assessment.score.desc() if up else Assessment.score.asc(),
-            Kim.name_key,
-            Kim.id,
-        )
-        return [
-            Mover(kim_id, name, desa, was, now, float(score))
-            for kim_id, name, desa, was, now, score in db.session.execute(stmt.limit(MOVERS_SHOWN))
-        ]
-
-    return pick(True), pick(False), int(up_count), int(down_count)
+    """KIMs whose assigned tier went up or down since the previous period."""
+    return movers_between(period.id, fw.id, before.id, source_id, _scope(user), names)
 
 
 def _gate_failed(fw: Framework) -> ColumnElement[bool]:
@@ -347,6 +398,27 @@ def _kim_page(
         else:
             step = _step(fw.tier_names)
             stmt = _with_prior(stmt, *prior).where(step > 0 if flt.movement == "naik" else step < 0)
+    if flt.from_tier:
+        origin = db.session.scalar(select(Period).where(Period.code == flt.from_period))
+        source = framework_for_period(origin.id, fw_row.id) if origin is not None else None
+        if origin is None or source is None:
+            stmt = stmt.where(false())  # that period was never assessed: nobody came from it
+        else:
+            earlier = aliased(Assessment, name="earlier")
+            stmt = stmt.join(
+                earlier,
+                (earlier.kim_id == Assessment.kim_id)
+                & (earlier.period_id == origin.id)
+                & (earlier.framework_id == source.id),
+            ).where(earlier.tier == flt.from_tier)
+    if flt.letter_missing:
+        stmt = stmt.where(
+            ~exists().where(
+                Letter.kim_id == Assessment.kim_id,
+                Letter.period_id == period.id,
+                Letter.status == LETTER_ISSUED,
+            )
+        )
     ordered = stmt.order_by(
         sort_keys(fw.tier_names).order_by(flt.sort),
         Assessment.score.desc(),
@@ -705,14 +777,6 @@ def kim_assessment(user: User | None, code: str, kim_id: int) -> KimAssessment:
 # ------------------------------------------------------------------------------ export
 
 
-@dataclass(frozen=True)
-class ExportFile:
-    filename: str
-    mimetype: str
-    payload: bytes
-    rows: int
-
-
 FIRST_STEPS = 3  # roadmap steps in the export, each with its training topic
 
 
@@ -844,9 +908,4 @@ def export_assessments(user: User | None, code: str, fmt: str) -> ExportFile:
                 *_plan_columns(fw, result, topics),
             ]
         )
-    return ExportFile(
-        filename=f"penilaian-{period.code}.{fmt}",
-        mimetype=MIMETYPES[fmt],
-        payload=table_bytes(headers, rows, fmt),
-        rows=len(rows),
-    )
+    return export_file(f"penilaian-{period.code}", headers, rows, fmt)

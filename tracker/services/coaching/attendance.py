@@ -23,11 +23,10 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
-from tracker.io.tabular import FORMATS, MIMETYPES, table_bytes
+from tracker.io.tabular import FORMATS
 from tracker.models import CoachingAttendance, CoachingParticipant, CoachingSession, Kim
 from tracker.models.base import utcnow
 from tracker.models.user import User
-from tracker.services.assessment.reports import ExportFile
 from tracker.services.coaching.access import get_session, may_manage
 from tracker.services.coaching.errors import CoachingInvalidError
 from tracker.services.coaching.p1_changes import attendance_changed
@@ -36,6 +35,7 @@ from tracker.services.coaching.sessions import invited_ids, topic_names
 from tracker.services.common import audit_writer
 from tracker.services.common.clock import office_today
 from tracker.services.common.errors import Invalid, Stale
+from tracker.services.common.exports import ExportFile, export_file
 from tracker.services.common.permissions import RECORD_ATTENDANCE, VIEW, PermissionDenied
 from tracker.services.common.scope import actor_scope_filter
 from tracker.services.common.unit_of_work import transaction
@@ -408,9 +408,5 @@ def export_attendance(user: User | None, session_id: int, fmt: str) -> ExportFil
         [start + i, sheet.title, sheet.start_date, "", "", "", "", "tamu", 1, _guest_text(guest)]
         for i, guest in enumerate(sheet.guests)
     ]
-    return ExportFile(
-        filename=f"daftar-hadir-{sheet.start_date.isoformat()}-sesi-{sheet.session_id}.{fmt}",
-        mimetype=MIMETYPES[fmt],
-        payload=table_bytes(SHEET_HEADERS, rows, fmt),
-        rows=len(rows),
-    )
+    stem = f"daftar-hadir-{sheet.start_date.isoformat()}-sesi-{sheet.session_id}"
+    return export_file(stem, SHEET_HEADERS, rows, fmt)

@@ -27,7 +27,7 @@ from sqlalchemy import exists, select
 from tracker.charts.effect import ChartGroup, effect_chart
 from tracker.charts.svg import number
 from tracker.extensions import db
-from tracker.io.tabular import FORMATS, MIMETYPES, table_bytes
+from tracker.io.tabular import FORMATS
 from tracker.models import (
     Assessment,
     CoachingAttendance,
@@ -49,12 +49,12 @@ from tracker.scoring.effect import (
     score_without,
 )
 from tracker.scoring.framework import Framework, load_framework
-from tracker.services.assessment.reports import ExportFile
 from tracker.services.assessment.runner import framework_for_period, previous_period
 from tracker.services.coaching.access import get_session, visible_clause
 from tracker.services.coaching.errors import TopicNotFoundError
 from tracker.services.common.clock import office_today
 from tracker.services.common.errors import Invalid
+from tracker.services.common.exports import ExportFile, export_file
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import actor_scope_filter
 from tracker.services.registry import places
@@ -450,9 +450,4 @@ def export_effect(user: User | None, subject: str, subject_id: int, fmt: str) ->
         for row in report.rows
     ]
     name = "sesi" if subject == SUBJECT_SESSION else "materi"
-    return ExportFile(
-        filename=f"dampak-{name}-{subject_id}.{fmt}",
-        mimetype=MIMETYPES[fmt],
-        payload=table_bytes(EXPORT_HEADERS, rows, fmt),
-        rows=len(rows),
-    )
+    return export_file(f"dampak-{name}-{subject_id}", EXPORT_HEADERS, rows, fmt)

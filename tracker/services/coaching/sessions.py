@@ -43,6 +43,8 @@ from tracker.services.coaching.topics import topic_options
 from tracker.services.common import audit_writer
 from tracker.services.common.clock import office_today
 from tracker.services.common.errors import Stale
+from tracker.services.common.exports import ExportFile, check_format, export_file
+from tracker.services.common.import_rows import chunks
 from tracker.services.common.pagination import Page, paginate
 from tracker.services.common.permissions import MANAGE_COACHING, VIEW, require
 from tracker.services.common.scope import actor_scope_filter
@@ -194,23 +196,22 @@ def topic_names(session_ids: Sequence[int]) -> dict[int, list[str]]:
     """Each session's topic names, alphabetical (one query for a page of sessions)."""
     if not session_ids:
         return {}
-    rows = db.session.execute(
-        select(session_topic.c.session_id, Topic.name)
-        .join(Topic, Topic.id == session_topic.c.topic_id)
-        .where(session_topic.c.session_id.in_(list(session_ids)))
-        .order_by(Topic.name_key)
-    )
     found: dict[int, list[str]] = {}
-    for session_id, name in rows:
-        found.setdefault(session_id, []).append(name)
+    for chunk in chunks(list(session_ids)):
+        rows = db.session.execute(
+            select(session_topic.c.session_id, Topic.name)
+            .join(Topic, Topic.id == session_topic.c.topic_id)
+            .where(session_topic.c.session_id.in_(list(chunk)))
+            .order_by(Topic.name_key)
+        )
+        for session_id, name in rows:
+            found.setdefault(session_id, []).append(name)
     return found
 
 
-def sessions_page(user: User | None, flt: SessionFilter, page: int, per_page: int) -> SessionsPage:
-    """The sessions a user may see, newest first unless sorted otherwise, one page of them: a
-    fixed number of queries whatever the number of sessions, invitations or attendance rows."""
-    require(user, VIEW)
-    flt = flt.normalized()
+def _list_select(user: User | None, flt: SessionFilter) -> Select[Any]:
+    """The sessions the user may see, filtered and sorted, with their invited and attending KIMs
+    in the user's scope (the list and its export)."""
     stmt = select(
         CoachingSession.id,
         CoachingSession.title,
@@ -220,9 +221,53 @@ def sessions_page(user: User | None, flt: SessionFilter, page: int, per_page: in
         CoachingSession.jp,
         _in_scope(user, CoachingInvitation).scalar_subquery().label("invited"),
         _in_scope(user, CoachingAttendance).scalar_subquery().label("attended"),
+        CoachingSession.organiser,
     ).where(visible_clause(user))
-    stmt = _filtered(stmt, flt).order_by(SORTS.order_by(flt.sort), CoachingSession.id.desc())
-    rows = paginate(stmt, page, per_page, scalars=False)
+    return _filtered(stmt, flt).order_by(SORTS.order_by(flt.sort), CoachingSession.id.desc())
+
+
+EXPORT_HEADERS = (
+    "Judul",
+    "Tanggal mulai",
+    "Tanggal selesai",
+    "Tempat",
+    "Penyelenggara",
+    "JP",
+    "Materi",
+    "KIM diundang",
+    "KIM hadir",
+)
+
+
+def export_sessions(user: User | None, flt: SessionFilter, fmt: str) -> ExportFile:
+    """The sessions list as it is filtered, every row, as CSV or XLSX (two queries)."""
+    require(user, VIEW)
+    check_format(fmt)
+    found = db.session.execute(_list_select(user, flt.normalized())).all()
+    names = topic_names([row.id for row in found])
+    rows = [
+        [
+            row.title,
+            row.start_date,
+            row.end_date,
+            row.location or "",
+            row.organiser or "",
+            row.jp,
+            ", ".join(names.get(row.id, [])),
+            int(row.invited or 0),
+            int(row.attended or 0),
+        ]
+        for row in found
+    ]
+    return export_file("sesi-pembinaan", EXPORT_HEADERS, rows, fmt)
+
+
+def sessions_page(user: User | None, flt: SessionFilter, page: int, per_page: int) -> SessionsPage:
+    """The sessions a user may see, newest first unless sorted otherwise, one page of them: a
+    fixed number of queries whatever the number of sessions, invitations or attendance rows."""
+    require(user, VIEW)
+    flt = flt.normalized()
+    rows = paginate(_list_select(user, flt), page, per_page, scalars=False)
     names = topic_names([row.id for row in rows.items])
     return SessionsPage(
         page=rows.map(

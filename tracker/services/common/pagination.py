@@ -43,7 +43,7 @@ class Page(Generic[T]):
         return Page([fn(item) for item in self.items], self.number, self.per_page, self.total)
 
 
-def _clamped(page: int, total: int, per_page: int) -> int:
+def clamped_page(page: int, total: int, per_page: int) -> int:
     """A page number out of range is the nearest page, not an error."""
     return min(max(1, page), _page_count(total, per_page))
 
@@ -51,7 +51,7 @@ def _clamped(page: int, total: int, per_page: int) -> int:
 def paginate(stmt: Select[Any], page: int, per_page: int, scalars: bool = True) -> Page[Any]:
     """Run `stmt` for one page."""
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    number = _clamped(page, total, per_page)
+    number = clamped_page(page, total, per_page)
     paged = stmt.limit(per_page).offset((number - 1) * per_page)
     result = db.session.execute(paged)
     items = list(result.scalars() if scalars else result.all())
@@ -60,7 +60,7 @@ def paginate(stmt: Select[Any], page: int, per_page: int, scalars: bool = True) 
 
 def paginate_rows(rows: Sequence[T], page: int, per_page: int) -> Page[T]:
     """One page of rows computed in memory (they cannot be counted or sliced by the database)."""
-    number = _clamped(page, len(rows), per_page)
+    number = clamped_page(page, len(rows), per_page)
     start = (number - 1) * per_page
     return Page(
         items=list(rows[start : start + per_page]),

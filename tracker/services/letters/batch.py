@@ -89,7 +89,7 @@ from tracker.services.common.permissions import ISSUE_LETTERS, require
 from tracker.services.common.scope import actor_scope_filter
 from tracker.services.common.unit_of_work import transaction
 from tracker.services.letters import archive, content, issue, numbering, office
-from tracker.services.registry.places import Desa, Kecamatan, located
+from tracker.services.registry import places
 from tracker.services.rules.periods import get_period
 from tracker.text import fold
 
@@ -162,8 +162,10 @@ def _common_region(codes: list[str]) -> str:
 def _candidates(
     actor: User | None, period_id: int, framework_id: int, kecamatan: Region | None, tier: str
 ) -> Select[Any]:
-    stmt = located(
-        select(Kim.id, Kim.name, Kim.desa_code, Desa.display_name, Kecamatan.display_name)
+    stmt = places.located(
+        select(
+            Kim.id, Kim.name, Kim.desa_code, places.Desa.display_name, places.Kecamatan.display_name
+        )
         .select_from(Assessment)
         .join(Kim, Kim.id == Assessment.kim_id)
     ).where(
@@ -173,10 +175,12 @@ def _candidates(
         actor_scope_filter(Kim.desa_code, actor),
     )
     if kecamatan is not None:
-        stmt = stmt.where(Kecamatan.code == kecamatan.code)
+        stmt = stmt.where(places.Kecamatan.code == kecamatan.code)
     if tier:
         stmt = stmt.where(Assessment.tier == tier)
-    return stmt.order_by(Kecamatan.display_name, Desa.display_name, Kim.name_key, Kim.id)
+    return stmt.order_by(
+        places.Kecamatan.display_name, places.Desa.display_name, Kim.name_key, Kim.id
+    )
 
 
 def start_batch(
@@ -828,7 +832,9 @@ class _Run:
         flight.data = dataclasses.replace(flight.data, number=number)
         if flight.future is not None:
             flight.future.cancel()  # rendered with a number it will not get: not waited for
-        flight.future = self.submit(issuing.RenderJob(flight.item_id, flight.data))
+        flight.future = self.submit(
+            issuing.RenderJob(flight.item_id, flight.data, content.attachment_chart(flight.data))
+        )
         self.handed += 1
 
     def _renumber(self, year: int, sequence: int) -> None:

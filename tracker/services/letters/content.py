@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from tracker.charts.bars import LETTER, BarRow, Mark, score_bars
 from tracker.extensions import db
 from tracker.models import Kim, Period
 from tracker.models.user import User
@@ -183,3 +184,22 @@ def build(actor: User | None, period_code: str, kim_id: int, office: OfficeView)
     )
     stale = bool(view.freshness and view.freshness.stale)
     return LetterSource(data, view.kim_id, view.period.id, place, stale)
+
+
+def attachment_chart(data: LetterData) -> str:
+    """The attachment's chart: each dimension's score against the tiers' minimum total scores,
+    drawn by tracker.charts (the pages' charts come from the same code) in the letter's print
+    layout."""
+    rows = [BarRow(f"{d.code} {d.name}", [d.score or 0.0]) for d in data.dimensions]
+    marks = [Mark(t.minimum, t.name) for t in data.tiers if t.minimum > 0]
+    return score_bars(
+        rows,
+        marks,
+        title="Skor per dimensi",
+        description=(
+            "Skor setiap dimensi (0–100); garis putus-putus: skor total minimum setiap jenjang. "
+            "Angkanya ada di tabel rincian pada lampiran."
+        ),
+        key="letter-dimensions",
+        layout=LETTER,
+    )

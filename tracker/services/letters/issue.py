@@ -58,6 +58,7 @@ class Preview:
     period_code: str
     problems: list[str]
     in_force: Letter | None  # the letter already in force for this KIM and period
+    chart_svg: str = ""  # the attachment's chart, as the PDF will draw it
 
     @property
     def can_issue(self) -> bool:
@@ -116,7 +117,14 @@ def preview(actor: User | None, period_code: str, kim_id: int) -> Preview:
     found = in_force(source.kim_id, source.period_id)
     if found is not None:
         problems.append(_already(found))
-    return Preview(source.data, source.kim_id, source.data.period_code, problems, found)
+    return Preview(
+        source.data,
+        source.kim_id,
+        source.data.period_code,
+        problems,
+        found,
+        content.attachment_chart(source.data),
+    )
 
 
 def stale_message() -> str:
@@ -159,7 +167,7 @@ def issue_letter(
                 signed=key is not None,
                 replaces_number=replaces.number if replaces is not None else None,
             )
-            pdf = issuing.letter_file(data, logo, key)
+            pdf = issuing.letter_file(data, logo, key, content.attachment_chart(data))
             written = archive.relative_path(day.year, sequence)
             archive.write(written, pdf)
             letter = record(actor, source, data, sequence, written, pdf, replaces)

@@ -15,7 +15,7 @@ import secrets
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from tracker.charts.tiers import TierRow, tier_distribution
+from tracker.charts.bars import BarRow, stacked_bars
 from tracker.extensions import db
 from tracker.models import Assessment, Kim
 from tracker.models.kim import STATUS_ACTIVE
@@ -141,8 +141,7 @@ def _build(
             actor_scope_filter(Letter.region_code, actor),
         )
     )
-    rows = [TierRow(k.name, k.counts) for k in kecamatan]
-    rows.append(TierRow("Jumlah", _counts(overview, overview.tier_counts), emphasis=True))
+    rows = [BarRow(k.name, k.counts) for k in kecamatan]
     conclusions, suggestions = _conclusions(overview, kecamatan)
     version = overview.framework.version
     load_framework(overview.framework.definition)  # a result under a broken framework: refuse
@@ -174,8 +173,15 @@ def _build(
         ),
         conclusions=conclusions,
         suggestions=suggestions,
-        chart_svg=tier_distribution(
-            rows, overview.tier_names, f"Sebaran jenjang KIM per kecamatan, {period.code}"
+        chart_svg=stacked_bars(
+            rows,
+            overview.tier_names,
+            title=f"Sebaran jenjang KIM per kecamatan, {period.code}",
+            description=(
+                "Batang bertumpuk: untuk setiap kecamatan, jumlah KIM di setiap jenjang. "
+                "Angkanya ada di tabel sebaran jenjang di atas."
+            ),
+            key="recap-tiers",
         ),
         tembusan=tuple(
             line for line in view.tembusan if "{kecamatan}" not in line and "{desa}" not in line

@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, distinct, func, select
 
 from tracker.extensions import db
-from tracker.io.tabular import MIMETYPES, table_bytes
 from tracker.models.letters import (
     LETTER_STATUS_LABELS,
     LETTER_STATUSES,
@@ -25,6 +24,7 @@ from tracker.models.letters import (
 from tracker.models.region import Region
 from tracker.models.user import User
 from tracker.services.common.errors import NotFound
+from tracker.services.common.exports import ExportFile, export_file
 from tracker.services.common.pagination import Page, paginate
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import actor_scope_filter
@@ -181,16 +181,8 @@ REGISTER_HEADERS = (
 )
 
 
-@dataclass(frozen=True)
-class RegisterFile:
-    filename: str
-    mimetype: str
-    payload: bytes
-    rows: int
-
-
-def export_register(actor: User | None, flt: RegisterFilter) -> RegisterFile:
-    """The filtered register as XLSX, one row per letter."""
+def export_register(actor: User | None, flt: RegisterFilter, fmt: str = "xlsx") -> ExportFile:
+    """The filtered register as XLSX or CSV, one row per letter."""
     require(actor, VIEW)
     letters = _rows(actor, flt)
     replaced = _replacements(letters)
@@ -212,12 +204,7 @@ def export_register(actor: User | None, flt: RegisterFilter) -> RegisterFile:
         for letter in letters
     ]
     suffix = f"-{flt.year}" if flt.year else ""
-    return RegisterFile(
-        filename=f"agenda-surat{suffix}.xlsx",
-        mimetype=MIMETYPES["xlsx"],
-        payload=table_bytes(REGISTER_HEADERS, rows, "xlsx"),
-        rows=len(rows),
-    )
+    return export_file(f"agenda-surat{suffix}", REGISTER_HEADERS, rows, fmt)
 
 
 def _filter_text(flt: RegisterFilter) -> str:
@@ -236,7 +223,7 @@ def _filter_text(flt: RegisterFilter) -> str:
     return "; ".join(parts)
 
 
-def print_register(actor: User | None, flt: RegisterFilter) -> RegisterFile:
+def print_register(actor: User | None, flt: RegisterFilter) -> ExportFile:
     """The filtered register as a printable A4 PDF list (at most MAX_PRINTED rows)."""
     from tracker.pdf import register as register_pdf
     from tracker.services.common.clock import office_today
@@ -270,7 +257,7 @@ def print_register(actor: User | None, flt: RegisterFilter) -> RegisterFile:
         ),
     )
     suffix = f"-{flt.year}" if flt.year else ""
-    return RegisterFile(
+    return ExportFile(
         filename=f"agenda-surat{suffix}.pdf",
         mimetype="application/pdf",
         payload=register_pdf.render_register(listing, office.logo()),

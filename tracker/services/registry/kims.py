@@ -10,19 +10,26 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
 from tracker.io.values import INT_MAX, CellError, parse_url
-from tracker.models import Kim, KimChannel, Region
+from tracker.models import (
+    ContentTotal,
+    Kim,
+    KimChannel,
+    MonitoringVisit,
+    Region,
+    VisitFinding,
+)
 from tracker.models.base import utcnow
 from tracker.models.kim import CHANNEL_PLATFORMS, STATUS_ACTIVE, STATUS_INACTIVE
 from tracker.models.region import LEVEL_DESA, LEVEL_KECAMATAN
@@ -180,22 +187,54 @@ class KimFilter:
     desa: str = ""
     status: str = "semua"
     sort: str = "name"
+    quiet_days: int | None = None  # no upload in this many days (`?tanpa_unggahan=30`)
+    unvisited_days: int | None = None  # not visited in this many days (`?belum_dikunjungi=180`)
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> KimFilter:
-        """From query arguments (`?q=&kecamatan=&desa=&status=&sort=`); unknown values fall back."""
+        """From query arguments (`?q=&kecamatan=&desa=&status=&sort=&tanpa_unggahan=
+        &belum_dikunjungi=`); unknown values fall back."""
         return cls(
             q=args.get("q", ""),
             kecamatan=args.get("kecamatan", ""),
             desa=args.get("desa", ""),
             status=args.get("status", "semua"),
             sort=args.get("sort", "name"),
+            quiet_days=_days(args.get("tanpa_unggahan")),
+            unvisited_days=_days(args.get("belum_dikunjungi")),
         ).normalized()
 
     def normalized(self) -> KimFilter:
         sort = _sorts().normalized(self.sort)
         status = self.status if self.status in STATUS_FILTERS else "semua"
-        return KimFilter(self.q.strip(), self.kecamatan.strip(), self.desa.strip(), status, sort)
+        return KimFilter(
+            self.q.strip(),
+            self.kecamatan.strip(),
+            self.desa.strip(),
+            status,
+            sort,
+            self.quiet_days,
+            self.unvisited_days,
+        )
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(
+            self.q
+            or self.kecamatan
+            or self.desa
+            or self.status != "semua"
+            or self.quiet_days
+            or self.unvisited_days
+        )
+
+
+def _days(raw: str | None) -> int | None:
+    """A number of days from a query argument (1 to 3660), else None."""
+    text = (raw or "").strip()
+    if text.isascii() and text.isdigit() and len(text) < 5 and 0 < int(text) <= 3660:
+        return int(text)
+    return None
 
 
 def registry_select(user: User | None, flt: KimFilter) -> Select[Any]:
@@ -228,6 +267,22 @@ def registry_select(user: User | None, flt: KimFilter) -> Select[Any]:
         stmt = stmt.where(Kim.desa_code == flt.desa)
     if flt.status != "semua":
         stmt = stmt.where(Kim.status == flt.status)
+    today = office_today()
+    if flt.quiet_days:
+        # the posts' maintained totals say each KIM's latest upload (activity/content_totals)
+        since = today - timedelta(days=flt.quiet_days)
+        stmt = stmt.where(
+            ~exists().where(ContentTotal.kim_id == Kim.id, ContentTotal.last_posted_on > since)
+        )
+    if flt.unvisited_days:
+        since = today - timedelta(days=flt.unvisited_days)
+        stmt = stmt.where(
+            ~exists(
+                select(VisitFinding.id)
+                .join(MonitoringVisit, MonitoringVisit.id == VisitFinding.visit_id)
+                .where(VisitFinding.kim_id == Kim.id, MonitoringVisit.started_on > since)
+            )
+        )
     return stmt.order_by(_sorts().order_by(flt.sort), Kim.name_key, Kim.id)
 
 

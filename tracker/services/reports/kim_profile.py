@@ -12,8 +12,10 @@ from datetime import date
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import AuditEntry, Kim
+from tracker.models import Assessment, AuditEntry, Kim, Period
+from tracker.models import Framework as FrameworkRow
 from tracker.models.user import User
+from tracker.scoring.framework import load_framework
 from tracker.services.assessment import freshness, runner
 from tracker.services.assessment.freshness import KimFreshness
 from tracker.services.assessment.reports import HistoryRow, kim_history
@@ -85,6 +87,77 @@ def timeline(user: User, kim_id: int) -> list[TimelineEvent]:
     return [event for event, _order in events]
 
 
+@dataclass(frozen=True)
+class DimensionNeed:
+    code: str
+    name: str
+    score: float | None
+    required: float | None  # the next tier's condition on this dimension, if it sets one
+
+
+@dataclass(frozen=True)
+class TierPath:
+    """A KIM's tier in every assessed period, and its latest dimension scores against what the
+    next tier asks (the minimum total score, and any condition on a dimension)."""
+
+    tier_names: tuple[str, ...]
+    history: list[HistoryRow]
+    period_code: str  # of the latest assessment
+    score: float
+    tier: str
+    dimensions: list[DimensionNeed]
+    next_tier: str | None  # None: already the highest
+    next_minimum: float | None
+
+
+def tier_path(kim_id: int) -> TierPath | None:
+    """From the KIM's history (one query) and its latest assessment under the framework that
+    stands for that period (one query)."""
+    history = kim_history(kim_id)
+    if not history:
+        return None
+    last = history[-1]
+    found = db.session.execute(
+        select(Assessment.dimension_scores, FrameworkRow.definition)
+        .join(Period, Period.id == Assessment.period_id)
+        .join(FrameworkRow, FrameworkRow.id == Assessment.framework_id)
+        .where(
+            Assessment.kim_id == kim_id,
+            Period.code == last.period_code,
+            FrameworkRow.version == last.framework_version,
+        )
+    ).first()
+    if found is None:  # pragma: no cover - the history row came from this very assessment
+        return None
+    dims, definition = found
+    fw = load_framework(definition)
+    names = fw.tier_names
+    at = names.index(last.tier) if last.tier in names else -1
+    next_tier = names[at + 1] if at + 1 < len(names) else None
+    conditions = (
+        {c.target: float(c.minimum) for c in fw.conditions_for(next_tier)} if next_tier else {}
+    )
+    minimum = next((float(t.minimum) for t in fw.tiers if t.name == next_tier), None)
+    return TierPath(
+        tier_names=names,
+        history=history,
+        period_code=last.period_code,
+        score=last.score,
+        tier=last.tier,
+        dimensions=[
+            DimensionNeed(
+                d.code,
+                d.name,
+                (dims or {}).get(d.code),
+                conditions.get(d.code),
+            )
+            for d in fw.dimensions
+        ],
+        next_tier=next_tier,
+        next_minimum=minimum,
+    )
+
+
 @dataclass
 class KimDetail:
     kim: Kim
@@ -95,6 +168,7 @@ class KimDetail:
     latest_assessment: LatestAssessment | None = None
     stale_periods: list[KimFreshness] = field(default_factory=list)  # open periods only
     timeline: list[TimelineEvent] = field(default_factory=list)
+    tier_path: TierPath | None = None
 
 
 def kim_detail(user: User, kim_id: int, history_limit: int = 50) -> KimDetail:
@@ -122,4 +196,5 @@ def kim_detail(user: User, kim_id: int, history_limit: int = 50) -> KimDetail:
         runner.latest_for_kim(kim.id),
         freshness.kim_open_periods(user, kim.id),
         timeline(user, kim.id),
+        tier_path(kim.id),
     )

@@ -1,11 +1,12 @@
 """Top Konten: KIMs ranked by their total website uploads up to a date (DESIGN.md §4).
 
 Total = berita + galeri + pengumuman + agenda, cumulative up to the date. Two sources feed it:
-post-level uploads dated on or before the date, and per-period totals (ContentCount) of periods
-that ended by the date. A period's totals count for a KIM only when no post of that KIM is dated
-inside the period (the posts already say the same thing, in more detail), and only when no larger
-usable period of the same KIM encloses it (calendar periods nest: triwulan ⊂ semester ⊂ tahun, so
-taking the largest usable period never counts an upload twice).
+post-level uploads dated on or before the date (read from the maintained per-KIM totals less the
+posts dated after the date, `activity/content_totals.py`), and per-period totals (ContentCount) of
+periods that ended by the date. A period's totals count for a KIM only when no post of that KIM is
+dated inside the period (the posts already say the same thing, in more detail), and only when no
+larger usable period of the same KIM encloses it (calendar periods nest: triwulan ⊂ semester ⊂
+tahun, so taking the largest usable period never counts an upload twice).
 
 The whole ranking is one SQL statement: the database aggregates, orders and numbers the rows, and
 only the requested page comes back.
@@ -28,18 +29,17 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
-from tracker.models import ContentCount, ContentPost, Kim, Period, Region
+from tracker.models import ContentCount, ContentPost, ContentTotal, Kim, Period, Region
 from tracker.models.kim import STATUS_ACTIVE
 from tracker.models.region import LEVEL_KECAMATAN
 from tracker.models.user import User
 from tracker.services.common.clock import office_today
 from tracker.services.common.errors import Invalid
-from tracker.services.common.pagination import Page, paginate
+from tracker.services.common.pagination import Page, clamped_page
 from tracker.services.common.permissions import VIEW, require
 from tracker.services.common.scope import scope_filter, user_scope_filter
 from tracker.services.registry import places
@@ -70,14 +70,17 @@ class LeaderboardRow:
         return self.berita + self.galeri + self.pengumuman + self.agenda
 
 
-def _post_totals(until: date) -> Select[tuple[int, int, int, int, int]]:
+def _later_posts(until: date) -> Any:
+    """Per KIM, its posts dated after `until`, per type (a seek on the date index: none or few
+    for "up to today"); subtracted from its maintained totals (`ContentTotal`)."""
     return (
         select(
             ContentPost.kim_id.label("kim_id"),
             *(func.sum(case((ContentPost.type == kind, 1), else_=0)).label(kind) for kind in TYPES),
         )
-        .where(ContentPost.posted_on <= until)
+        .where(ContentPost.posted_on > until)
         .group_by(ContentPost.kim_id)
+        .subquery("later")
     )
 
 
@@ -116,35 +119,72 @@ def _count_totals(until: date) -> Select[tuple[int, int, int, int, int]]:
     )
 
 
-def _ranking(until: date, where: Iterable[ColumnElement[bool]]) -> Select[tuple]:  # type: ignore[type-arg]
-    parts = union_all(_post_totals(until), _count_totals(until)).subquery("parts")
-    sums = [func.sum(parts.c[kind]) for kind in TYPES]
-    totals = (
+def _totals(until: date, where: Iterable[ColumnElement[bool]]) -> Any:
+    """Each listed KIM (active, in the filters' regions) with its uploads up to `until`, per
+    type and in all (a subquery): its maintained post totals, less its posts dated after
+    `until`, plus its usable period totals. Driven by the KIM table and joined by key, so
+    nothing is grouped over the whole district."""
+    later = _later_posts(until)
+    counts = _count_totals(until).subquery("period_counts")
+    counted = (
+        select(counts.c.kim_id, *(func.sum(counts.c[kind]).label(kind) for kind in TYPES))
+        .group_by(counts.c.kim_id)
+        .subquery("counted")
+    )
+    kinds = [
+        func.coalesce(getattr(ContentTotal, kind), 0)
+        - func.coalesce(later.c[kind], 0)
+        + func.coalesce(counted.c[kind], 0)
+        for kind in TYPES
+    ]
+    return (
         select(
-            parts.c.kim_id,
-            *(s.label(kind) for s, kind in zip(sums, TYPES, strict=True)),
-            (sums[0] + sums[1] + sums[2] + sums[3]).label("total"),
+            Kim.id.label("kim_id"),
+            Kim.name_key,
+            *(value.label(kind) for value, kind in zip(kinds, TYPES, strict=True)),
+            (kinds[0] + kinds[1] + kinds[2] + kinds[3]).label("total"),
         )
-        .group_by(parts.c.kim_id)
+        .outerjoin(ContentTotal, ContentTotal.kim_id == Kim.id)
+        .outerjoin(later, later.c.kim_id == Kim.id)
+        .outerjoin(counted, counted.c.kim_id == Kim.id)
+        .where(Kim.status == STATUS_ACTIVE, *where)
         .subquery("totals")
+    )
+
+
+def _ranking(
+    until: date, where: Iterable[ColumnElement[bool]], limit: int, offset: int = 0
+) -> Select[tuple]:  # type: ignore[type-arg]
+    """One page of the ranking. The ranks and the order are computed on the totals alone; only
+    the page's rows are then joined to the KIM and where it lies."""
+    totals = _totals(until, where)
+    ranked = (
+        select(func.rank().over(order_by=totals.c.total.desc()).label("rank"), totals)
+        .where(totals.c.total > 0)
+        .subquery("ranked")
     )
     # listed by total, then berita, then name (DESIGN.md §4); the rank is shared by equal totals
     # (1, 2, 2, 4): the tie-break orders the list, it does not make one KIM rank above another
-    order = (totals.c.total.desc(), totals.c.berita.desc(), Kim.name_key, Kim.id)
-    return (
-        located(
-            select(
-                func.rank().over(order_by=totals.c.total.desc()).label("rank"),
-                Kim.id,
-                Kim.name,
-                places.Desa.display_name,
-                places.Kecamatan.display_name,
-                *(totals.c[kind] for kind in TYPES),
-            ).join(totals, totals.c.kim_id == Kim.id)
+    order = (ranked.c.total.desc(), ranked.c.berita.desc(), ranked.c.name_key, ranked.c.kim_id)
+    page = select(ranked).order_by(*order).limit(limit).offset(offset).subquery("page")
+    return located(
+        select(
+            page.c.rank,
+            Kim.id,
+            Kim.name,
+            places.Desa.display_name,
+            places.Kecamatan.display_name,
+            *(page.c[kind] for kind in TYPES),
         )
-        .where(Kim.status == STATUS_ACTIVE, totals.c.total > 0, *where)
-        .order_by(*order)
-    )
+        .select_from(page)
+        .join(Kim, Kim.id == page.c.kim_id)
+    ).order_by(page.c.total.desc(), page.c.berita.desc(), page.c.name_key, page.c.kim_id)
+
+
+def _count(until: date, where: Iterable[ColumnElement[bool]]) -> int:
+    totals = _totals(until, where)
+    stmt = select(func.count()).select_from(totals).where(totals.c.total > 0)
+    return int(db.session.scalar(stmt) or 0)
 
 
 def leaderboard(
@@ -156,7 +196,8 @@ def leaderboard(
 ) -> Page[LeaderboardRow]:
     """One page of the ranking of active KIMs with at least one upload up to `until` (default
     today), within the user's region scope (no user: every KIM, for the CLI). Ranks are
-    positions within the filtered list; KIMs with equal totals share one (1, 2, 2, 4)."""
+    positions within the filtered list; KIMs with equal totals share one (1, 2, 2, 4). Two
+    queries: the count, and the page."""
     require(user, VIEW)
     until = until or office_today()
     where: list[ColumnElement[bool]] = []
@@ -164,7 +205,20 @@ def leaderboard(
         where.append(user_scope_filter(Kim.desa_code, user))
     if kecamatan_code:
         where.append(scope_filter(Kim.desa_code, [kecamatan_code]))
-    return paginate(_ranking(until, where), page, per_page, scalars=False).map(_row)
+    total = _count(until, where)
+    number = clamped_page(page, total, per_page)
+    rows = db.session.execute(_ranking(until, where, per_page, (number - 1) * per_page))
+    return Page(
+        items=[_row(found) for found in rows], number=number, per_page=per_page, total=total
+    )
+
+
+def top(user: User | None, until: date, count: int) -> list[LeaderboardRow]:
+    """The first `count` rows of the ranking in the user's scope (one query, no total: the
+    dashboard's Top Konten)."""
+    require(user, VIEW)
+    where = [user_scope_filter(Kim.desa_code, user)] if user is not None else []
+    return [_row(found) for found in db.session.execute(_ranking(until, where, count))]
 
 
 def _row(found: Any) -> LeaderboardRow:

@@ -40,12 +40,14 @@ from tracker.models.visits import (
     FOLLOW_UP_DONE,
     FOLLOW_UP_DROPPED,
     FOLLOW_UP_OPEN,
+    FOLLOW_UP_STATUS_LABELS,
     FOLLOW_UP_STATUSES,
     VisitPhoto,
 )
 from tracker.services.common import audit_writer, input_changes
 from tracker.services.common.clock import office_today
 from tracker.services.common.errors import Invalid, InvalidFields, NotFound, Stale
+from tracker.services.common.exports import ExportFile, check_format, export_file
 from tracker.services.common.pagination import Page, paginate
 from tracker.services.common.permissions import (
     RECORD_VISITS,
@@ -657,6 +659,46 @@ def board_page(user: User | None, flt: BoardFilter, page: int, per_page: int) ->
         owner_options=owner_choices(user),
         may_record=user is None or has_permission(user.role, RECORD_VISITS),
     )
+
+
+EXPORT_HEADERS = (
+    "KIM",
+    "Desa/Kelurahan",
+    "Kecamatan",
+    "Rekomendasi",
+    "Penanggung jawab",
+    "Tenggat",
+    "Status",
+    "Tanggal selesai",
+    "Terlambat",
+)
+
+
+def export_board(user: User | None, flt: BoardFilter, fmt: str) -> ExportFile:
+    """The board as it is filtered (status, overdue, kecamatan, owner, search), every row, as
+    CSV or XLSX (one query)."""
+    require(user, VIEW)
+    check_format(fmt)
+    flt = flt.normalized()
+    today = office_today()
+    rows = []
+    for row in db.session.execute(_board_select(user, flt, today)):
+        status, due_on = row[9], row[8]
+        overdue = status == FOLLOW_UP_OPEN and due_on < today
+        rows.append(
+            [
+                row[3],
+                row[4],
+                row[5] or "",
+                row[6],
+                row[7],
+                due_on,
+                FOLLOW_UP_STATUS_LABELS.get(status, status),
+                row[10],
+                "ya" if overdue else "",
+            ]
+        )
+    return export_file("tindak-lanjut", EXPORT_HEADERS, rows, fmt)
 
 
 def default_due(start: date) -> date:

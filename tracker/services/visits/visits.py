@@ -28,10 +28,11 @@ from tracker.models import FollowUp, Kim, MonitoringVisit, Region, User, VisitFi
 from tracker.models.kim import STATUS_ACTIVE
 from tracker.models.region import LEVEL_KECAMATAN
 from tracker.models.user import ROLE_ADMIN, ROLE_KABID, ROLE_PETUGAS
-from tracker.models.visits import PROBLEMS, RATINGS
+from tracker.models.visits import PROBLEM_LABELS, PROBLEMS, RATING_LABELS, RATINGS
 from tracker.services.common import audit_writer, unit_of_work
 from tracker.services.common.clock import office_today
 from tracker.services.common.errors import Invalid, InvalidFields, NotFound
+from tracker.services.common.exports import ExportFile, check_format, export_file
 from tracker.services.common.pagination import Page, paginate
 from tracker.services.common.permissions import (
     RECORD_VISITS,
@@ -455,6 +456,88 @@ def visit_list(user: User | None, flt: VisitFilter, page: int, per_page: int) ->
         kecamatan_options=follow_ups.kecamatan_options(user),
         may_record=user is None or has_permission(user.role, RECORD_VISITS),
     )
+
+
+EXPORT_HEADERS = (
+    "Tanggal mulai",
+    "Tanggal selesai",
+    "Kecamatan",
+    "KIM",
+    "Desa/Kelurahan",
+    "Unggahan terlihat",
+    "Konsistensi mingguan (%)",
+    "Masalah",
+    "Catatan masalah",
+    "Penilaian",
+    "Rekomendasi",
+    "Dicatat oleh",
+)
+
+
+def export_visits(user: User | None, flt: VisitFilter, fmt: str) -> ExportFile:
+    """The visits list as it is filtered, one row per KIM visited (its finding), newest visit
+    first, as CSV or XLSX (one query)."""
+    require(user, VIEW)
+    check_format(fmt)
+    stmt = places.located(
+        select(
+            MonitoringVisit.started_on,
+            MonitoringVisit.ended_on,
+            Region.display_name,
+            Kim.name,
+            places.Desa.display_name,
+            VisitFinding.uploads_seen,
+            VisitFinding.consistency_pct,
+            VisitFinding.problems,
+            VisitFinding.problem_notes,
+            VisitFinding.rating,
+            VisitFinding.recommendation,
+            func.coalesce(func.nullif(User.full_name, ""), User.username, ""),
+        )
+        .select_from(VisitFinding)
+        .join(MonitoringVisit, MonitoringVisit.id == VisitFinding.visit_id)
+        .join(Region, Region.code == MonitoringVisit.kecamatan_code)
+        .join(Kim, Kim.id == VisitFinding.kim_id)
+        .outerjoin(User, User.id == MonitoringVisit.created_by_id)
+        .where(actor_scope_filter(MonitoringVisit.kecamatan_code, user)),
+        kecamatan_optional=True,
+    )
+    if flt.kecamatan:
+        stmt = stmt.where(MonitoringVisit.kecamatan_code == flt.kecamatan)
+    stmt = stmt.order_by(
+        MonitoringVisit.started_on.desc(), MonitoringVisit.id.desc(), Kim.name_key, Kim.id
+    )
+    rows = [
+        [
+            started,
+            ended,
+            kecamatan,
+            kim,
+            desa,
+            uploads,
+            consistency,
+            "; ".join(PROBLEM_LABELS.get(code, code) for code in problems or []),
+            notes or "",
+            RATING_LABELS.get(rating, rating) if rating else "",
+            recommendation or "",
+            author,
+        ]
+        for (
+            started,
+            ended,
+            kecamatan,
+            kim,
+            desa,
+            uploads,
+            consistency,
+            problems,
+            notes,
+            rating,
+            recommendation,
+            author,
+        ) in db.session.execute(stmt)
+    ]
+    return export_file("kunjungan", EXPORT_HEADERS, rows, fmt)
 
 
 @dataclass

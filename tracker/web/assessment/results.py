@@ -58,6 +58,9 @@ class OverviewForm(_QueryForm):
         default="",
     )
     sort = StringField(validators=[Optional(), Length(max=20)], default="-skor")
+    asal = StringField(validators=[Optional(), Length(max=10)], default="")
+    asal_jenjang = StringField(validators=[Optional(), Length(max=30)], default="")
+    surat = StringField(validators=[Optional(), Length(max=10)], default="")
 
     def to_filter(self) -> reports.OverviewFilter:
         return reports.OverviewFilter(
@@ -67,6 +70,9 @@ class OverviewForm(_QueryForm):
             gate_failed=bool(self.syarat.data),
             movement=self.perubahan.data or "",
             sort=self.sort.data or "-skor",
+            from_period="" if self.asal.errors else (self.asal.data or ""),
+            from_tier="" if self.asal_jenjang.errors else (self.asal_jenjang.data or ""),
+            letter_missing=self.surat.data == "belum",
         )
 
 

@@ -20,6 +20,7 @@ from tracker.services.coaching.errors import CoachingInvalidError
 from tracker.services.coaching.sessions import SessionStaleError
 from tracker.services.common.permissions import MANAGE_COACHING, VIEW
 from tracker.web.coaching.area import bp
+from tracker.web.common.downloads import send_table
 from tracker.web.common.forms import (
     ConfirmForm,
     IndonesianDateField,
@@ -131,6 +132,16 @@ def index() -> str:
     form.materi.choices = [("", _("Semua materi")), *((str(i), n) for i, n in view.topic_options)]
     form.kecamatan.choices = [("", _("Semua kecamatan")), *view.kecamatan_options]
     return render_template("coaching/sessions.html", view=view, form=form)
+
+
+@bp.get("/ekspor.<any(xlsx,csv):fmt>")
+@permission_required(VIEW)
+def sessions_export(fmt: str) -> Response:
+    """The sessions list as filtered, as a spreadsheet."""
+    form = SessionFilterForm(request.args)
+    form.validate()
+    found = sessions.export_sessions(current_user, form.to_filter(), fmt)
+    return send_table(found.payload, fmt, found.filename)
 
 
 @bp.route("/sesi/baru", methods=["GET", "POST"])

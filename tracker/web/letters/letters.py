@@ -23,6 +23,7 @@ from tracker.pdf.letter import letter_sheets
 from tracker.services.common.errors import Invalid, Stale
 from tracker.services.common.permissions import ISSUE_LETTERS, VIEW
 from tracker.services.letters import archive, issue, office, register, revoke
+from tracker.web.common.downloads import send_table
 from tracker.web.common.guards import permission_required
 from tracker.web.common.paging import page_arg, page_size
 
@@ -63,11 +64,12 @@ def index() -> str:
     )
 
 
-@bp.get("/agenda.xlsx")
+@bp.get("/agenda.<any(xlsx,csv):fmt>")
 @permission_required(VIEW)
-def export() -> Response:
-    found = register.export_register(current_user, register.RegisterFilter.from_args(request.args))
-    return _send(found.payload, found.mimetype, found.filename)
+def export(fmt: str) -> Response:
+    flt = register.RegisterFilter.from_args(request.args)
+    found = register.export_register(current_user, flt, fmt)
+    return send_table(found.payload, fmt, found.filename)
 
 
 @bp.get("/agenda.pdf")
@@ -93,7 +95,7 @@ def preview() -> str:
     return render_template(
         "letters/preview.html",
         p=found,
-        sheets=letter_sheets(found.data, logo_url),
+        sheets=letter_sheets(found.data, logo_url, found.chart_svg),
         form=IssueForm(data={"periode": found.period_code, "kim": str(found.kim_id)}),
     )
 

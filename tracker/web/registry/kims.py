@@ -27,12 +27,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from tracker.charts.bars import BarRow, Mark, score_bars
+from tracker.charts.lines import tier_history
 from tracker.io.kim_columns import PLATFORM_LABELS
 from tracker.models import Kim
 from tracker.models.kim import CHANNEL_PLATFORMS
 from tracker.services.common.permissions import EDIT_KIM, VIEW
 from tracker.services.registry import kims
 from tracker.services.reports import kim_profile
+from tracker.web.common.filters import angka
 from tracker.web.common.forms import ConfirmForm, IndonesianDateField, IndonesianIntegerField
 from tracker.web.common.guards import permission_required
 from tracker.web.common.paging import page_arg, page_size
@@ -162,8 +165,7 @@ def index() -> str:
         page_arg(),
         page_size(),
     )
-    export_args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("kims/index.html", registry=registry, export_args=export_args)
+    return render_template("kims/index.html", registry=registry)
 
 
 @bp.get("/<int:kim_id>")
@@ -175,7 +177,45 @@ def detail(kim_id: int) -> str:
         detail=detail,
         kim=detail.kim,
         platform_labels=PLATFORM_LABELS,
+        charts=_tier_charts(detail.tier_path),
     )
+
+
+def _tier_charts(path: kim_profile.TierPath | None) -> dict[str, str]:
+    """The KIM's tier history and its dimension scores against the next tier, as SVG."""
+    if path is None:
+        return {}
+    history = tier_history(
+        [row.period_code for row in path.history],
+        [row.tier for row in path.history],
+        path.tier_names,
+        title=_("Riwayat jenjang"),
+        description=_(
+            "Jenjang KIM pada setiap periode yang dinilai, dari yang terlama. "
+            "Angkanya ada di tabel di bawah grafik."
+        ),
+    )
+    marks = []
+    if path.next_tier is not None and path.next_minimum is not None:
+        marks.append(
+            Mark(
+                path.next_minimum,
+                _("%(tier)s ≥ %(min)s", tier=path.next_tier, min=angka(path.next_minimum, 0)),
+            )
+        )
+    scores = score_bars(
+        [
+            *(BarRow(f"{d.code} {d.name}", [d.score or 0.0]) for d in path.dimensions),
+            BarRow(_("Skor total"), [path.score]),
+        ],
+        marks,
+        title=_("Skor per dimensi, periode %(code)s", code=path.period_code),
+        description=_(
+            "Skor setiap dimensi dan skor total (0–100); garis putus-putus: skor total minimum "
+            "jenjang berikutnya. Angka dan syarat per dimensi ada di tabel di bawah grafik."
+        ),
+    )
+    return {"history": history, "scores": scores}
 
 
 @bp.route("/baru", methods=["GET", "POST"])

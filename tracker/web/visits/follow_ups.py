@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from tracker.services.common.clock import office_today
 from tracker.services.common.permissions import RECORD_VISITS, VIEW
 from tracker.services.visits import follow_ups
+from tracker.web.common.downloads import send_table
 from tracker.web.common.guards import permission_required
 from tracker.web.common.paging import page_arg, page_size
 from tracker.web.visits import photo_intake
@@ -30,6 +31,16 @@ from tracker.web.visits.labels import template_labels
 
 bp = Blueprint("follow_ups", __name__, url_prefix="/tindak-lanjut")
 bp.context_processor(template_labels)
+
+
+@bp.get("/ekspor.<any(xlsx,csv):fmt>")
+@permission_required(VIEW)
+def export(fmt: str) -> Response:
+    """The board as filtered, as a spreadsheet."""
+    found = follow_ups.export_board(
+        current_user, follow_ups.BoardFilter.from_args(request.args), fmt
+    )
+    return send_table(found.payload, fmt, found.filename)
 
 
 @bp.get("/")

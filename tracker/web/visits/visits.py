@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response
 from tracker.services.common.clock import office_today
 from tracker.services.common.permissions import RECORD_VISITS, VIEW
 from tracker.services.visits import follow_ups, idempotency, photos, visits
+from tracker.web.common.downloads import send_table
 from tracker.web.common.guards import permission_required
 from tracker.web.common.paging import page_arg, page_size
 from tracker.web.visits import photo_intake
@@ -54,6 +55,14 @@ def index() -> str:
         current_user, visits.VisitFilter.from_args(request.args), page_arg(), page_size()
     )
     return render_template("visits/index.html", listing=listing)
+
+
+@bp.get("/ekspor.<any(xlsx,csv):fmt>")
+@permission_required(VIEW)
+def export(fmt: str) -> Response:
+    """The visits list as filtered, one row per KIM visited, as a spreadsheet."""
+    found = visits.export_visits(current_user, visits.VisitFilter.from_args(request.args), fmt)
+    return send_table(found.payload, fmt, found.filename)
 
 
 def _draft_id(kecamatan_code: str) -> str:
