@@ -150,6 +150,11 @@ def _kabupaten() -> Any:
     return aliased(Region, name="kabupaten")
 
 
+# the keys the list sorts by (the API's `sort` argument names them without building the columns)
+SORT_NAMES = ("name", "desa", "kecamatan", "sk_date", "updated")
+SORT_DEFAULT = "name"
+
+
 @cache
 def _sorts() -> SortKeys:
     return SortKeys(

@@ -459,6 +459,11 @@ def _owner() -> Any:
     return aliased(User, name="owner")
 
 
+# the keys the board sorts by (the API's `sort` argument names them without building the columns)
+SORT_NAMES = ("due", "kim", "kecamatan", "owner")
+SORT_DEFAULT = "due"
+
+
 @cache
 def _sorts() -> SortKeys:
     return SortKeys(
