@@ -35,6 +35,17 @@ def one_site() -> Iterator[Site]:
         ("fe80::1%eth0", False),
         ("fd00::1", False),
         ("::ffff:127.0.0.1", False),  # IPv4-mapped loopback
+        # IPv6 forms that carry an IPv4 address inside: judged as that address
+        ("::127.0.0.1", False),  # IPv4-compatible (deprecated)
+        ("::ffff:0:7f00:1", False),  # IPv4-translated (SIIT)
+        ("64:ff9b::a00:1", False),  # NAT64 of 10.0.0.1: the office's own network via its gateway
+        ("64:ff9b:1::a9fe:a9fe", False),  # local-use NAT64 prefix
+        ("2002:7f00:1::", False),  # 6to4 of 127.0.0.1
+        ("2002:c0a8:101::1", False),  # 6to4 of 192.168.1.1
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", False),  # Teredo
+        ("fec0::1", False),  # site-local (deprecated, private in practice)
+        ("64:ff9b::808:808", True),  # NAT64 of a public address
+        ("2002:808:808::1", True),  # 6to4 of a public address
         ("8.8.8.8", True),
         ("2001:4860:4860::8888", True),
     ],

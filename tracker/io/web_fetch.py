@@ -3,7 +3,8 @@ office's server. No database; the harvest (tracker/services/activity/harvest.py)
 settings.
 
 - **Addresses.** Every hop's host is resolved and each of its addresses checked with `ipaddress`:
-  a private, loopback, link-local, shared, reserved or multicast address is refused unless
+  a private, loopback, link-local, shared, reserved or multicast address (or an IPv6 address
+  carrying one: IPv4-mapped or -compatible, NAT64, 6to4) is refused unless
   `allow_private` (the setting HARVEST_ALLOW_PRIVATE) says otherwise. The connection is then made
   to the address that was checked, not to a second lookup (no DNS rebinding between the check and
   the connect); TLS still verifies the certificate against the host name.
@@ -71,11 +72,28 @@ class Response:
     body: bytes = b""
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address the packet ends up at: IPv4-compatible
+# (::/96, deprecated), IPv4-translated (::ffff:0:0:0/96, SIIT) and NAT64 (64:ff9b::/96 and the
+# local-use 64:ff9b:1::/48; through a NAT64 gateway they reach the office's own IPv4 network)
+_EMBEDDING_IPV4 = tuple(
+    ipaddress.IPv6Network(prefix)
+    for prefix in ("::/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48")
+)
+
+
 def address_allowed(address: str) -> bool:
-    """A public unicast address (IPv4-mapped IPv6 judged as its IPv4)."""
+    """A public unicast address. An IPv6 address that carries an IPv4 one (IPv4-mapped or
+    -compatible, SIIT, NAT64, 6to4) is judged as that IPv4 address; site-local fec0::/10 is
+    private."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.is_site_local:
+            return False
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and any(ip in network for network in _EMBEDDING_IPV4):
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            ip = embedded
     return ip.is_global and not ip.is_multicast
 
 
