@@ -220,9 +220,7 @@ def test_jobs_command_lists_the_plan_in_office_time(app, runner, at):
     assert "2026-03-09 07:00 WIB" in lines["digest"]
 
 
-def test_a_requested_run_waits_for_the_job_under_way_and_the_heartbeat_does_not(
-    app, monkeypatch
-):
+def test_a_requested_run_waits_for_the_job_under_way_and_the_heartbeat_does_not(app, monkeypatch):
     """A "run now" request runs on the jobs' worker thread: never beside a scheduled job (two
     recomputations at once), and never on the heartbeat's thread (a long requested job would let
     the lease lapse). Real time, waits bounded by events."""
