@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -154,3 +155,14 @@ def test_home_links_are_absolute_and_only_feeds() -> None:
     links = home_links(page, "https://desa.example.id/")
     assert links.feeds == ("https://desa.example.id/kim/atom.xml",)
     assert links.wordpress_api is None
+
+
+def test_wordpress_local_date_without_gmt_is_the_sites_own_day() -> None:
+    """`date` (the site's own time, no zone) is read as its day, whatever the server's zone: a
+    post at 20:00 on the 7th is the 7th, not the 8th in WIB of a UTC server."""
+    body = b'[{"date": "2025-03-07T20:00:00", "title": {"rendered": "Malam"}, "link": "https://d.id/m"}]'
+    [post] = parse_wordpress(body)
+    assert type(post.published) is date and post.published == date(2025, 3, 7)
+    gmt = b'[{"date_gmt": "2025-03-07T20:00:00", "date": "2025-03-08T03:00:00", "title": "x"}]'
+    [post] = parse_wordpress(gmt)
+    assert post.published == datetime(2025, 3, 7, 20, tzinfo=UTC)  # UTC: the harvest puts it in WIB
