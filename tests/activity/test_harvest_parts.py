@@ -166,3 +166,17 @@ def test_wordpress_local_date_without_gmt_is_the_sites_own_day() -> None:
     gmt = b'[{"date_gmt": "2025-03-07T20:00:00", "date": "2025-03-08T03:00:00", "title": "x"}]'
     [post] = parse_wordpress(gmt)
     assert post.published == datetime(2025, 3, 7, 20, tzinfo=UTC)  # UTC: the harvest puts it in WIB
+
+
+def test_a_site_that_trickles_is_cut_off_at_the_whole_response_limit(one_site: Site) -> None:
+    """Each byte comes before the read timeout, but the whole response may take at most three
+    times it: a slow site cannot hold the scheduler's one job thread (real time, ~1 s)."""
+    import time
+
+    one_site.pages["/feed"] = Page(b"x" * 40, trickle=0.1)  # 4 s in all
+    fetcher = Fetcher(allow_private=True, delay=0, timeout=0.3)
+    started = time.monotonic()
+    with pytest.raises(FetchError) as slow:
+        fetcher.get(one_site.url + "/feed")
+    assert slow.value.code == "timeout"
+    assert time.monotonic() - started < 2.5

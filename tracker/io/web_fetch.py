@@ -15,18 +15,21 @@ settings.
   the host's robots.txt asks for a Crawl-delay, up to a minute). robots.txt is read once per host
   and run (`urllib.robotparser`) and `allowed` says whether a URL may be read.
 - **Limits.** `timeout` seconds for connecting and for each read, three times that for a whole
-  response; at most `max_bytes` of body, read as a stream (a larger Content-Length is refused
-  before reading); `Accept-Encoding: identity`, so no compressed body can expand past the cap.
+  response (a watchdog shuts the socket of a site that trickles its answer); at most `max_bytes`
+  of body, read as a stream (a larger Content-Length is refused before reading);
+  `Accept-Encoding: identity`, so no compressed body can expand past the cap.
 - **Conditional GET.** `get(url, etag=…, last_modified=…)` sends If-None-Match and
   If-Modified-Since; a 304 comes back as a response with status 304 and no body.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -104,8 +107,10 @@ class _PinnedHTTP(http.client.HTTPConnection):
         super().__init__(host, port, timeout=timeout)
         self._address = address
 
+    opened: socket.socket | None = None  # kept after the response takes the connection over
+
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self.opened = socket.create_connection((self._address, self.port), self.timeout)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
@@ -117,10 +122,11 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         super().__init__(host, port, timeout=timeout, context=context)
         self._address = address
         self._tls = context
+        self.opened: socket.socket | None = None
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self.opened = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
 @dataclass
@@ -219,24 +225,35 @@ class Fetcher:
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
-        connection: http.client.HTTPConnection
+        connection: _PinnedHTTP | _PinnedHTTPS
         if scheme == "https":
             connection = _PinnedHTTPS(host, port, address, self.timeout, self._context())
         else:
             connection = _PinnedHTTP(host, port, address, self.timeout)
         deadline = self.clock() + 3 * self.timeout
+        # the socket timeout bounds each read; a site sending a byte now and then would pass it
+        # forever, so a watchdog shuts the socket down when the whole response is late
+        expired = threading.Event()
+        watchdog = threading.Timer(3 * self.timeout, _expire, args=(connection, expired))
+        watchdog.daemon = True
         self.requests += 1
+        watchdog.start()
         try:
             connection.request("GET", path, headers=headers)
             response = connection.getresponse()
             names = {name.lower(): value for name, value in response.getheaders()}
             body = self._body(response, names, url, deadline) if response.status == 200 else b""
+            if expired.is_set():  # the shut socket ended the body early: not a whole response
+                raise FetchError(TIMEOUT, url)
             return response.status, names, body
         except TimeoutError as exc:
             raise FetchError(TIMEOUT, url) from exc
         except (OSError, http.client.HTTPException) as exc:
+            if expired.is_set():
+                raise FetchError(TIMEOUT, url) from exc
             raise FetchError(NETWORK, f"{url} ({type(exc).__name__})") from exc
         finally:
+            watchdog.cancel()
             connection.close()
             self._last[site] = self.clock()
 
@@ -289,6 +306,16 @@ class Fetcher:
         if self._tls is None:
             self._tls = ssl.create_default_context()
         return self._tls
+
+
+def _expire(connection: _PinnedHTTP | _PinnedHTTPS, expired: threading.Event) -> None:
+    """The watchdog's bite: the blocked read returns at once (the socket as opened: once the
+    response has taken the connection over, `connection.sock` is None)."""
+    expired.set()
+    sock = connection.opened
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _site(url: str) -> str:
