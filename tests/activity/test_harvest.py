@@ -270,6 +270,26 @@ def test_robots_disallowing_the_feed_only_leaves_the_rest(harvest_app, regions, 
     assert state_of(kim).source_kind == "sitemap"
 
 
+def test_robots_is_honoured_for_where_a_redirect_leads(harvest_app, regions, site) -> None:
+    one, other = site(), site()
+    rss_site(one)
+    moved = rss([("Rapat warga", f"{one.url}/tertutup/1", "Sat, 15 Mar 2025 20:00:00 -0000", None)])
+    one.pages["/robots.txt"] = Page(b"User-agent: *\nDisallow: /tertutup/\n")
+    one.pages["/berita/feed.xml"] = Page(b"", status=302, headers={"Location": "/tertutup/feed"})
+    one.pages["/tertutup/feed"] = Page(moved, content_type="application/rss+xml")
+    other.pages["/robots.txt"] = Page(b"User-agent: *\nDisallow: /\n")
+    other.pages["/feed"] = Page(moved, content_type="application/rss+xml")
+    one.pages["/feed"] = Page(b"", status=301, headers={"Location": f"{other.url}/feed"})
+    kim = factories.kim(regions.desa_a1, "KIM Alih Tertutup", website=one.url)
+
+    harvest_due_kims(NOW)
+
+    assert "/tertutup/feed" not in one.paths()
+    assert other.paths() == ["/robots.txt"]  # the other site's rules read, its feed not
+    assert posts_of(kim) == []
+    assert (state_of(kim).status, state_of(kim).error_code) == ("error", "robots")
+
+
 def test_oversized_and_malformed_feeds_are_errors_and_stop_nothing_else(
     harvest_app, regions, site, login_as, client
 ) -> None:

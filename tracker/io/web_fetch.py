@@ -13,7 +13,8 @@ settings.
 - **Politeness.** One request at a time (the fetcher is sequential: a run reads its KIMs one
   after another), and at least `delay` seconds between two requests to the same host (longer when
   the host's robots.txt asks for a Crawl-delay, up to a minute). robots.txt is read once per host
-  and run (`urllib.robotparser`) and `allowed` says whether a URL may be read.
+  and run (`urllib.robotparser`) and `allowed` says whether a URL may be read; `get(…,
+  robots=True)` asks it of every hop, so a redirect cannot lead into a disallowed path.
 - **Limits.** `timeout` seconds for connecting and for each read, three times that for a whole
   response (a watchdog shuts the socket of a site that trickles its answer); at most `max_bytes`
   of body, read as a stream (a larger Content-Length is refused before reading);
@@ -44,6 +45,7 @@ TOO_MANY_REDIRECTS = "redirects"
 TOO_LARGE = "too_large"
 TIMEOUT = "timeout"
 NETWORK = "network"  # unknown host, refused connection, TLS failure, broken response
+DISALLOWED = "robots"  # robots.txt disallows the URL (or where a redirect leads)
 
 # Errors that say something about the host, not about one address on it: no other address of
 # the same site is worth trying in the same run.
@@ -188,9 +190,11 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str = "*/*",
+        robots: bool = False,
     ) -> Response:
         """GET with redirects followed; any status but a redirect comes back (the body read only
-        for 200)."""
+        for 200). `robots`: every hop, the first and where each redirect leads, must be allowed by
+        its site's robots.txt (FetchError DISALLOWED otherwise)."""
         headers = {
             "User-Agent": self.user_agent,
             "Accept": accept,
@@ -202,6 +206,8 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         current = url
         for _hop in range(self.max_redirects + 1):
+            if robots and not self.allowed(current):
+                raise FetchError(DISALLOWED, current)
             status, response_headers, body = self._once(current, headers)
             if status in REDIRECTS and response_headers.get("location"):
                 current = urljoin(current, response_headers["location"].strip())
