@@ -480,6 +480,27 @@ def test_harvest_now_button(harvest_app, regions, site, login_as, client) -> Non
     assert f"/aktivitas/panen/kim/{kim.id}" in client.get(f"/kim/{kim.id}").get_data(as_text=True)
 
 
+def test_harvest_now_ends_within_its_budget_whatever_the_sites_crawl_delay(
+    harvest_app, regions, site, login_as, client
+) -> None:
+    """The button runs in the web request: a site asking a long Crawl-delay (up to a minute per
+    request, some ten requests) must not hold it past the budget (gunicorn kills a worker at
+    120 s). Real time: a budget of 0.5 s against a delay of 1 s per request."""
+    import time
+
+    harvest_app.config["HARVEST_BUTTON_SECONDS"] = 0.5
+    one = site()
+    one.pages["/robots.txt"] = Page(b"User-agent: *\nCrawl-delay: 1\n")
+    kim = factories.kim(regions.desa_a1, "KIM Lambat", website=one.url)
+    login_as("admin")
+
+    started = time.monotonic()
+    response = client.post(f"/aktivitas/panen/kim/{kim.id}/jalankan")
+    assert response.status_code == 302
+    assert time.monotonic() - started < 1.0
+    assert (state_of(kim).status, state_of(kim).error_code) == ("error", "timeout")
+
+
 def test_harvest_now_is_for_admin_and_kabid_in_scope(
     harvest_app, regions, site, login_as, client
 ) -> None:

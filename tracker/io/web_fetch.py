@@ -16,7 +16,8 @@ settings.
   and run (`urllib.robotparser`) and `allowed` says whether a URL may be read; `get(…,
   robots=True)` asks it of every hop, so a redirect cannot lead into a disallowed path.
 - **Limits.** `timeout` seconds for connecting and for each read, three times that for a whole
-  response (a watchdog shuts the socket of a site that trickles its answer); at most `max_bytes`
+  response (a watchdog shuts the socket of a site that trickles its answer), and `budget`
+  seconds for the whole run when given (the "harvest now" button); at most `max_bytes`
   of body, read as a stream (a larger Content-Length is refused before reading);
   `Accept-Encoding: identity`, so no compressed body can expand past the cap.
 - **Conditional GET.** `get(url, etag=…, last_modified=…)` sends If-None-Match and
@@ -144,7 +145,11 @@ class Fetcher:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     resolve: Callable[..., list[Any]] = socket.getaddrinfo
+    # seconds for the whole run, waits included (None: no limit): the "harvest now" button runs
+    # in a web request, which must end before the server gives up on it
+    budget: float | None = None
     requests: int = 0  # made in this run, robots.txt included
+    _started: float | None = None
     _last: dict[str, float] = field(default_factory=dict)
     _robots: dict[str, RobotFileParser] = field(default_factory=dict)
     _tls: ssl.SSLContext | None = None
@@ -225,9 +230,16 @@ class Fetcher:
             port = parts.port or (443 if scheme == "https" else 80)
         except ValueError as exc:
             raise FetchError(NETWORK, url) from exc
+        if self._started is None:
+            self._started = self.clock()
         address = self._address(host, port, url)
         site = _site(url)
-        self._wait(site)
+        self._wait(site, url)
+        limit = 3 * self.timeout  # the whole response; less when the run's budget ends sooner
+        if self.budget is not None:
+            limit = min(limit, self._left())
+            if limit <= 0:
+                raise FetchError(TIMEOUT, url)
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
@@ -236,11 +248,11 @@ class Fetcher:
             connection = _PinnedHTTPS(host, port, address, self.timeout, self._context())
         else:
             connection = _PinnedHTTP(host, port, address, self.timeout)
-        deadline = self.clock() + 3 * self.timeout
+        deadline = self.clock() + limit
         # the socket timeout bounds each read; a site sending a byte now and then would pass it
         # forever, so a watchdog shuts the socket down when the whole response is late
         expired = threading.Event()
-        watchdog = threading.Timer(3 * self.timeout, _expire, args=(connection, expired))
+        watchdog = threading.Timer(limit, _expire, args=(connection, expired))
         watchdog.daemon = True
         self.requests += 1
         watchdog.start()
@@ -293,8 +305,14 @@ class Fetcher:
             raise FetchError(BLOCKED_ADDRESS, url)
         return addresses[0]
 
-    def _wait(self, site: str) -> None:
-        """At least `delay` (or the host's Crawl-delay) since the last request to the host."""
+    def _left(self) -> float:
+        """Seconds left of the run's budget."""
+        assert self.budget is not None and self._started is not None
+        return self._started + self.budget - self.clock()
+
+    def _wait(self, site: str, url: str) -> None:
+        """At least `delay` (or the host's Crawl-delay) since the last request to the host; a
+        wait that would outlast the run's budget ends the run's reading of the site at once."""
         last = self._last.get(site)
         if last is None:
             return
@@ -305,6 +323,8 @@ class Fetcher:
             if asked:
                 gap = max(gap, min(float(asked), MAX_CRAWL_DELAY))
         wait = last + gap - self.clock()
+        if self.budget is not None and wait >= self._left():
+            raise FetchError(TIMEOUT, url)
         if wait > 0:
             self.sleep(wait)
 
