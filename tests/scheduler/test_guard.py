@@ -16,6 +16,7 @@ from tests import factories
 from tests.scheduler.conftest import wib
 from tracker.extensions import db
 from tracker.jobs import process, runner
+from tracker.jobs import runner as runner_module
 from tracker.models import AuditEntry, JobRequest, JobRun, SchedulerLease
 from tracker.models.scheduler import RUN_FAILED, RUN_RUNNING, RUN_SUCCEEDED
 from tracker.services.scheduler import lease, requests, runs
@@ -265,3 +266,29 @@ def test_a_requested_run_waits_for_the_job_under_way_and_the_heartbeat_does_not(
         scheduler.shutdown(wait=True)
         db.session.remove()
         guard.release()
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="the lease row is the guard on SQLite")
+def test_a_job_run_by_hand_keeps_its_lease_while_it_runs(app, runner, monkeypatch):
+    """`flask scheduler run-job` renews the lease while the job runs: a job longer than the lease
+    must not let a scheduler start beside it (real time: a 1 s lease, a 2.5 s job)."""
+    import time
+
+    app.config["SCHEDULER_LEASE_SECONDS"] = 1
+    seen: list[str] = []
+
+    def long_job(_app, _name):  # type: ignore[no-untyped-def]
+        time.sleep(2.5)
+        try:
+            process.Guard(app).acquire()
+            seen.append("a second scheduler started")
+        except process.AlreadyRunningError:
+            seen.append("refused")
+        return []
+
+    monkeypatch.setattr(runner_module, "fire_by_name", long_job)
+    result = runner.invoke(args=["scheduler", "run-job", "recompute"])
+    assert result.exit_code == 0, result.output
+    assert seen == ["refused"]
+    db.session.expire_all()
+    assert lease.current() is None  # released at the end

@@ -20,7 +20,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -98,6 +99,29 @@ class Guard:
                 return ours
             finally:
                 db.session.remove()
+
+    @contextlib.contextmanager
+    def kept(self) -> Iterator[None]:
+        """Renew the guard from a thread of its own while the body runs (a job run by hand:
+        `flask scheduler run-job` has no scheduler heartbeat, and a job longer than the lease
+        must not let a scheduler start beside it)."""
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(max(0.1, self.seconds / 3)):
+                try:
+                    if not self.renew():
+                        log.critical("scheduler guard lost while a job ran by hand")
+                except Exception:  # a locked database now and then: the next beat tries again
+                    log.exception("renewing the scheduler guard failed")
+
+        thread = threading.Thread(target=beat, name="guard-heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
     def release(self) -> None:
         with self.app.app_context():
