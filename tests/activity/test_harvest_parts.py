@@ -180,3 +180,21 @@ def test_a_site_that_trickles_is_cut_off_at_the_whole_response_limit(one_site: S
         fetcher.get(one_site.url + "/feed")
     assert slow.value.code == "timeout"
     assert time.monotonic() - started < 2.5
+
+
+def test_the_next_checked_address_is_tried_when_one_does_not_answer(one_site: Site) -> None:
+    """A name with several addresses (an IPv6 one the server cannot reach, a mirror down) is
+    read from the next one, each of them checked (127.0.0.2 refuses: the site listens on
+    127.0.0.1 only)."""
+    one_site.pages["/x"] = Page(b"ok")
+    port = int(one_site.url.rsplit(":", 1)[1])
+
+    def resolve(host, port_, type=0):  # type: ignore[no-untyped-def]
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port_))
+            for a in ("127.0.0.2", "127.0.0.1")
+        ]
+
+    fetcher = Fetcher(allow_private=True, delay=0, resolve=resolve)
+    assert fetcher.get(f"http://kim-desa.example.id:{port}/x").body == b"ok"
+    assert one_site.requests[-1].headers["host"] == f"kim-desa.example.id:{port}"

@@ -4,10 +4,10 @@ settings.
 
 - **Addresses.** Every hop's host is resolved and each of its addresses checked with `ipaddress`:
   a private, loopback, link-local, shared, reserved or multicast address (or an IPv6 address
-  carrying one: IPv4-mapped or -compatible, NAT64, 6to4) is refused unless
-  `allow_private` (the setting HARVEST_ALLOW_PRIVATE) says otherwise. The connection is then made
-  to the address that was checked, not to a second lookup (no DNS rebinding between the check and
-  the connect); TLS still verifies the certificate against the host name.
+  carrying one: IPv4-mapped or -compatible, NAT64, 6to4) is refused unless `allow_private` (the
+  setting HARVEST_ALLOW_PRIVATE) says otherwise. The connection is then made to the addresses that
+  were checked (the next when one does not answer), not to a second lookup (no DNS rebinding
+  between the check and the connect); TLS still verifies the certificate against the host name.
 - **Redirects** are followed by hand, at most `max_redirects`, and only to http(s); each hop is
   checked as the first was.
 - **Politeness.** One request at a time (the fetcher is sequential: a run reads its KIMs one
@@ -103,32 +103,46 @@ def address_allowed(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+MAX_ADDRESSES = 3  # of a name's (checked) addresses, tried in turn until one answers
+
+
+def _open(addresses: list[str], port: int, timeout: float) -> socket.socket:
+    """A connection to the first of the checked addresses that answers."""
+    failed: OSError | None = None
+    for address in addresses[:MAX_ADDRESSES]:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as exc:
+            failed = exc
+    assert failed is not None
+    raise failed
+
+
 class _PinnedHTTP(http.client.HTTPConnection):
-    """HTTP to an address already checked (the Host header still names the host)."""
+    """HTTP to addresses already checked (the Host header still names the host)."""
 
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, addresses: list[str], timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
-        self._address = address
-
-    opened: socket.socket | None = None  # kept after the response takes the connection over
+        self._addresses = addresses
+        self.opened: socket.socket | None = None  # kept after the response takes it over
 
     def connect(self) -> None:
-        self.sock = self.opened = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self.opened = _open(self._addresses, self.port, self.timeout)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
-    """HTTPS to an address already checked, the certificate verified against the host name."""
+    """HTTPS to addresses already checked, the certificate verified against the host name."""
 
     def __init__(
-        self, host: str, port: int, address: str, timeout: float, context: ssl.SSLContext
+        self, host: str, port: int, addresses: list[str], timeout: float, context: ssl.SSLContext
     ) -> None:
         super().__init__(host, port, timeout=timeout, context=context)
-        self._address = address
+        self._addresses = addresses
         self._tls = context
         self.opened: socket.socket | None = None
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = _open(self._addresses, self.port, self.timeout)
         self.sock = self.opened = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
@@ -232,7 +246,7 @@ class Fetcher:
             raise FetchError(NETWORK, url) from exc
         if self._started is None:
             self._started = self.clock()
-        address = self._address(host, port, url)
+        addresses = self._addresses(host, port, url)
         site = _site(url)
         self._wait(site, url)
         limit = 3 * self.timeout  # the whole response; less when the run's budget ends sooner
@@ -245,9 +259,9 @@ class Fetcher:
             path += "?" + parts.query
         connection: _PinnedHTTP | _PinnedHTTPS
         if scheme == "https":
-            connection = _PinnedHTTPS(host, port, address, self.timeout, self._context())
+            connection = _PinnedHTTPS(host, port, addresses, self.timeout, self._context())
         else:
-            connection = _PinnedHTTP(host, port, address, self.timeout)
+            connection = _PinnedHTTP(host, port, addresses, self.timeout)
         deadline = self.clock() + limit
         # the socket timeout bounds each read; a site sending a byte now and then would pass it
         # forever, so a watchdog shuts the socket down when the whole response is late
@@ -292,8 +306,9 @@ class Fetcher:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _address(self, host: str, port: int, url: str) -> str:
-        """The address to connect to; every address the name has must be allowed."""
+    def _addresses(self, host: str, port: int, url: str) -> list[str]:
+        """The addresses to connect to, in the resolver's order; every address the name has must
+        be allowed."""
         try:
             found = self.resolve(host, port, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError) as exc:
@@ -303,7 +318,7 @@ class Fetcher:
             raise FetchError(NETWORK, url)
         if not self.allow_private and not all(address_allowed(a) for a in addresses):
             raise FetchError(BLOCKED_ADDRESS, url)
-        return addresses[0]
+        return list(dict.fromkeys(addresses))
 
     def _left(self) -> float:
         """Seconds left of the run's budget."""
