@@ -135,6 +135,9 @@ class Config:
     HARVEST_MAX_POSTS = 200
     HARVEST_MAX_BYTES = 2 * 1024 * 1024
     HARVEST_TIMEOUT_SECONDS = 10.0
+    # "harvest now" (the button, `flask activity harvest --kim`) reads the site within this many
+    # seconds, waits included: it runs in a web request, which gunicorn ends at 120 s
+    HARVEST_BUTTON_SECONDS = 60.0
 
     def __init__(self) -> None:
         # PLAIN_HTTP=1: served over plain HTTP on purpose (a developer's machine); otherwise the

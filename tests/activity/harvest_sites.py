@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +21,7 @@ class Page:
     # a Content-Length to send instead of the body's; -1: none (the body ends when the
     # connection closes, HTTP/1.0)
     declared_length: int | None = None
+    trickle: float = 0.0  # seconds between the body's bytes, sent one at a time (a slow site)
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,12 @@ class Site:
                     self.send_header(name, value)
                 self.end_headers()
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.wfile.write(page.body)  # the client may stop reading (a size cap)
+                    if not page.trickle:
+                        self.wfile.write(page.body)  # the client may stop reading (a size cap)
+                    for index in range(len(page.body) if page.trickle else 0):
+                        self.wfile.write(page.body[index : index + 1])
+                        self.wfile.flush()
+                        time.sleep(page.trickle)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

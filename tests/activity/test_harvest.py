@@ -270,6 +270,26 @@ def test_robots_disallowing_the_feed_only_leaves_the_rest(harvest_app, regions, 
     assert state_of(kim).source_kind == "sitemap"
 
 
+def test_robots_is_honoured_for_where_a_redirect_leads(harvest_app, regions, site) -> None:
+    one, other = site(), site()
+    rss_site(one)
+    moved = rss([("Rapat warga", f"{one.url}/tertutup/1", "Sat, 15 Mar 2025 20:00:00 -0000", None)])
+    one.pages["/robots.txt"] = Page(b"User-agent: *\nDisallow: /tertutup/\n")
+    one.pages["/berita/feed.xml"] = Page(b"", status=302, headers={"Location": "/tertutup/feed"})
+    one.pages["/tertutup/feed"] = Page(moved, content_type="application/rss+xml")
+    other.pages["/robots.txt"] = Page(b"User-agent: *\nDisallow: /\n")
+    other.pages["/feed"] = Page(moved, content_type="application/rss+xml")
+    one.pages["/feed"] = Page(b"", status=301, headers={"Location": f"{other.url}/feed"})
+    kim = factories.kim(regions.desa_a1, "KIM Alih Tertutup", website=one.url)
+
+    harvest_due_kims(NOW)
+
+    assert "/tertutup/feed" not in one.paths()
+    assert other.paths() == ["/robots.txt"]  # the other site's rules read, its feed not
+    assert posts_of(kim) == []
+    assert (state_of(kim).status, state_of(kim).error_code) == ("error", "robots")
+
+
 def test_oversized_and_malformed_feeds_are_errors_and_stop_nothing_else(
     harvest_app, regions, site, login_as, client
 ) -> None:
@@ -458,6 +478,27 @@ def test_harvest_now_button(harvest_app, regions, site, login_as, client) -> Non
     assert "Berhasil" in page and "Lomba desa" in page
     # the KIM's page links to it
     assert f"/aktivitas/panen/kim/{kim.id}" in client.get(f"/kim/{kim.id}").get_data(as_text=True)
+
+
+def test_harvest_now_ends_within_its_budget_whatever_the_sites_crawl_delay(
+    harvest_app, regions, site, login_as, client
+) -> None:
+    """The button runs in the web request: a site asking a long Crawl-delay (up to a minute per
+    request, some ten requests) must not hold it past the budget (gunicorn kills a worker at
+    120 s). Real time: a budget of 0.5 s against a delay of 1 s per request."""
+    import time
+
+    harvest_app.config["HARVEST_BUTTON_SECONDS"] = 0.5
+    one = site()
+    one.pages["/robots.txt"] = Page(b"User-agent: *\nCrawl-delay: 1\n")
+    kim = factories.kim(regions.desa_a1, "KIM Lambat", website=one.url)
+    login_as("admin")
+
+    started = time.monotonic()
+    response = client.post(f"/aktivitas/panen/kim/{kim.id}/jalankan")
+    assert response.status_code == 302
+    assert time.monotonic() - started < 1.0
+    assert (state_of(kim).status, state_of(kim).error_code) == ("error", "timeout")
 
 
 def test_harvest_now_is_for_admin_and_kabid_in_scope(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -35,6 +36,17 @@ def one_site() -> Iterator[Site]:
         ("fe80::1%eth0", False),
         ("fd00::1", False),
         ("::ffff:127.0.0.1", False),  # IPv4-mapped loopback
+        # IPv6 forms that carry an IPv4 address inside: judged as that address
+        ("::127.0.0.1", False),  # IPv4-compatible (deprecated)
+        ("::ffff:0:7f00:1", False),  # IPv4-translated (SIIT)
+        ("64:ff9b::a00:1", False),  # NAT64 of 10.0.0.1: the office's own network via its gateway
+        ("64:ff9b:1::a9fe:a9fe", False),  # local-use NAT64 prefix
+        ("2002:7f00:1::", False),  # 6to4 of 127.0.0.1
+        ("2002:c0a8:101::1", False),  # 6to4 of 192.168.1.1
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", False),  # Teredo
+        ("fec0::1", False),  # site-local (deprecated, private in practice)
+        ("64:ff9b::808:808", True),  # NAT64 of a public address
+        ("2002:808:808::1", True),  # 6to4 of a public address
         ("8.8.8.8", True),
         ("2001:4860:4860::8888", True),
     ],
@@ -143,3 +155,46 @@ def test_home_links_are_absolute_and_only_feeds() -> None:
     links = home_links(page, "https://desa.example.id/")
     assert links.feeds == ("https://desa.example.id/kim/atom.xml",)
     assert links.wordpress_api is None
+
+
+def test_wordpress_local_date_without_gmt_is_the_sites_own_day() -> None:
+    """`date` (the site's own time, no zone) is read as its day, whatever the server's zone: a
+    post at 20:00 on the 7th is the 7th, not the 8th in WIB of a UTC server."""
+    body = b'[{"date": "2025-03-07T20:00:00", "title": {"rendered": "Malam"}, "link": "https://d.id/m"}]'
+    [post] = parse_wordpress(body)
+    assert type(post.published) is date and post.published == date(2025, 3, 7)
+    gmt = b'[{"date_gmt": "2025-03-07T20:00:00", "date": "2025-03-08T03:00:00", "title": "x"}]'
+    [post] = parse_wordpress(gmt)
+    assert post.published == datetime(2025, 3, 7, 20, tzinfo=UTC)  # UTC: the harvest puts it in WIB
+
+
+def test_a_site_that_trickles_is_cut_off_at_the_whole_response_limit(one_site: Site) -> None:
+    """Each byte comes before the read timeout, but the whole response may take at most three
+    times it: a slow site cannot hold the scheduler's one job thread (real time, ~1 s)."""
+    import time
+
+    one_site.pages["/feed"] = Page(b"x" * 40, trickle=0.1)  # 4 s in all
+    fetcher = Fetcher(allow_private=True, delay=0, timeout=0.3)
+    started = time.monotonic()
+    with pytest.raises(FetchError) as slow:
+        fetcher.get(one_site.url + "/feed")
+    assert slow.value.code == "timeout"
+    assert time.monotonic() - started < 2.5
+
+
+def test_the_next_checked_address_is_tried_when_one_does_not_answer(one_site: Site) -> None:
+    """A name with several addresses (an IPv6 one the server cannot reach, a mirror down) is
+    read from the next one, each of them checked (127.0.0.2 refuses: the site listens on
+    127.0.0.1 only)."""
+    one_site.pages["/x"] = Page(b"ok")
+    port = int(one_site.url.rsplit(":", 1)[1])
+
+    def resolve(host, port_, type=0):  # type: ignore[no-untyped-def]
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port_))
+            for a in ("127.0.0.2", "127.0.0.1")
+        ]
+
+    fetcher = Fetcher(allow_private=True, delay=0, resolve=resolve)
+    assert fetcher.get(f"http://kim-desa.example.id:{port}/x").body == b"ok"
+    assert one_site.requests[-1].headers["host"] == f"kim-desa.example.id:{port}"

@@ -6,7 +6,7 @@ lost its guard."""
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -16,6 +16,7 @@ from tests import factories
 from tests.scheduler.conftest import wib
 from tracker.extensions import db
 from tracker.jobs import process, runner
+from tracker.jobs import runner as runner_module
 from tracker.models import AuditEntry, JobRequest, JobRun, SchedulerLease
 from tracker.models.scheduler import RUN_FAILED, RUN_RUNNING, RUN_SUCCEEDED
 from tracker.services.scheduler import lease, requests, runs
@@ -218,3 +219,76 @@ def test_jobs_command_lists_the_plan_in_office_time(app, runner, at):
     lines = {line.split()[0]: line for line in result.output.splitlines()}
     assert "2026-03-04 01:00 WIB" in lines["recompute"]
     assert "2026-03-09 07:00 WIB" in lines["digest"]
+
+
+def test_a_requested_run_waits_for_the_job_under_way_and_the_heartbeat_does_not(app, monkeypatch):
+    """A "run now" request runs on the jobs' worker thread: never beside a scheduled job (two
+    recomputations at once), and never on the heartbeat's thread (a long requested job would let
+    the lease lapse). Real time, waits bounded by events."""
+    import threading
+
+    from tracker.jobs.registry import Job, every
+
+    app.config.update(SCHEDULER_POLL_SECONDS=1, SCHEDULER_LEASE_SECONDS=3)
+    slow_started, slow_release, quick_ran = threading.Event(), threading.Event(), threading.Event()
+    overlapped: list[bool] = []
+
+    def slow(_context, _key):  # type: ignore[no-untyped-def]
+        slow_started.set()
+        slow_release.wait(10)
+        return {}
+
+    def quick(_context, _key):  # type: ignore[no-untyped-def]
+        overlapped.append(not slow_release.is_set())
+        quick_ran.set()
+        return {}
+
+    jobs = [Job("slow", every(hours=1), slow), Job("quick", every(hours=1), quick)]
+    monkeypatch.setattr(runner, "find", lambda name: next(j for j in jobs if j.name == name))
+    guard = process.Guard(app)
+    guard.acquire()
+    scheduler = process.build(app, guard, jobs=jobs, scheduler_class=BackgroundScheduler)
+    scheduler.start()
+    try:
+        scheduler.modify_job("slow", next_run_time=datetime.now(runner.timezone(app)))
+        assert slow_started.wait(10)
+        db.session.add(JobRequest(job="quick", requested_at=lease.utcnow()))
+        db.session.commit()
+        renewed = lease.current().renewed_at
+        assert not quick_ran.wait(2.5)  # two polls went by: the request waits for the slow job
+        db.session.expire_all()
+        assert lease.current().renewed_at > renewed  # the heartbeat went on meanwhile
+        slow_release.set()
+        assert quick_ran.wait(10)
+        assert overlapped == [False]
+    finally:
+        slow_release.set()
+        scheduler.shutdown(wait=True)
+        db.session.remove()
+        guard.release()
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="the lease row is the guard on SQLite")
+def test_a_job_run_by_hand_keeps_its_lease_while_it_runs(app, runner, monkeypatch):
+    """`flask scheduler run-job` renews the lease while the job runs: a job longer than the lease
+    must not let a scheduler start beside it (real time: a 1 s lease, a 2.5 s job)."""
+    import time
+
+    app.config["SCHEDULER_LEASE_SECONDS"] = 1
+    seen: list[str] = []
+
+    def long_job(_app, _name):  # type: ignore[no-untyped-def]
+        time.sleep(2.5)
+        try:
+            process.Guard(app).acquire()
+            seen.append("a second scheduler started")
+        except process.AlreadyRunningError:
+            seen.append("refused")
+        return []
+
+    monkeypatch.setattr(runner_module, "fire_by_name", long_job)
+    result = runner.invoke(args=["scheduler", "run-job", "recompute"])
+    assert result.exit_code == 0, result.output
+    assert seen == ["refused"]
+    db.session.expire_all()
+    assert lease.current() is None  # released at the end

@@ -142,3 +142,35 @@ def test_an_address_the_server_refuses_is_not_tried_again(app, regions, smtp_ser
     at(wib(2026, 3, 3, 6, 0))
     [next_day] = fire("reminders")
     assert next_day.counts["sent"] == 0 and messages.messages == []
+
+
+def test_two_senders_at_once_mail_each_notification_once(app, regions, smtp_server, monkeypatch):
+    """Two runs sending at the same moment (a scheduler whose guard lapsed beside the next one)
+    both read the same pending notifications: only the one that marks them "sending" first sends
+    them. The second sender is run between the first one's read and its mark."""
+    from tracker.jobs.tasks import reminders_for
+    from tracker.models.notifications import EMAIL_SENDING
+    from tracker.services.notifications import mail
+
+    messages, port = smtp_server
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    settings = mail.MailSettings.from_config(app.config)
+    _owner_with_follow_up(regions, "petugas.a@example.id")
+    assert reminders_for(date(2026, 3, 2), settings)["follow_up"] == 1
+
+    mark = mail._set_state
+    interleaved: list[dict[str, int]] = []
+
+    def the_other_sender_first(ids, state, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if state == EMAIL_SENDING and not interleaved:
+            monkeypatch.setattr(mail, "_set_state", mark)
+            interleaved.append(mail.send_pending(settings))
+        return mark(ids, state, *args, **kwargs)
+
+    monkeypatch.setattr(mail, "_set_state", the_other_sender_first)
+    first = mail.send_pending(settings)
+
+    assert interleaved == [{"sent": 1, "failed": 0}]
+    assert first == {"sent": 0, "failed": 0}
+    assert len(messages.messages) == 1
+    assert EMAIL_SENDING not in {n.email_state for n in db.session.scalars(select(Notification))}

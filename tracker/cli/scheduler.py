@@ -50,7 +50,8 @@ def run_job_command(name: str) -> None:
     except process.AlreadyRunningError as refused:
         fail(str(refused))
     try:
-        outcomes = runner.fire_by_name(app, name)
+        with guard.kept():  # renewed while the job runs
+            outcomes = runner.fire_by_name(app, name)
     finally:
         guard.release()
     if not outcomes:

@@ -186,8 +186,9 @@ def parse_wordpress(data: bytes) -> list[FoundPost]:
     return posts
 
 
-def _wordpress_date(item: dict[str, Any]) -> datetime | None:
-    """`date_gmt` (UTC), else `date` (the site's own zone, read as its day)."""
+def _wordpress_date(item: dict[str, Any]) -> datetime | date | None:
+    """`date_gmt` (UTC), else `date` (the site's own zone, read as its day: a naive datetime
+    would be placed in the server's zone)."""
     for key, zone in (("date_gmt", UTC), ("date", None)):
         raw = item.get(key)
         if isinstance(raw, str) and raw:
@@ -195,8 +196,8 @@ def _wordpress_date(item: dict[str, Any]) -> datetime | None:
                 moment = datetime.fromisoformat(raw)
             except ValueError:
                 continue
-            if moment.tzinfo is None and zone is not None:
-                moment = moment.replace(tzinfo=zone)
+            if moment.tzinfo is None:
+                return moment.replace(tzinfo=zone) if zone is not None else moment.date()
             return moment
     return None
 

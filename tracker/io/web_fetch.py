@@ -3,29 +3,35 @@ office's server. No database; the harvest (tracker/services/activity/harvest.py)
 settings.
 
 - **Addresses.** Every hop's host is resolved and each of its addresses checked with `ipaddress`:
-  a private, loopback, link-local, shared, reserved or multicast address is refused unless
-  `allow_private` (the setting HARVEST_ALLOW_PRIVATE) says otherwise. The connection is then made
-  to the address that was checked, not to a second lookup (no DNS rebinding between the check and
-  the connect); TLS still verifies the certificate against the host name.
+  a private, loopback, link-local, shared, reserved or multicast address (or an IPv6 address
+  carrying one: IPv4-mapped or -compatible, NAT64, 6to4) is refused unless `allow_private` (the
+  setting HARVEST_ALLOW_PRIVATE) says otherwise. The connection is then made to the addresses that
+  were checked (the next when one does not answer), not to a second lookup (no DNS rebinding
+  between the check and the connect); TLS still verifies the certificate against the host name.
 - **Redirects** are followed by hand, at most `max_redirects`, and only to http(s); each hop is
   checked as the first was.
 - **Politeness.** One request at a time (the fetcher is sequential: a run reads its KIMs one
   after another), and at least `delay` seconds between two requests to the same host (longer when
   the host's robots.txt asks for a Crawl-delay, up to a minute). robots.txt is read once per host
-  and run (`urllib.robotparser`) and `allowed` says whether a URL may be read.
+  and run (`urllib.robotparser`) and `allowed` says whether a URL may be read; `get(…,
+  robots=True)` asks it of every hop, so a redirect cannot lead into a disallowed path.
 - **Limits.** `timeout` seconds for connecting and for each read, three times that for a whole
-  response; at most `max_bytes` of body, read as a stream (a larger Content-Length is refused
-  before reading); `Accept-Encoding: identity`, so no compressed body can expand past the cap.
+  response (a watchdog shuts the socket of a site that trickles its answer), and `budget`
+  seconds for the whole run when given (the "harvest now" button); at most `max_bytes`
+  of body, read as a stream (a larger Content-Length is refused before reading);
+  `Accept-Encoding: identity`, so no compressed body can expand past the cap.
 - **Conditional GET.** `get(url, etag=…, last_modified=…)` sends If-None-Match and
   If-Modified-Since; a 304 comes back as a response with status 304 and no body.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +46,7 @@ TOO_MANY_REDIRECTS = "redirects"
 TOO_LARGE = "too_large"
 TIMEOUT = "timeout"
 NETWORK = "network"  # unknown host, refused connection, TLS failure, broken response
+DISALLOWED = "robots"  # robots.txt disallows the URL (or where a redirect leads)
 
 # Errors that say something about the host, not about one address on it: no other address of
 # the same site is worth trying in the same run.
@@ -71,38 +78,72 @@ class Response:
     body: bytes = b""
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address the packet ends up at: IPv4-compatible
+# (::/96, deprecated), IPv4-translated (::ffff:0:0:0/96, SIIT) and NAT64 (64:ff9b::/96 and the
+# local-use 64:ff9b:1::/48; through a NAT64 gateway they reach the office's own IPv4 network)
+_EMBEDDING_IPV4 = tuple(
+    ipaddress.IPv6Network(prefix)
+    for prefix in ("::/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48")
+)
+
+
 def address_allowed(address: str) -> bool:
-    """A public unicast address (IPv4-mapped IPv6 judged as its IPv4)."""
+    """A public unicast address. An IPv6 address that carries an IPv4 one (IPv4-mapped or
+    -compatible, SIIT, NAT64, 6to4) is judged as that IPv4 address; site-local fec0::/10 is
+    private."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.is_site_local:
+            return False
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and any(ip in network for network in _EMBEDDING_IPV4):
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            ip = embedded
     return ip.is_global and not ip.is_multicast
 
 
-class _PinnedHTTP(http.client.HTTPConnection):
-    """HTTP to an address already checked (the Host header still names the host)."""
+MAX_ADDRESSES = 3  # of a name's (checked) addresses, tried in turn until one answers
 
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+
+def _open(addresses: list[str], port: int, timeout: float) -> socket.socket:
+    """A connection to the first of the checked addresses that answers."""
+    failed: OSError | None = None
+    for address in addresses[:MAX_ADDRESSES]:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as exc:
+            failed = exc
+    assert failed is not None
+    raise failed
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """HTTP to addresses already checked (the Host header still names the host)."""
+
+    def __init__(self, host: str, port: int, addresses: list[str], timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
-        self._address = address
+        self._addresses = addresses
+        self.opened: socket.socket | None = None  # kept after the response takes it over
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self.opened = _open(self._addresses, self.port, self.timeout)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
-    """HTTPS to an address already checked, the certificate verified against the host name."""
+    """HTTPS to addresses already checked, the certificate verified against the host name."""
 
     def __init__(
-        self, host: str, port: int, address: str, timeout: float, context: ssl.SSLContext
+        self, host: str, port: int, addresses: list[str], timeout: float, context: ssl.SSLContext
     ) -> None:
         super().__init__(host, port, timeout=timeout, context=context)
-        self._address = address
+        self._addresses = addresses
         self._tls = context
+        self.opened: socket.socket | None = None
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+        sock = _open(self._addresses, self.port, self.timeout)
+        self.sock = self.opened = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
 @dataclass
@@ -118,7 +159,11 @@ class Fetcher:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     resolve: Callable[..., list[Any]] = socket.getaddrinfo
+    # seconds for the whole run, waits included (None: no limit): the "harvest now" button runs
+    # in a web request, which must end before the server gives up on it
+    budget: float | None = None
     requests: int = 0  # made in this run, robots.txt included
+    _started: float | None = None
     _last: dict[str, float] = field(default_factory=dict)
     _robots: dict[str, RobotFileParser] = field(default_factory=dict)
     _tls: ssl.SSLContext | None = None
@@ -164,9 +209,11 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str = "*/*",
+        robots: bool = False,
     ) -> Response:
         """GET with redirects followed; any status but a redirect comes back (the body read only
-        for 200)."""
+        for 200). `robots`: every hop, the first and where each redirect leads, must be allowed by
+        its site's robots.txt (FetchError DISALLOWED otherwise)."""
         headers = {
             "User-Agent": self.user_agent,
             "Accept": accept,
@@ -178,6 +225,8 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         current = url
         for _hop in range(self.max_redirects + 1):
+            if robots and not self.allowed(current):
+                raise FetchError(DISALLOWED, current)
             status, response_headers, body = self._once(current, headers)
             if status in REDIRECTS and response_headers.get("location"):
                 current = urljoin(current, response_headers["location"].strip())
@@ -195,30 +244,48 @@ class Fetcher:
             port = parts.port or (443 if scheme == "https" else 80)
         except ValueError as exc:
             raise FetchError(NETWORK, url) from exc
-        address = self._address(host, port, url)
+        if self._started is None:
+            self._started = self.clock()
+        addresses = self._addresses(host, port, url)
         site = _site(url)
-        self._wait(site)
+        self._wait(site, url)
+        limit = 3 * self.timeout  # the whole response; less when the run's budget ends sooner
+        if self.budget is not None:
+            limit = min(limit, self._left())
+            if limit <= 0:
+                raise FetchError(TIMEOUT, url)
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
-        connection: http.client.HTTPConnection
+        connection: _PinnedHTTP | _PinnedHTTPS
         if scheme == "https":
-            connection = _PinnedHTTPS(host, port, address, self.timeout, self._context())
+            connection = _PinnedHTTPS(host, port, addresses, self.timeout, self._context())
         else:
-            connection = _PinnedHTTP(host, port, address, self.timeout)
-        deadline = self.clock() + 3 * self.timeout
+            connection = _PinnedHTTP(host, port, addresses, self.timeout)
+        deadline = self.clock() + limit
+        # the socket timeout bounds each read; a site sending a byte now and then would pass it
+        # forever, so a watchdog shuts the socket down when the whole response is late
+        expired = threading.Event()
+        watchdog = threading.Timer(limit, _expire, args=(connection, expired))
+        watchdog.daemon = True
         self.requests += 1
+        watchdog.start()
         try:
             connection.request("GET", path, headers=headers)
             response = connection.getresponse()
             names = {name.lower(): value for name, value in response.getheaders()}
             body = self._body(response, names, url, deadline) if response.status == 200 else b""
+            if expired.is_set():  # the shut socket ended the body early: not a whole response
+                raise FetchError(TIMEOUT, url)
             return response.status, names, body
         except TimeoutError as exc:
             raise FetchError(TIMEOUT, url) from exc
         except (OSError, http.client.HTTPException) as exc:
+            if expired.is_set():
+                raise FetchError(TIMEOUT, url) from exc
             raise FetchError(NETWORK, f"{url} ({type(exc).__name__})") from exc
         finally:
+            watchdog.cancel()
             connection.close()
             self._last[site] = self.clock()
 
@@ -239,8 +306,9 @@ class Fetcher:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _address(self, host: str, port: int, url: str) -> str:
-        """The address to connect to; every address the name has must be allowed."""
+    def _addresses(self, host: str, port: int, url: str) -> list[str]:
+        """The addresses to connect to, in the resolver's order; every address the name has must
+        be allowed."""
         try:
             found = self.resolve(host, port, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError) as exc:
@@ -250,10 +318,16 @@ class Fetcher:
             raise FetchError(NETWORK, url)
         if not self.allow_private and not all(address_allowed(a) for a in addresses):
             raise FetchError(BLOCKED_ADDRESS, url)
-        return addresses[0]
+        return list(dict.fromkeys(addresses))
 
-    def _wait(self, site: str) -> None:
-        """At least `delay` (or the host's Crawl-delay) since the last request to the host."""
+    def _left(self) -> float:
+        """Seconds left of the run's budget."""
+        assert self.budget is not None and self._started is not None
+        return self._started + self.budget - self.clock()
+
+    def _wait(self, site: str, url: str) -> None:
+        """At least `delay` (or the host's Crawl-delay) since the last request to the host; a
+        wait that would outlast the run's budget ends the run's reading of the site at once."""
         last = self._last.get(site)
         if last is None:
             return
@@ -264,6 +338,8 @@ class Fetcher:
             if asked:
                 gap = max(gap, min(float(asked), MAX_CRAWL_DELAY))
         wait = last + gap - self.clock()
+        if self.budget is not None and wait >= self._left():
+            raise FetchError(TIMEOUT, url)
         if wait > 0:
             self.sleep(wait)
 
@@ -271,6 +347,16 @@ class Fetcher:
         if self._tls is None:
             self._tls = ssl.create_default_context()
         return self._tls
+
+
+def _expire(connection: _PinnedHTTP | _PinnedHTTPS, expired: threading.Event) -> None:
+    """The watchdog's bite: the blocked read returns at once (the socket as opened: once the
+    response has taken the connection over, `connection.sock` is None)."""
+    expired.set()
+    sock = connection.opened
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _site(url: str) -> str:

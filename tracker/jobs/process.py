@@ -2,8 +2,9 @@
 
 One BlockingScheduler (APScheduler 3.11) in the foreground, in SCHEDULER_TIMEZONE (Asia/Jakarta by
 default). Nothing in the web application starts it: gunicorn workers only record "run now"
-requests. Jobs run one at a time on one worker thread; the heartbeat and the request poll run on
-a second one, so a long recomputation never lets the lease lapse.
+requests. Jobs run one at a time on one worker thread, and so does the poll that runs the admin's
+"run now" requests (a requested job never runs beside a scheduled one: no two recomputations at
+once); the heartbeat alone runs on a second thread, so a long job never lets the lease lapse.
 
 Before anything is scheduled the process takes the guard (tracker/services/scheduler/lease.py):
 the advisory lock on PostgreSQL, the lease row on SQLite. Held by another scheduler, it refuses
@@ -19,7 +20,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +38,7 @@ from tracker.services.scheduler import lease, runs
 
 log = logging.getLogger("tracker.jobs")
 
-CONTROL = "control"  # the executor of the heartbeat and the request poll
+CONTROL = "control"  # the heartbeat's executor (the request poll runs jobs: on the default one)
 HEARTBEAT_ID = "_heartbeat"
 REQUESTS_ID = "_requests"
 
@@ -97,6 +99,29 @@ class Guard:
                 return ours
             finally:
                 db.session.remove()
+
+    @contextlib.contextmanager
+    def kept(self) -> Iterator[None]:
+        """Renew the guard from a thread of its own while the body runs (a job run by hand:
+        `flask scheduler run-job` has no scheduler heartbeat, and a job longer than the lease
+        must not let a scheduler start beside it)."""
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(max(0.1, self.seconds / 3)):
+                try:
+                    if not self.renew():
+                        log.critical("scheduler guard lost while a job ran by hand")
+                except Exception:  # a locked database now and then: the next beat tries again
+                    log.exception("renewing the scheduler guard failed")
+
+        thread = threading.Thread(target=beat, name="guard-heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
     def release(self) -> None:
         with self.app.app_context():
@@ -165,8 +190,7 @@ def build(
         runner.serve_requests,
         IntervalTrigger(seconds=int(app.config.get("SCHEDULER_POLL_SECONDS", 30)), timezone=tz),
         args=(app,),
-        id=REQUESTS_ID,
-        executor=CONTROL,
+        id=REQUESTS_ID,  # on the jobs' thread: a requested run waits for the job under way
     )
     scheduler.heartbeat = heartbeat
     scheduler.exit_code = 0

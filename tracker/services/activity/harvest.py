@@ -114,11 +114,12 @@ class HarvestSummary:
 # --- running ----------------------------------------------------------------------------------
 
 
-def fetcher() -> Fetcher:
+def fetcher(budget: float | None = None) -> Fetcher:
     """A fetcher with the application's settings (one per run: it remembers robots.txt and the
-    time of the last request per host)."""
+    time of the last request per host); `budget`: seconds for the whole run."""
     config = current_app.config
     return Fetcher(
+        budget=budget,
         allow_private=bool(config.get("HARVEST_ALLOW_PRIVATE", False)),
         timeout=float(config["HARVEST_TIMEOUT_SECONDS"]),
         max_bytes=int(config["HARVEST_MAX_BYTES"]),
@@ -180,7 +181,8 @@ def harvest_all(now: datetime | None = None) -> HarvestSummary:
 
 
 def harvest_kim(actor: User | None, kim_id: int, now: datetime | None = None) -> KimRun:
-    """Harvest one KIM in the actor's scope now (bounded by the timeouts and size cap)."""
+    """Harvest one KIM in the actor's scope now, within HARVEST_BUTTON_SECONDS (it runs in a web
+    request: a site's Crawl-delay or slowness must not hold it longer)."""
     require(actor, HARVEST_ACTIVITY)
     with transaction():
         kim = db.session.scalar(
@@ -190,7 +192,8 @@ def harvest_kim(actor: User | None, kim_id: int, now: datetime | None = None) ->
             raise KimNotFoundError()
         if not (kim.website or "").strip():
             raise NoWebsiteError(_("KIM ini belum mencatat alamat website."), field="website")
-    return _harvest(kim_id, fetcher(), _naive(now), actor)
+    budget = float(current_app.config.get("HARVEST_BUTTON_SECONDS", 60))
+    return _harvest(kim_id, fetcher(budget), _naive(now), actor)
 
 
 def _harvest(kim_id: int, reader: Fetcher, now: datetime, actor: User | None) -> KimRun:

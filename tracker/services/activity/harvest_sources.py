@@ -10,10 +10,10 @@ first source that reads wins:
 3. feeds at the usual places (`/feed`, `/rss.xml`, `/atom.xml`, `/feed.xml`, `/index.xml`);
 4. the sitemaps robots.txt names (`Sitemap:` lines), then `/sitemap.xml`, with `lastmod`.
 
-robots.txt is honoured for every URL (a disallowed one is not requested). An error on one URL (a
-malformed or oversized document, a redirect to something other than http(s), a disallowed
-address) lets the search go on and is reported if nothing else reads; an error that concerns the
-host (a private address refused, a timeout, no connection) ends it.
+robots.txt is honoured for every URL and every redirect (a disallowed one is not requested).
+An error on one URL (a malformed or oversized document, a redirect to something other than
+http(s), a disallowed address) lets the search go on and is reported if nothing else reads; an
+error that concerns the host (a private address refused, a timeout, no connection) ends it.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from tracker.io.feeds import (
     parse_wordpress,
     wordpress_posts_url,
 )
-from tracker.io.web_fetch import BAD_SCHEME, Fetcher, FetchError, Response
+from tracker.io.web_fetch import BAD_SCHEME, DISALLOWED, Fetcher, FetchError, Response
 from tracker.models.harvest import (
     HARVEST_ERROR,
     HARVEST_NOT_MODIFIED,
@@ -42,7 +42,7 @@ from tracker.models.harvest import (
 )
 
 # Error codes of their own (web_fetch has the network ones).
-ROBOTS = "robots"  # robots.txt disallows every source found
+ROBOTS = DISALLOWED  # robots.txt disallows every source found (or where it redirects)
 MALFORMED = "malformed"
 HTTP_STATUS = "http"  # the known source answered something else than 200 or 304
 NO_SOURCE = "no_source"  # no feed, WordPress API or sitemap found
@@ -166,7 +166,7 @@ def _candidates(
 def _get(fetcher: Fetcher, url: str, accept: str, skipped: list[_SkipError]) -> Response | None:
     """A 200 response, or None (recorded when worth reporting)."""
     try:
-        response = fetcher.get(url, accept=accept)
+        response = fetcher.get(url, accept=accept, robots=True)
     except FetchError as exc:
         if exc.host_level:
             raise
@@ -193,6 +193,7 @@ def _read(
             etag=known.etag if known else None,
             last_modified=known.last_modified if known else None,
             accept=_ACCEPT[kind],
+            robots=True,
         )
     except FetchError as exc:
         if exc.host_level:
@@ -234,7 +235,7 @@ def _parse(fetcher: Fetcher, kind: str, response: Response, home: str) -> list[F
         if not fetcher.allowed(child):
             continue
         try:
-            answer = fetcher.get(child, accept=_ACCEPT[SOURCE_SITEMAP])
+            answer = fetcher.get(child, accept=_ACCEPT[SOURCE_SITEMAP], robots=True)
         except FetchError as exc:
             if exc.host_level:
                 raise

@@ -1,10 +1,12 @@
 """E-mail copies of notifications, when the office has SMTP configured (MAIL_SERVER).
 
 Sending is at most once per notification: the batch is marked "sending" and committed before the
-connection is opened, then each message is marked "sent" or "failed" (with the server's answer).
-A failed one is tried again by the next run (not one whose address the server refused); one left
-"sending" by a process killed mid-batch is not (it may have gone out: better one reminder missed
-than one sent twice). Mail goes out in the recipient's language, from MAIL_DEFAULT_SENDER.
+connection is opened (only the rows still waiting: of two senders that read the same rows, the one
+that marks them first sends them), then each message is marked "sent" or "failed" (with the
+server's answer). A failed one is tried again by the next run (not one whose address the server
+refused); one left "sending" by a process killed mid-batch is not (it may have gone out: better
+one reminder missed than one sent twice). Mail goes out in the recipient's language, from
+MAIL_DEFAULT_SENDER.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from tracker.services.common.unit_of_work import transaction
 from tracker.services.notifications import kinds
 
 BATCH = 500  # messages per connection and run
+WAITING = (EMAIL_PENDING, EMAIL_FAILED)  # the e-mail states a run sends
 INBOX_PATH = "/notifikasi"  # the bell's list page (tracker/web/notifications)
 
 
@@ -106,14 +109,21 @@ def _message(settings: MailSettings, to: str, locale: str, kind: str, params: di
     return message
 
 
-def _set_state(ids: list[int], state: str, error: str | None = None) -> None:
-    if ids:
-        with transaction():
-            db.session.execute(
-                update(Notification)
-                .where(Notification.id.in_(ids))
-                .values(email_state=state, email_error=error)
-            )
+def _set_state(
+    ids: list[int], state: str, error: str | None = None, *, only_from: tuple[str, ...] = ()
+) -> list[int]:
+    """Set the e-mail state of these notifications (`only_from`: of those still in one of these
+    states); the ids changed."""
+    if not ids:
+        return []
+    stmt = update(Notification).where(Notification.id.in_(ids))
+    if only_from:
+        stmt = stmt.where(Notification.email_state.in_(only_from))
+    with transaction():
+        changed = db.session.execute(
+            stmt.values(email_state=state, email_error=error).returning(Notification.id)
+        )
+        return sorted(changed.scalars())
 
 
 def send_pending(settings: MailSettings | None) -> dict[str, int]:
@@ -126,7 +136,7 @@ def send_pending(settings: MailSettings | None) -> dict[str, int]:
         select(Notification.id, Notification.kind, Notification.params, User.email, User.locale)
         .join(User, User.id == Notification.user_id)
         .where(
-            Notification.email_state.in_((EMAIL_PENDING, EMAIL_FAILED)),
+            Notification.email_state.in_(WAITING),
             User.email.is_not(None),
             User.is_active_account.is_(True),
         )
@@ -135,8 +145,13 @@ def send_pending(settings: MailSettings | None) -> dict[str, int]:
     ).all()
     if not rows:
         return {"sent": 0, "failed": 0}
+    # claimed: only those still waiting (another sender may have read the same rows a moment
+    # ago and claimed them first: it sends them, this one does not)
+    claimed = set(_set_state([row[0] for row in rows], EMAIL_SENDING, only_from=WAITING))
+    rows = [row for row in rows if row[0] in claimed]
     ids = [row[0] for row in rows]
-    _set_state(ids, EMAIL_SENDING)
+    if not rows:
+        return {"sent": 0, "failed": 0}
     try:
         smtp = _connect(settings)
     except (OSError, smtplib.SMTPException) as exc:
