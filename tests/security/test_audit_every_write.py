@@ -36,6 +36,8 @@ NO_AUDIT = {
     "auth.login": "signing in changes no record (failures are counted in login_failure)",
     "verification.letter": "the public verification page reads; its rate counter is no record",
     "auth.change_locale": "the user's own display language, a preference and not a record",
+    "notifications.mark_read": "the reader's own notification marked read: their state, no record",
+    "notifications.mark_all_read": "the reader's own notifications marked read: as above",
 }
 
 # What a blank form lacks to be a valid write (by endpoint).
