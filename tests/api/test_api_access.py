@@ -299,3 +299,15 @@ def test_each_token_has_its_own_rate_limit(app, client, district, api_token) -> 
     )
     db.session.commit()
     assert client.get("/api/v1/periods", headers=first.headers).status_code == 200
+
+
+def test_list_sort_keys_named_at_import_match_the_lists_columns(app):
+    """The API's argument schemas name the sort keys at import (before the mappers are
+    configured); they are the lists' own keys, so ?sort= accepts exactly what the pages sort by."""
+    from tracker.services.registry import kims
+    from tracker.services.visits import follow_ups
+
+    assert tuple(kims._sorts().columns) == kims.SORT_KEYS
+    assert kims._sorts().default == kims.DEFAULT_SORT
+    assert tuple(follow_ups._sorts().columns) == follow_ups.SORT_KEYS
+    assert follow_ups._sorts().default == follow_ups.DEFAULT_SORT

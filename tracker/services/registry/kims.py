@@ -150,6 +150,12 @@ def _kabupaten() -> Any:
     return aliased(Region, name="kabupaten")
 
 
+# the keys the list sorts by, known without configuring the mappers (the API's argument schema
+# names them at import); `_sorts()` gives their columns
+SORT_KEYS = ("name", "desa", "kecamatan", "sk_date", "updated")
+DEFAULT_SORT = "name"
+
+
 @cache
 def _sorts() -> SortKeys:
     return SortKeys(
@@ -160,7 +166,7 @@ def _sorts() -> SortKeys:
             "sk_date": Kim.sk_date,
             "updated": Kim.updated_at,
         },
-        default="name",
+        default=DEFAULT_SORT,
         nulls_last={"sk_date"},
     )
 

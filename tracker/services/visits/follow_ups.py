@@ -459,6 +459,12 @@ def _owner() -> Any:
     return aliased(User, name="owner")
 
 
+# the keys the board sorts by, known without configuring the mappers (the API's argument schema
+# names them at import); `_sorts()` gives their columns
+SORT_KEYS = ("due", "kim", "kecamatan", "owner")
+DEFAULT_SORT = "due"
+
+
 @cache
 def _sorts() -> SortKeys:
     return SortKeys(
@@ -468,7 +474,7 @@ def _sorts() -> SortKeys:
             "kecamatan": places.Kecamatan.display_name,
             "owner": _owner().full_name,
         },
-        default="due",
+        default=DEFAULT_SORT,
     )
 
 
