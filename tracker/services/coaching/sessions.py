@@ -152,7 +152,7 @@ def _in_scope(user: User | None, model: Any) -> Select[Any]:
     )
 
 
-def _filtered(stmt: Select[Any], flt: SessionFilter) -> Select[Any]:
+def _filtered(stmt: Select[Any], flt: SessionFilter, user: User | None) -> Select[Any]:
     if flt.q:
         needle = fold(flt.q)
         stmt = stmt.where(
@@ -184,6 +184,8 @@ def _filtered(stmt: Select[Any], flt: SessionFilter) -> Select[Any]:
                 .where(
                     CoachingInvitation.session_id == CoachingSession.id,
                     Kim.desa_code.like(flt.kecamatan + ".%"),
+                    # only invitations the user may see: a filter tells nothing of other scopes
+                    actor_scope_filter(Kim.desa_code, user),
                 )
             )
         )
@@ -221,7 +223,7 @@ def sessions_page(user: User | None, flt: SessionFilter, page: int, per_page: in
         _in_scope(user, CoachingInvitation).scalar_subquery().label("invited"),
         _in_scope(user, CoachingAttendance).scalar_subquery().label("attended"),
     ).where(visible_clause(user))
-    stmt = _filtered(stmt, flt).order_by(SORTS.order_by(flt.sort), CoachingSession.id.desc())
+    stmt = _filtered(stmt, flt, user).order_by(SORTS.order_by(flt.sort), CoachingSession.id.desc())
     rows = paginate(stmt, page, per_page, scalars=False)
     names = topic_names([row.id for row in rows.items])
     return SessionsPage(
