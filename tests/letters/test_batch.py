@@ -5,6 +5,7 @@ where, and the pages that follow it."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import subprocess
@@ -525,3 +526,51 @@ def test_the_scheduler_finishes_a_batch_whose_process_died(app, district, small_
     assert outcome.status == "succeeded"
     assert db.session.get(LetterBatch, started.id).status == BATCH_DONE
     assert db.session.scalar(select(func.count()).select_from(Letter)) == started.total
+
+
+_POOL_THEN_WAIT = """
+import time
+from tracker.pdf import issuing
+from tracker.services.letters import batch
+with batch._renderer(2, None, None) as submit:
+    futures = [submit(issuing.RenderJob(n, None)) for n in range(2)]  # starts the workers
+    for future in futures:
+        try:
+            future.result()
+        except Exception:
+            pass
+    print("ready", flush=True)
+    time.sleep(120)
+"""
+
+
+@pytest.mark.slow
+def test_a_killed_batchs_worker_processes_do_not_outlive_it(tmp_path):
+    """A batch process killed (SIGKILL, the OOM killer) takes its rendering workers with it:
+    they must not stay behind, each holding a WeasyPrint, until the machine restarts."""
+    import signal
+
+    import psutil
+
+    runner = subprocess.Popen(
+        [sys.executable, "-c", _POOL_THEN_WAIT],
+        stdout=subprocess.PIPE,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+    )
+    children: list[psutil.Process] = []
+    try:
+        assert runner.stdout is not None
+        assert runner.stdout.readline().strip() == b"ready"
+        children = psutil.Process(runner.pid).children(recursive=True)
+        assert len(children) >= 2
+        runner.send_signal(signal.SIGKILL)
+        runner.wait()
+        _gone, alive = psutil.wait_procs(children, timeout=15)
+        assert alive == [], f"{len(alive)} worker processes outlived the killed batch"
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+            runner.wait()
+        for child in children:  # this test's own processes, whatever the outcome
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()

@@ -726,7 +726,7 @@ def _renderer(
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=issuing.start_worker,
+        initializer=issuing.start_pool_worker,
         initargs=(logo, key),
     )
     try:
