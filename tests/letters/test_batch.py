@@ -339,6 +339,35 @@ def test_the_web_starts_a_batch_in_its_own_process_and_shows_its_progress(
     assert len(PdfReader(io.BytesIO(combined.data)).pages) == 10
 
 
+def test_resuming_a_stopped_batch_from_its_page_is_audited(
+    client, login_as, district, launched, small_render
+):
+    """ "Lanjutkan" starts the batch's process again, and the log says who did (the letters it
+    then issues are recorded under whoever started the batch)."""
+    started = batch.start_batch(None, "2025-T1")
+    factories.office_ready(signatory_name="")
+    assert batch.run_batch(started.id, workers=0).status == BATCH_FAILED
+    factories.office_ready()
+    user = login_as("kabid")
+    response = client.post(f"/surat/batch/{started.id}/lanjutkan")
+    assert response.status_code == 302 and launched == [started.id]
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert entry.action == "letter.batch_resume" and entry.entity_id == str(started.id)
+    assert entry.user_id == user.id
+    batch.run_batch(started.id, workers=0)
+    again = client.post(f"/surat/batch/{started.id}/lanjutkan")  # done: refused, nothing logged
+    assert again.status_code == 302 and launched == [started.id]
+    assert db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first() != entry
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "letter.batch_resume")
+        )
+        == 1
+    )
+
+
 def test_the_default_launcher_starts_the_batch_command(app, monkeypatch, district):
     started = []
 

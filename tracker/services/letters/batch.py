@@ -311,6 +311,15 @@ def relaunch(actor: User | None, batch_id: int) -> None:
         raise BatchRefused(_("Batch ini sudah selesai."))
     if found.status == BATCH_RUNNING and _alive(found, utcnow()):
         raise BatchRefused(_("Batch ini masih berjalan."))
+    with transaction():  # who resumed it: its letters are recorded under whoever started it
+        audit_writer.record(
+            "letter.batch_resume",
+            "letter_batch",
+            found.id,
+            actor,
+            params={"batch": found.id, "filter": filter_text(found)},
+            region=found.region_code,
+        )
     launch(found.id)
 
 
