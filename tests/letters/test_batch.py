@@ -342,7 +342,7 @@ def test_the_web_starts_a_batch_in_its_own_process_and_shows_its_progress(
 def test_resuming_a_stopped_batch_from_its_page_is_audited(
     client, login_as, district, launched, small_render
 ):
-    """ "Lanjutkan" starts the batch's process again, and the log says who did (the letters it
+    """The page's "Lanjutkan" starts the batch's process again, and the log says who did (the letters it
     then issues are recorded under whoever started the batch)."""
     started = batch.start_batch(None, "2025-T1")
     factories.office_ready(signatory_name="")
@@ -357,7 +357,6 @@ def test_resuming_a_stopped_batch_from_its_page_is_audited(
     batch.run_batch(started.id, workers=0)
     again = client.post(f"/surat/batch/{started.id}/lanjutkan")  # done: refused, nothing logged
     assert again.status_code == 302 and launched == [started.id]
-    assert db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first() != entry
     assert (
         db.session.scalar(
             select(func.count())
