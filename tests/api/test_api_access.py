@@ -129,6 +129,18 @@ def test_another_kecamatans_objects_are_not_found(client, district: District, pe
         assert client.get(url, headers=h).status_code == 200
 
 
+def test_a_kecamatan_filter_reveals_nothing_of_another_kecamatan(
+    client, district: District, petugas_a, regions
+) -> None:
+    """The district's session invited KIMs of both kecamatan; a petugas of A filtering by B must
+    not learn that it invited anyone there (only invitations in his scope are matched)."""
+    h = petugas_a.headers
+    assert _ids(client, f"/api/v1/sessions?kecamatan={regions.kec_a}", h) == {district.session_id}
+    assert _ids(client, f"/api/v1/sessions?kecamatan={regions.kec_b}", h) == set()
+    for url in ("/api/v1/kims", "/api/v1/follow-ups", "/api/v1/letters", "/api/v1/visits"):
+        assert _ids(client, f"{url}?kecamatan={regions.kec_b}", h) == set()
+
+
 def test_a_visit_in_another_kecamatan_is_not_found(client, district, api_token, regions) -> None:
     petugas_b = api_token("petugas", scope=[regions.kec_b])
     _json_error(client.get(f"/api/v1/visits/{district.visit_id}", headers=petugas_b.headers), 404)

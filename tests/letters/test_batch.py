@@ -5,15 +5,17 @@ where, and the pages that follow it."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import subprocess
 import sys
 import zipfile
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader, PdfWriter
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests import factories
 from tests.letters.conftest import TODAY
@@ -196,6 +198,40 @@ def test_a_killed_batch_resumes_without_issuing_twice(district, monkeypatch):
     assert all(number == printed for number, printed in _numbers_in_pdfs().items())
 
 
+def test_a_runner_that_lost_its_batch_to_another_stops_and_spoils_nothing(district, monkeypatch):
+    """A runner presumed gone (silent past RUNNER_SILENT) while it was only stalled: another
+    process takes the batch over and finishes it. When the stalled one wakes, it must stop at its
+    next step, not mark the other's issued letters skipped nor rebuild the ZIP without them."""
+    started = batch.start_batch(None, "2025-T1")
+    calls = []
+
+    def stall_then_lose_the_batch(data, logo=None):  # type: ignore[no-untyped-def]
+        calls.append(data.kim_name)
+        if len(calls) == 3:  # the first runner stalls here; meanwhile another takes over
+            monkeypatch.setattr(letter_pdf, "render_letter", small_pdf)
+            db.session.execute(
+                update(LetterBatch)
+                .where(LetterBatch.id == started.id)
+                .values(runner_pid=999_999_999, heartbeat_at=utcnow() - timedelta(hours=1))
+            )
+            db.session.commit()
+            taken = batch.run_batch(started.id, workers=0)  # what the scheduler's resume does
+            assert taken.status == BATCH_DONE and taken.issued == 5
+            monkeypatch.setattr(letter_pdf, "render_letter", stall_then_lose_the_batch)
+        return small_pdf(data, logo)
+
+    monkeypatch.setattr(letter_pdf, "render_letter", stall_then_lose_the_batch)
+    with contextlib.suppress(Invalid):  # the stalled runner may say it lost the batch
+        batch.run_batch(started.id, workers=0)
+    db.session.expire_all()
+    done = db.session.get(LetterBatch, started.id)
+    assert (done.status, done.issued, done.skipped, done.failed) == (BATCH_DONE, 5, 0, 0)
+    assert [i.status for i in _items(started.id)] == [ITEM_ISSUED] * 5
+    assert _sequences() == [1, 2, 3, 4, 5]
+    zipped = zipfile.ZipFile(batch.result_file(None, done.id, "zip").path)
+    assert len(zipped.namelist()) == 5
+
+
 def test_resume_pending_batches_runs_a_batch_whose_process_died(district, small_render):
     started = batch.start_batch(None, "2025-T1")
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -336,6 +372,34 @@ def test_the_web_starts_a_batch_in_its_own_process_and_shows_its_progress(
     assert len(zipfile.ZipFile(io.BytesIO(zipped.data)).namelist()) == 5
     combined = client.get(f"/surat/batch/{started.id}/gabungan.pdf")
     assert len(PdfReader(io.BytesIO(combined.data)).pages) == 10
+
+
+def test_resuming_a_stopped_batch_from_its_page_is_audited(
+    client, login_as, district, launched, small_render
+):
+    """The page's "Lanjutkan" starts the batch's process again, and the log says who did (the
+    letters it then issues are recorded under whoever started the batch)."""
+    started = batch.start_batch(None, "2025-T1")
+    factories.office_ready(signatory_name="")
+    assert batch.run_batch(started.id, workers=0).status == BATCH_FAILED
+    factories.office_ready()
+    user = login_as("kabid")
+    response = client.post(f"/surat/batch/{started.id}/lanjutkan")
+    assert response.status_code == 302 and launched == [started.id]
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert entry.action == "letter.batch_resume" and entry.entity_id == str(started.id)
+    assert entry.user_id == user.id
+    batch.run_batch(started.id, workers=0)
+    again = client.post(f"/surat/batch/{started.id}/lanjutkan")  # done: refused, nothing logged
+    assert again.status_code == 302 and launched == [started.id]
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "letter.batch_resume")
+        )
+        == 1
+    )
 
 
 def test_the_default_launcher_starts_the_batch_command(app, monkeypatch, district):
@@ -525,3 +589,51 @@ def test_the_scheduler_finishes_a_batch_whose_process_died(app, district, small_
     assert outcome.status == "succeeded"
     assert db.session.get(LetterBatch, started.id).status == BATCH_DONE
     assert db.session.scalar(select(func.count()).select_from(Letter)) == started.total
+
+
+_POOL_THEN_WAIT = """
+import time
+from tracker.pdf import issuing
+from tracker.services.letters import batch
+with batch._renderer(2, None, None) as submit:
+    futures = [submit(issuing.RenderJob(n, None)) for n in range(2)]  # starts the workers
+    for future in futures:
+        try:
+            future.result()
+        except Exception:
+            pass
+    print("ready", flush=True)
+    time.sleep(120)
+"""
+
+
+@pytest.mark.slow
+def test_a_killed_batchs_worker_processes_do_not_outlive_it(tmp_path):
+    """A batch process killed (SIGKILL, the OOM killer) takes its rendering workers with it:
+    they must not stay behind, each holding a WeasyPrint, until the machine restarts."""
+    import signal
+
+    import psutil
+
+    runner = subprocess.Popen(
+        [sys.executable, "-c", _POOL_THEN_WAIT],
+        stdout=subprocess.PIPE,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+    )
+    children: list[psutil.Process] = []
+    try:
+        assert runner.stdout is not None
+        assert runner.stdout.readline().strip() == b"ready"
+        children = psutil.Process(runner.pid).children(recursive=True)
+        assert len(children) >= 2
+        runner.send_signal(signal.SIGKILL)
+        runner.wait()
+        _gone, alive = psutil.wait_procs(children, timeout=15)
+        assert alive == [], f"{len(alive)} worker processes outlived the killed batch"
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+            runner.wait()
+        for child in children:  # this test's own processes, whatever the outcome
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()

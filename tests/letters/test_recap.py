@@ -178,3 +178,74 @@ def test_the_recap_command_writes_the_pdf(two_periods, runner, tmp_path, fast_re
         args=["letters", "recap", "--period", "2025-T1", "--out", str(tmp_path)]
     )
     assert refused.exit_code == 1 and "sudah terbit" in refused.output
+
+
+def _issue_recap_at_once(config: dict, start, results) -> None:  # type: ignore[no-untyped-def]
+    """One process (a second click on the button, another web worker): its own application on
+    the shared database, issuing the period's recap when the other process does."""
+    try:
+        import time
+
+        from tracker import create_app
+
+        def slow_recap(data, logo=None):  # type: ignore[no-untyped-def]
+            time.sleep(0.5)  # a render takes time: the other process checks meanwhile
+            return quick_recap(data, logo)
+
+        app = create_app(config)
+        with app.app_context():
+            recap_pdf.render_recap = slow_recap
+            start.wait(timeout=60)
+            try:
+                results.put(("issued", recap.issue_recap(None, "2025-T1").number))
+            except Invalid as refused:
+                results.put(("refused", refused.message))
+            db.session.remove()
+            db.engine.dispose()
+    except BaseException as exc:  # reported to the test
+        results.put(("error", repr(exc)))
+        start.abort()
+
+
+@pytest.mark.slow
+def test_two_recaps_issued_at_once_leave_one_in_force(app, sibling_app, monkeypatch, tmp_path):
+    """A double click (or two users) on "Terbitkan laporan": one recap is issued, the other
+    refused with its number; never two recaps in force for one period."""
+    import contextlib
+    import multiprocessing
+    import threading
+
+    factories.freeze_today(monkeypatch, TODAY)
+    shared = sibling_app()
+    with shared.app_context():
+        tree = factories.region_tree()
+        factories.office_ready()
+        factories.assessed_kims(tree.desa_a1, count=2, period_code="2025-T1")
+        db.session.remove()
+        db.engine.dispose()
+    db.engine.dispose()
+    config = {
+        "SQLALCHEMY_DATABASE_URI": shared.config["SQLALCHEMY_DATABASE_URI"],
+        "LETTER_ARCHIVE": str(tmp_path / "letters"),
+    }
+    context = multiprocessing.get_context("fork")
+    start, results = context.Barrier(3), context.Queue()
+    workers = [
+        context.Process(target=_issue_recap_at_once, args=(config, start, results))
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    with contextlib.suppress(threading.BrokenBarrierError):
+        start.wait(timeout=60)
+    for worker in workers:
+        worker.join(timeout=120)
+    outcomes = sorted(results.get(timeout=5) for _ in workers)
+    assert [kind for kind, _text in outcomes] == ["issued", "refused"], outcomes
+    assert outcomes[0][1] in outcomes[1][1]  # the refusal names the recap in force
+    with shared.app_context():
+        in_force = db.session.scalars(
+            select(Letter.number).where(Letter.kind == KIND_RECAP, Letter.status == "issued")
+        ).all()
+        assert in_force == [outcomes[0][1]]
+        assert db.session.scalar(select(LetterSequence.last_number)) == 1  # no number skipped

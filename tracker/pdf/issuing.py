@@ -2,14 +2,17 @@
 
 `letter_file` is the one way a letter's PDF is made, whether one letter is issued in a web
 request or a batch renders hundreds in worker processes. The worker side is here too:
-`start_worker` (the pool's initializer: the logo and the signing key are handed over once per
-process, and WeasyPrint with the shared stylesheet is loaded before the first letter) and
+`start_pool_worker` (the pool's initializer: the logo and the signing key are handed over once per
+process, WeasyPrint with the shared stylesheet is loaded before the first letter, and the worker
+exits when the batch process is gone) and
 `render_job` (one letter in, its bytes or the reason it failed out; never raises, so one KIM's
 failure is that KIM's alone). Plain data in, bytes out: no database, no Flask.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from dataclasses import dataclass
 
@@ -85,6 +88,26 @@ def start_worker(
     _worker["key"] = key
     if warm:
         styles.shared()  # imports WeasyPrint, parses the stylesheet, loads the fonts
+
+
+PARENT_CHECK_SECONDS = 1.0
+
+
+def start_pool_worker(logo: tuple[bytes, str] | None, key: SigningKey | None) -> None:
+    """The initializer of a worker process in a batch's pool: `start_worker`, and the worker
+    exits when the batch process that started it is gone. A batch killed outright (SIGKILL,
+    the OOM killer) runs no cleanup, and its idle workers would otherwise wait on their queue
+    forever, each holding a loaded WeasyPrint."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_SECONDS)
+            if os.getppid() != parent:  # re-parented: the batch process died
+                os._exit(1)
+
+    threading.Thread(target=watch, name="batch-parent-watch", daemon=True).start()
+    start_worker(logo, key)
 
 
 def render_job(job: RenderJob) -> RenderOutcome:

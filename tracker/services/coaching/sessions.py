@@ -154,7 +154,7 @@ def _in_scope(user: User | None, model: Any) -> Select[Any]:
     )
 
 
-def _filtered(stmt: Select[Any], flt: SessionFilter) -> Select[Any]:
+def _filtered(stmt: Select[Any], flt: SessionFilter, user: User | None) -> Select[Any]:
     if flt.q:
         needle = fold(flt.q)
         stmt = stmt.where(
@@ -186,6 +186,8 @@ def _filtered(stmt: Select[Any], flt: SessionFilter) -> Select[Any]:
                 .where(
                     CoachingInvitation.session_id == CoachingSession.id,
                     Kim.desa_code.like(flt.kecamatan + ".%"),
+                    # only invitations the user may see: a filter tells nothing of other scopes
+                    actor_scope_filter(Kim.desa_code, user),
                 )
             )
         )
@@ -223,7 +225,7 @@ def _list_select(user: User | None, flt: SessionFilter) -> Select[Any]:
         _in_scope(user, CoachingAttendance).scalar_subquery().label("attended"),
         CoachingSession.organiser,
     ).where(visible_clause(user))
-    return _filtered(stmt, flt).order_by(SORTS.order_by(flt.sort), CoachingSession.id.desc())
+    return _filtered(stmt, flt, user).order_by(SORTS.order_by(flt.sort), CoachingSession.id.desc())
 
 
 EXPORT_HEADERS = (

@@ -239,6 +239,7 @@ MESSAGES: dict[str, str] = {
     ),
     "letter.revoke": N_("Mencabut surat %(number)s untuk %(name)s: %(reason)s"),
     "letter.batch": N_("Memulai penerbitan serentak %(count)s surat (%(filter)s)"),
+    "letter.batch_resume": N_("Melanjutkan penerbitan serentak batch %(batch)s (%(filter)s)"),
     "letter.recap": N_("Menerbitkan laporan hasil evaluasi KIM %(number)s, periode %(period)s"),
     # demo
     "demo.seed": N_(
@@ -305,6 +306,7 @@ ACTION_LABELS: dict[str, str] = {
     "letter.issue": N_("Terbitkan surat"),
     "letter.revoke": N_("Cabut surat"),
     "letter.batch": N_("Terbitkan surat serentak"),
+    "letter.batch_resume": N_("Lanjutkan surat serentak"),
     "letter.recap": N_("Terbitkan laporan hasil evaluasi"),
     "demo.seed": N_("Muat data demo"),
 }

@@ -108,6 +108,11 @@ class BatchRefused(Invalid):
     """The batch cannot be started or run now; `message` says why."""
 
 
+class BatchLost(BatchRefused):
+    """Another process took the batch over while this one was stalled (presumed gone): this one
+    stops at its next step and leaves the batch to that process."""
+
+
 # ---------------------------------------------------------------------------------- starting
 
 
@@ -315,6 +320,15 @@ def relaunch(actor: User | None, batch_id: int) -> None:
         raise BatchRefused(_("Batch ini sudah selesai."))
     if found.status == BATCH_RUNNING and _alive(found, utcnow()):
         raise BatchRefused(_("Batch ini masih berjalan."))
+    with transaction():  # who resumed it: its letters are recorded under whoever started it
+        audit_writer.record(
+            "letter.batch_resume",
+            "letter_batch",
+            found.id,
+            actor,
+            params={"batch": found.id, "filter": filter_text(found)},
+            region=found.region_code,
+        )
     launch(found.id)
 
 
@@ -592,26 +606,69 @@ def _recount(batch_id: int) -> None:
     )
 
 
-def _count(batch_id: int, column: str) -> None:
-    """One more item issued/skipped/failed, and the runner is alive (in the caller's unit)."""
-    db.session.execute(
-        update(LetterBatch)
-        .where(LetterBatch.id == batch_id)
-        .values({column: getattr(LetterBatch, column) + 1, "heartbeat_at": utcnow()})
-        .execution_options(synchronize_session=False)
-    )
+class _Claim:
+    """This process's hold on a batch. Every unit of work of the run ends by stamping the
+    batch's heartbeat *only if the heartbeat is still the one this run wrote last* (and the
+    runner is still this process): a runner presumed gone while it was only stalled finds the
+    batch taken over at its next step, and its unit rolls back (BatchLost) instead of marking
+    the other runner's letters skipped or rebuilding the ZIP without them."""
 
+    def __init__(self, batch_id: int, beat: datetime | None) -> None:
+        self.batch_id = batch_id
+        self.beat = beat  # the heartbeat this run wrote last, as committed
+        self._pending: datetime | None = None
 
-def _settle(batch_id: int, item_id: int, status: str, message: str) -> None:
-    """An item's outcome (skipped or failed, with why) and the batch's count, in its own unit."""
-    with transaction():
-        db.session.execute(
-            update(LetterBatchItem)
-            .where(LetterBatchItem.id == item_id)
-            .values(status=status, message=message[:1000])
+    @contextmanager
+    def unit(self) -> Iterator[None]:
+        """A unit of work of the run (`transaction()`); the heartbeat it stamped counts as this
+        run's once it commits."""
+        self._pending = None
+        with transaction():
+            yield
+        if self._pending is not None:
+            self.beat = self._pending
+
+    def touch(self, **values: Any) -> None:
+        """Stamp the heartbeat, with `values`, in the current unit; BatchLost when another
+        process holds the batch now."""
+        now = utcnow()
+        touched = db.session.execute(
+            update(LetterBatch)
+            .where(
+                LetterBatch.id == self.batch_id,
+                LetterBatch.runner_pid == os.getpid(),
+                LetterBatch.runner_host == socket.gethostname(),
+                LetterBatch.heartbeat_at.is_(None)
+                if self.beat is None
+                else LetterBatch.heartbeat_at == self.beat,
+            )
+            .values(heartbeat_at=now, **values)
             .execution_options(synchronize_session=False)
-        )
-        _count(batch_id, {ITEM_ISSUED: "issued", ITEM_SKIPPED: "skipped"}.get(status, "failed"))
+        ).rowcount
+        if touched != 1:
+            raise BatchLost(
+                _(
+                    "Batch %(id)s sudah diambil alih oleh proses lain; proses ini berhenti.",
+                    id=self.batch_id,
+                )
+            )
+        self._pending = now
+
+    def count(self, column: str) -> None:
+        """One more item issued/skipped/failed (in the caller's unit)."""
+        self.touch(**{column: getattr(LetterBatch, column) + 1})
+
+    def settle(self, item_id: int, status: str, message: str) -> None:
+        """An item's outcome (skipped or failed, with why) and the batch's count, in its own
+        unit."""
+        with self.unit():
+            db.session.execute(
+                update(LetterBatchItem)
+                .where(LetterBatchItem.id == item_id)
+                .values(status=status, message=message[:1000])
+                .execution_options(synchronize_session=False)
+            )
+            self.count({ITEM_ISSUED: "issued", ITEM_SKIPPED: "skipped"}.get(status, "failed"))
 
 
 def default_workers() -> int:
@@ -645,8 +702,9 @@ def run_batch(batch_id: int, *, workers: int | None = None) -> LetterBatch:
         db.session.expire_all()
         return db.session.get(LetterBatch, batch_id)  # type: ignore[return-value]
     _skip_in_force(batch)
-    _Run(batch_id, batch.period_id, batch.period_code, actor, view, workers).run()
-    _finish(batch_id)
+    claim = _Claim(batch_id, batch.heartbeat_at)
+    _Run(claim, batch.period_id, batch.period_code, actor, view, workers).run()
+    _finish(claim)
     db.session.expire_all()
     return db.session.get(LetterBatch, batch_id)  # type: ignore[return-value]
 
@@ -730,7 +788,7 @@ def _renderer(
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=issuing.start_worker,
+        initializer=issuing.start_pool_worker,
         initargs=(logo, key),
     )
     try:
@@ -744,14 +802,15 @@ class _Run:
 
     def __init__(
         self,
-        batch_id: int,
+        claim: _Claim,
         period_id: int,
         period_code: str,
         actor: User | None,
         view: office.OfficeView,
         workers: int,
     ) -> None:
-        self.batch_id = batch_id
+        self.claim = claim
+        self.batch_id = claim.batch_id
         self.period_id = period_id
         self.period_code = period_code
         self.actor = actor
@@ -806,11 +865,11 @@ class _Run:
             if source.stale:
                 raise content.LetterNotReady(issue.stale_message())
         except (Invalid, NotFound) as refused:
-            _settle(self.batch_id, item_id, ITEM_FAILED, refused.message)
+            self.claim.settle(item_id, ITEM_FAILED, refused.message)
             return None
         except Exception as exc:  # one KIM's failure is its own
             log.exception("batch %s: building the letter of KIM %s failed", self.batch_id, kim_id)
-            _settle(self.batch_id, item_id, ITEM_FAILED, f"{type(exc).__name__}: {exc}")
+            self.claim.settle(item_id, ITEM_FAILED, f"{type(exc).__name__}: {exc}")
             return None
         token = secrets.token_urlsafe(issue.TOKEN_BYTES)
         data = source.data.issued(
@@ -845,43 +904,40 @@ class _Run:
                 self._hand(flight)
 
     def _mark_running(self, item_ids: list[int]) -> None:
-        with transaction():
+        with self.claim.unit():
             db.session.execute(
                 update(LetterBatchItem)
                 .where(LetterBatchItem.id.in_(item_ids), LetterBatchItem.status == ITEM_PENDING)
                 .values(status=ITEM_RUNNING)
                 .execution_options(synchronize_session=False)
             )
-            db.session.execute(
-                update(LetterBatch)
-                .where(LetterBatch.id == self.batch_id)
-                .values(heartbeat_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
+            self.claim.touch()
 
     def _settle_head(self) -> None:
         head = self.inflight.popleft()
         assert head.future is not None
         outcome = head.future.result()
         if outcome.pdf is None:
-            _settle(self.batch_id, head.item_id, ITEM_FAILED, outcome.error)
+            self.claim.settle(head.item_id, ITEM_FAILED, outcome.error)
             self._renumber(head.year, head.sequence)  # its number was not taken
             return
         try:
             letter_id, number = self._commit(head, outcome.pdf)
+        except BatchLost:
+            raise  # another process runs the batch now: this one stops
         except _RenumberError as moved:
             self.inflight.appendleft(head)
             self._renumber(head.year, moved.sequence)
         except _AlreadyIssuedError as found:
-            _settle(self.batch_id, head.item_id, ITEM_SKIPPED, _already_message(found.number))
+            self.claim.settle(head.item_id, ITEM_SKIPPED, _already_message(found.number))
             self._renumber(head.year, head.sequence)
         except (Invalid, NotFound) as refused:
-            _settle(self.batch_id, head.item_id, ITEM_FAILED, refused.message)
+            self.claim.settle(head.item_id, ITEM_FAILED, refused.message)
             self._renumber(head.year, head.sequence)
         except Exception as exc:
             log.exception("batch %s: issuing item %s failed", self.batch_id, head.item_id)
             db.session.rollback()
-            _settle(self.batch_id, head.item_id, ITEM_FAILED, f"{type(exc).__name__}: {exc}")
+            self.claim.settle(head.item_id, ITEM_FAILED, f"{type(exc).__name__}: {exc}")
             self._renumber(head.year, numbering.peek_next(head.year))
         else:
             self.render_cpu.append(outcome.cpu_seconds)
@@ -892,7 +948,7 @@ class _Run:
         day = flight.data.letter_date
         written: str | None = None
         try:
-            with transaction():
+            with self.claim.unit():
                 sequence = numbering.take_next(day.year)
                 if issue.number_for(self.view, sequence, day) != flight.data.number:
                     raise _RenumberError(sequence)
@@ -910,7 +966,7 @@ class _Run:
                     .values(status=ITEM_ISSUED, letter_id=letter.id, message="")
                     .execution_options(synchronize_session=False)
                 )
-                _count(self.batch_id, "issued")
+                self.claim.count("issued")
                 result = (letter.id, letter.number)
             return result
         except BaseException:
@@ -924,9 +980,12 @@ def _slug(text: str) -> str:
     return "-".join(part for part in kept.split("-") if part)[:80]
 
 
-def _finish(batch_id: int) -> None:
+def _finish(claim: _Claim) -> None:
     """Make the ZIP and the combined PDF from the archived letters the batch issued, and mark
-    it done."""
+    it done (unless another process holds the batch now: it writes them)."""
+    batch_id = claim.batch_id
+    with claim.unit():
+        claim.touch()
     batch = db.session.get(LetterBatch, batch_id)
     assert batch is not None
     letters = db.session.execute(
@@ -950,19 +1009,13 @@ def _finish(batch_id: int) -> None:
         (root / folder).mkdir(parents=True, exist_ok=True)
         bundle.write_zip(root / zip_path, list(zip(names, files, strict=True)))
         bundle.write_combined(root / combined_path, files)
-    with transaction():
+    with claim.unit():
         _recount(batch_id)
-        db.session.execute(
-            update(LetterBatch)
-            .where(LetterBatch.id == batch_id)
-            .values(
-                status=BATCH_DONE,
-                finished_at=utcnow(),
-                heartbeat_at=utcnow(),
-                zip_path=zip_path,
-                combined_path=combined_path,
-            )
-            .execution_options(synchronize_session=False)
+        claim.touch(
+            status=BATCH_DONE,
+            finished_at=utcnow(),
+            zip_path=zip_path,
+            combined_path=combined_path,
         )
 
 

@@ -212,6 +212,18 @@ def in_force(period_id: int, region_code: str) -> Letter | None:
     )
 
 
+def _refuse_if_in_force(period_id: int, region_code: str) -> None:
+    found = in_force(period_id, region_code)
+    if found is not None:
+        raise RecapRefused(
+            _(
+                "Laporan hasil evaluasi periode ini sudah terbit dengan nomor %(number)s. Untuk "
+                "memperbaikinya, cabut laporan itu lalu terbitkan lagi.",
+                number=found.number,
+            )
+        )
+
+
 def _region(actor: User | None, kecamatan_codes: list[str]) -> str:
     """Where the recap belongs (its register row's region): the actor's one region when it is
     narrower than a kabupaten, else the kabupaten of the KIMs assessed."""
@@ -228,15 +240,7 @@ def issue_recap(actor: User | None, period_code: str) -> Letter:
     data, overview = _build(actor, period_code, view)
     period = overview.period
     region = _region(actor, [row.code for row in overview.kecamatan_rows])
-    found = in_force(period.id, region)
-    if found is not None:
-        raise RecapRefused(
-            _(
-                "Laporan hasil evaluasi periode ini sudah terbit dengan nomor %(number)s. Untuk "
-                "memperbaikinya, cabut laporan itu lalu terbitkan lagi.",
-                number=found.number,
-            )
-        )
+    _refuse_if_in_force(period.id, region)
     key = issue.signing_key(view)
     logo = office.logo()
     token = secrets.token_urlsafe(issue.TOKEN_BYTES)
@@ -244,7 +248,10 @@ def issue_recap(actor: User | None, period_code: str) -> Letter:
     written: str | None = None
     try:
         with transaction():
-            sequence = numbering.take_next(day.year)
+            sequence = numbering.take_next(day.year)  # holds the year's numbers until commit
+            # again under that lock: a recap issued meanwhile (a second click, another user)
+            # has committed by now, and this one must not be a second in force
+            _refuse_if_in_force(period.id, region)
             data = data.issued(
                 issue.number_for(view, sequence, day),
                 token,
