@@ -205,7 +205,7 @@ def test_a_runner_that_lost_its_batch_to_another_stops_and_spoils_nothing(distri
     started = batch.start_batch(None, "2025-T1")
     calls = []
 
-    def stall_then_lose_the_batch(data, logo=None):  # type: ignore[no-untyped-def]
+    def stall_then_lose_the_batch(data, logo=None, chart_svg=None):  # type: ignore[no-untyped-def]
         calls.append(data.kim_name)
         if len(calls) == 3:  # the first runner stalls here; meanwhile another takes over
             monkeypatch.setattr(letter_pdf, "render_letter", small_pdf)
