@@ -24,7 +24,7 @@ class KimArgs(PageArgs):
     kecamatan = ma.fields.String(load_default="", validate=Length(max=13))
     desa = ma.fields.String(load_default="", validate=Length(max=13))
     status = ma.fields.String(load_default="semua", validate=OneOf(kims.STATUS_FILTERS))
-    sort = sort_field(kims.SORTS.columns, kims.SORTS.default)
+    sort = sort_field(kims.SORT_KEYS, kims.SORT_DEFAULT)
 
 
 # the KIM's own columns the API shows (its places come from the list's join)

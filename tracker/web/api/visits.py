@@ -82,7 +82,7 @@ class FollowUpArgs(PageArgs):
     terlambat = ma.fields.Boolean(
         load_default=False, metadata={"description": "Only open follow-ups past their due date."}
     )
-    sort = sort_field(follow_ups.SORTS.columns, follow_ups.SORTS.default)
+    sort = sort_field(follow_ups.SORT_KEYS, follow_ups.SORT_DEFAULT)
 
 
 @bp.route("/follow-ups")
