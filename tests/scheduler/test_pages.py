@@ -167,8 +167,25 @@ def test_scheduler_page_lists_jobs_runs_and_errors(client, login_as, at):
     text = page.text
     assert "Penjadwal berjalan: host:1:abc" in text
     assert "3 Maret 2026 06.00" in text  # next run, shown in WIB
-    assert "follow_up: 3, sent: 2" in text
+    assert "pengingat tindak lanjut: 3, e-mail terkirim: 2" in text
+    assert "follow_up" not in text and "sent:" not in text
     assert "SMTP server said no" in text and "Gagal" in text and "Berhasil" in text
+
+
+def test_harvest_counts_are_read_in_indonesian(client, login_as, at):
+    at(wib(2026, 3, 2, 10, 0))
+    login_as("admin")
+    run = runs.claim("harvest", "2026-03-02T10")
+    runs.finish(
+        run,
+        {"kims": 5, "ok": 3, "not_modified": 1, "failed": 1, "found": 9, "new": 4, "requests": 5},
+    )
+    text = client.get("/admin/penjadwal/").text
+    assert (
+        "KIM dipanen: 5, berhasil: 3, tanpa perubahan: 1, gagal: 1, unggahan ditemukan: 9, "
+        "unggahan baru: 4, permintaan ke situs: 5"
+    ) in text
+    assert "not_modified" not in text
 
 
 def test_run_now_records_an_audited_request_and_runs_nothing(client, login_as, at):
