@@ -11,6 +11,7 @@ tests/e2e/artifacts/ for a person to look at.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -212,7 +213,8 @@ _TEXT_BOX = """el => { const r = document.createRange(); r.selectNodeContents(el
 def _gaps(links) -> list[float]:
     """The room between one link's words and the next's, on the same line."""
     boxes = [links.nth(i).evaluate(_TEXT_BOX) for i in range(links.count())]
-    return [b["x"] - (a["x"] + a["width"]) for a, b in zip(boxes, boxes[1:]) if b["y"] == a["y"]]
+    pairs = itertools.pairwise(boxes)
+    return [b["x"] - (a["x"] + a["width"]) for a, b in pairs if b["y"] == a["y"]]
 
 
 def test_a_batch_is_issued_only_after_its_question_and_its_filter_reads_as_one_line(

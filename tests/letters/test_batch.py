@@ -345,9 +345,10 @@ def test_issuing_a_batch_or_the_recap_asks_first(client, login_as, district) -> 
     page = client.get("/surat/batch/?periode=2025-T1").get_data(as_text=True)
     batch_form, recap_form = page.split('action="/surat/batch/rekap"')
     batch_form = batch_form.split('action="/surat/batch/"')[1]
-    for form, label in ((batch_form, "Terbitkan serentak"), (recap_form, "Terbitkan laporan rekap")):
+    forms = ((batch_form, "Terbitkan serentak"), (recap_form, "Terbitkan laporan rekap"))
+    for form, label in forms:
         form = form.split("</form>")[0]
-        assert f'<summary role="button"' in form and f">{label}</summary>" in form
+        assert '<summary role="button"' in form and f">{label}</summary>" in form
         assert "tidak dapat dikembalikan" in form
         assert form.count('type="submit"') == 1 and "Ya, terbitkan</button>" in form
 
