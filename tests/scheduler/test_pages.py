@@ -61,6 +61,30 @@ def test_bell_shows_the_unread_count_and_the_list_marks_read(client, login_as):
     assert "0 belum dibaca" in client.get("/kim/").text
 
 
+def test_the_list_narrows_to_one_kind_and_marking_read_stays_on_it(client, login_as):
+    user = login_as("petugas")
+    _notify(user, 2, KIND_NO_UPLOAD)
+    _notify(user, 3, KIND_FOLLOW_UP)
+    everything = client.get("/notifikasi/").text
+    assert everything.count("KIM tanpa unggahan 30 hari</td>") == 2
+    assert everything.count("Tindak lanjut jatuh tempo atau terlambat</td>") == 3
+    assert '<select id="jenis" name="jenis"' in everything
+
+    narrowed = client.get("/notifikasi/?jenis=no_upload").text
+    assert narrowed.count("KIM tanpa unggahan 30 hari</td>") == 2
+    assert "Tindak lanjut jatuh tempo atau terlambat</td>" not in narrowed
+    assert '<option selected value="no_upload">' in narrowed
+    # an unknown kind lists everything
+    assert client.get("/notifikasi/?jenis=rm").text.count("<tr class=\"unread\">") == 5
+
+    first = db.session.scalar(
+        select(Notification.id).where(Notification.kind == KIND_NO_UPLOAD).order_by(Notification.id)
+    )
+    response = client.post(f"/notifikasi/{first}/dibaca", data={"jenis": "no_upload"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/notifikasi/?jenis=no_upload")
+
+
 def test_another_users_notification_is_not_found(client, login_as, regions):
     login_as("petugas")
     other = factories.user("petugas", [regions.kec_b], username="lain")
