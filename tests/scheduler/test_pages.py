@@ -193,6 +193,7 @@ def test_scheduler_page_lists_jobs_runs_and_errors(client, login_as, at):
     assert "3 Maret 2026 06.00" in text  # next run, shown in WIB
     assert "pengingat tindak lanjut: 3, e-mail terkirim: 2" in text
     assert "follow_up" not in text and "sent:" not in text
+    assert ">0 detik<" in text and " s<" not in text  # the duration in Indonesian
     assert "SMTP server said no" in text and "Gagal" in text and "Berhasil" in text
 
 
