@@ -75,7 +75,7 @@ def test_the_list_narrows_to_one_kind_and_marking_read_stays_on_it(client, login
     assert "Tindak lanjut jatuh tempo atau terlambat</td>" not in narrowed
     assert '<option selected value="no_upload">' in narrowed
     # an unknown kind lists everything
-    assert client.get("/notifikasi/?jenis=rm").text.count("<tr class=\"unread\">") == 5
+    assert client.get("/notifikasi/?jenis=rm").text.count('<tr class="unread">') == 5
 
     first = db.session.scalar(
         select(Notification.id).where(Notification.kind == KIND_NO_UPLOAD).order_by(Notification.id)
