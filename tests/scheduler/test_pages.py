@@ -84,6 +84,13 @@ def test_the_list_narrows_to_one_kind_and_marking_read_stays_on_it(client, login
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/notifikasi/?jenis=no_upload")
 
+    # "all read" on the narrowed list marks that kind only, as its button says
+    assert "Tandai semua jenis ini sudah dibaca" in client.get("/notifikasi/?jenis=no_upload").text
+    response = client.post("/notifikasi/semua-dibaca", data={"jenis": "no_upload"})
+    assert response.headers["Location"].endswith("/notifikasi/?jenis=no_upload")
+    unread = db.session.scalars(select(Notification.kind).where(Notification.read_at.is_(None)))
+    assert sorted(unread) == [KIND_FOLLOW_UP] * 3
+
 
 def test_another_users_notification_is_not_found(client, login_as, regions):
     login_as("petugas")

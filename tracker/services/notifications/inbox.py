@@ -73,11 +73,14 @@ def page(user: User, number: int, per_page: int, kind: str = "") -> Page[ShownNo
     )
 
 
-def mark_read(user: User, notification_id: int | None = None) -> int:
-    """Mark one of the user's notifications read (another user's is not found), or all of them."""
+def mark_read(user: User, notification_id: int | None = None, kind: str = "") -> int:
+    """Mark one of the user's notifications read (another user's is not found), or all of them
+    (of one kind when `kind` names one)."""
     stmt = update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)
     )
+    if kind in KINDS:
+        stmt = stmt.where(Notification.kind == kind)
     if notification_id is not None:
         owned = db.session.scalar(
             select(Notification.id).where(

@@ -74,6 +74,7 @@ def mark_read(notification_id: int) -> Response:
 def mark_all_read() -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    marked = inbox.mark_read(current_user)
+    kind = _kind(request.form.get("jenis"))  # the narrowed list: that kind only
+    marked = inbox.mark_read(current_user, kind=kind)
     flash(_("%(n)d notifikasi ditandai sudah dibaca.", n=marked), "success")
-    return redirect(url_for("notifications.index"))
+    return redirect(url_for("notifications.index", jenis=kind or None))
