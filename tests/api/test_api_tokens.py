@@ -103,3 +103,11 @@ def test_the_account_page_lists_only_the_users_own_tokens(client, login_as, regi
     page = client.get("/akun").get_data(as_text=True)
     assert "Token saya" in page
     assert "Token orang lain" not in page
+
+
+def test_the_account_page_links_to_the_api_description(client, login_as) -> None:
+    login_as("viewer")
+    page = client.get("/akun").get_data(as_text=True)
+    assert "docs/api.md" not in page  # a file of the source code, out of an officer's reach
+    assert 'href="/api/v1/openapi.json"' in page
+    assert "/api/v1" in page and "Authorization: Bearer" in page

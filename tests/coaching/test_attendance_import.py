@@ -238,6 +238,9 @@ def test_the_web_import_previews_then_imports_once(client, login_as, district: D
     assert "Pratinjau impor: Daftar hadir" in text
     assert "Diabaikan (tidak dipakai impor ini): No, Jabatan" in text
     assert "Bimtek Cek Fakta" in text and "Sukodono" in text and "Pasirian" in text
+    # the list of sessions to add names its columns as sessions, not as KIMs
+    assert "<th>Sesi</th><th>Tanggal dan peserta</th>" in text
+    assert "Desa, kecamatan" not in text
     assert db.session.scalar(select(func.count()).select_from(CoachingSession)) == 0
     token = text.split('name="token" type="hidden" value="')[1].split('"')[0]
 

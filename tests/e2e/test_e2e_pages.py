@@ -11,6 +11,7 @@ tests/e2e/artifacts/ for a person to look at.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -51,6 +52,12 @@ PAGES = [
     "/tindak-lanjut/baru",
     "/surat/",
     "/surat/pengaturan/",
+    "/surat/batch/",
+    "/notifikasi/",
+    "/admin/penjadwal/",
+    "/aktivitas/panen/kim/1",
+    "/pembinaan/",
+    "/pembinaan/impor-daftar-hadir",
 ]
 
 
@@ -225,3 +232,56 @@ def test_a_list_page_prints_on_a4_without_the_navigation(open_session):
     }
     assert page_width(s.page) <= 720
     s.page.emulate_media(media="screen")
+
+
+_TEXT_BOX = """el => { const r = document.createRange(); r.selectNodeContents(el);
+  const b = r.getBoundingClientRect(); return {x: b.x, y: b.y, width: b.width}; }"""
+
+
+def _gaps(links) -> list[float]:
+    """The room between one link's words and the next's, on the same line."""
+    boxes = [links.nth(i).evaluate(_TEXT_BOX) for i in range(links.count())]
+    pairs = itertools.pairwise(boxes)
+    return [b["x"] - (a["x"] + a["width"]) for a, b in pairs if b["y"] == a["y"]]
+
+
+def test_a_batch_is_issued_only_after_its_question_and_its_filter_reads_as_one_line(
+    open_session,
+):
+    """Issuing letters in a batch takes numbers that cannot be given back: the button asks first.
+    On the batch's page the result filter (Semua · Terbit · Dilewati · Gagal · Menunggu) sits
+    together on one line (it was once spread across the page's width)."""
+    s = open_session("admin")
+    page = s.page
+    s.go("/surat/pengaturan/")  # the demo names no signatory: no letter without one
+    page.get_by_label("Jabatan penanda tangan").fill("Kepala Dinas Komunikasi dan Informatika")
+    page.get_by_label("Nama penanda tangan (dengan gelar)").fill("Dr. Hendra Wijaya, S.Kom.")
+    page.get_by_label("NIP").fill("197001011995031001")
+    page.get_by_role("button", name="Simpan pengaturan").click()
+    expect(page.locator(".flash-success")).to_be_visible()
+
+    periods = None
+    for index in range(8):
+        s.go("/surat/batch/")
+        form = page.locator("form[action='/surat/batch/']")
+        periods = periods or form.locator("select#periode option").count()
+        if index >= periods:
+            break
+        form.locator("select#periode").select_option(index=index)
+        form.locator("select#kecamatan").select_option(index=1)
+        question = form.get_by_text("tidak dapat dikembalikan")
+        expect(question).to_be_hidden()
+        form.get_by_text("Terbitkan serentak", exact=True).click()
+        expect(question).to_be_visible()
+        assert page.url.endswith("/surat/batch/")  # nothing sent yet
+        form.get_by_role("button", name="Ya, terbitkan").click()
+        page.wait_for_load_state()
+        if re.search(r"/surat/batch/\d+$", page.url):
+            break
+    assert re.search(r"/surat/batch/\d+$", page.url), page.locator("main").inner_text()
+    links = page.get_by_role("navigation", name="Saring menurut hasil").get_by_role("link")
+    expect(links).to_have_count(5)
+    gaps = _gaps(links)
+    assert len(gaps) == 4 and max(gaps) < 40, gaps
+    screenshot(page, "desktop-letter-batch")
+    assert s.console.problems() == []

@@ -402,6 +402,21 @@ def test_resuming_a_stopped_batch_from_its_page_is_audited(
     )
 
 
+def test_issuing_a_batch_or_the_recap_asks_first(client, login_as, district) -> None:
+    """Both take numbers from the register that cannot be given back: the button opens a
+    question, and only its "Ya, terbitkan" submits the form."""
+    login_as("kabid")
+    page = client.get("/surat/batch/?periode=2025-T1").get_data(as_text=True)
+    batch_form, recap_form = page.split('action="/surat/batch/rekap"')
+    batch_form = batch_form.split('action="/surat/batch/"')[1]
+    forms = ((batch_form, "Terbitkan serentak"), (recap_form, "Terbitkan laporan rekap"))
+    for form, label in forms:
+        form = form.split("</form>")[0]
+        assert '<summary role="button"' in form and f">{label}</summary>" in form
+        assert "tidak dapat dikembalikan" in form
+        assert form.count('type="submit"') == 1 and "Ya, terbitkan</button>" in form
+
+
 def test_the_default_launcher_starts_the_batch_command(app, monkeypatch, district):
     started = []
 

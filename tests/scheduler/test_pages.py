@@ -61,6 +61,37 @@ def test_bell_shows_the_unread_count_and_the_list_marks_read(client, login_as):
     assert "0 belum dibaca" in client.get("/kim/").text
 
 
+def test_the_list_narrows_to_one_kind_and_marking_read_stays_on_it(client, login_as):
+    user = login_as("petugas")
+    _notify(user, 2, KIND_NO_UPLOAD)
+    _notify(user, 3, KIND_FOLLOW_UP)
+    everything = client.get("/notifikasi/").text
+    assert everything.count("KIM tanpa unggahan 30 hari</td>") == 2
+    assert everything.count("Tindak lanjut jatuh tempo atau terlambat</td>") == 3
+    assert '<select id="jenis" name="jenis"' in everything
+
+    narrowed = client.get("/notifikasi/?jenis=no_upload").text
+    assert narrowed.count("KIM tanpa unggahan 30 hari</td>") == 2
+    assert "Tindak lanjut jatuh tempo atau terlambat</td>" not in narrowed
+    assert '<option selected value="no_upload">' in narrowed
+    # an unknown kind lists everything
+    assert client.get("/notifikasi/?jenis=rm").text.count('<tr class="unread">') == 5
+
+    first = db.session.scalar(
+        select(Notification.id).where(Notification.kind == KIND_NO_UPLOAD).order_by(Notification.id)
+    )
+    response = client.post(f"/notifikasi/{first}/dibaca", data={"jenis": "no_upload"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/notifikasi/?jenis=no_upload")
+
+    # "all read" on the narrowed list marks that kind only, as its button says
+    assert "Tandai semua jenis ini sudah dibaca" in client.get("/notifikasi/?jenis=no_upload").text
+    response = client.post("/notifikasi/semua-dibaca", data={"jenis": "no_upload"})
+    assert response.headers["Location"].endswith("/notifikasi/?jenis=no_upload")
+    unread = db.session.scalars(select(Notification.kind).where(Notification.read_at.is_(None)))
+    assert sorted(unread) == [KIND_FOLLOW_UP] * 3
+
+
 def test_another_users_notification_is_not_found(client, login_as, regions):
     login_as("petugas")
     other = factories.user("petugas", [regions.kec_b], username="lain")
@@ -167,8 +198,26 @@ def test_scheduler_page_lists_jobs_runs_and_errors(client, login_as, at):
     text = page.text
     assert "Penjadwal berjalan: host:1:abc" in text
     assert "3 Maret 2026 06.00" in text  # next run, shown in WIB
-    assert "follow_up: 3, sent: 2" in text
+    assert "pengingat tindak lanjut: 3, e-mail terkirim: 2" in text
+    assert "follow_up" not in text and "sent:" not in text
+    assert ">0 detik<" in text and " s<" not in text  # the duration in Indonesian
     assert "SMTP server said no" in text and "Gagal" in text and "Berhasil" in text
+
+
+def test_harvest_counts_are_read_in_indonesian(client, login_as, at):
+    at(wib(2026, 3, 2, 10, 0))
+    login_as("admin")
+    run = runs.claim("harvest", "2026-03-02T10")
+    runs.finish(
+        run,
+        {"kims": 5, "ok": 3, "not_modified": 1, "failed": 1, "found": 9, "new": 4, "requests": 5},
+    )
+    text = client.get("/admin/penjadwal/").text
+    assert (
+        "KIM dipanen: 5, berhasil: 3, tanpa perubahan: 1, gagal: 1, unggahan ditemukan: 9, "
+        "unggahan baru: 4, permintaan ke situs: 5"
+    ) in text
+    assert "not_modified" not in text
 
 
 def test_run_now_records_an_audited_request_and_runs_nothing(client, login_as, at):

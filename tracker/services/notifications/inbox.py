@@ -48,16 +48,16 @@ def unread_count(user: User) -> int:
     )
 
 
-def page(user: User, number: int, per_page: int) -> Page[ShownNotification]:
-    """The user's notifications, unread first, newest first; worded in the reader's language."""
-    stmt = (
-        select(Notification)
-        .where(Notification.user_id == user.id)
-        .order_by(
-            Notification.read_at.is_not(None),
-            Notification.created_at.desc(),
-            Notification.id.desc(),
-        )
+def page(user: User, number: int, per_page: int, kind: str = "") -> Page[ShownNotification]:
+    """The user's notifications (of one kind when `kind` names one), unread first, newest first;
+    worded in the reader's language."""
+    stmt = select(Notification).where(Notification.user_id == user.id)
+    if kind in KINDS:
+        stmt = stmt.where(Notification.kind == kind)
+    stmt = stmt.order_by(
+        Notification.read_at.is_not(None),
+        Notification.created_at.desc(),
+        Notification.id.desc(),
     )
     found = paginate(stmt, number, per_page)
     return found.map(
@@ -73,11 +73,14 @@ def page(user: User, number: int, per_page: int) -> Page[ShownNotification]:
     )
 
 
-def mark_read(user: User, notification_id: int | None = None) -> int:
-    """Mark one of the user's notifications read (another user's is not found), or all of them."""
+def mark_read(user: User, notification_id: int | None = None, kind: str = "") -> int:
+    """Mark one of the user's notifications read (another user's is not found), or all of them
+    (of one kind when `kind` names one)."""
     stmt = update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)
     )
+    if kind in KINDS:
+        stmt = stmt.where(Notification.kind == kind)
     if notification_id is not None:
         owned = db.session.scalar(
             select(Notification.id).where(

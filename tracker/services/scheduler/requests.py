@@ -43,6 +43,40 @@ JOB_LABELS = {
     "letter_batches": N_("Batch surat"),
 }
 
+# The counts a run records, as people read them; a job may name a count its own way (the
+# harvest's "failed" are KIMs, the mail's are e-mails). A count without a label shows its key.
+COUNT_LABELS = {
+    "periods_checked": N_("periode diperiksa"),
+    "periods_recomputed": N_("periode dihitung ulang"),
+    "kims_assessed": N_("KIM dinilai"),
+    "closed": N_("periode ditutup"),
+    "opened": N_("periode dibuka"),
+    "follow_up": N_("pengingat tindak lanjut"),
+    "not_visited": N_("pengingat belum dikunjungi"),
+    "no_upload": N_("pengingat tanpa unggahan"),
+    "tier_drop": N_("pengingat jenjang turun"),
+    "digest": N_("ringkasan mingguan"),
+    "sent": N_("e-mail terkirim"),
+    "failed": N_("e-mail gagal"),
+    "batches": N_("batch dilanjutkan"),
+}
+JOB_COUNT_LABELS = {
+    "harvest": {
+        "kims": N_("KIM dipanen"),
+        "ok": N_("berhasil"),
+        "not_modified": N_("tanpa perubahan"),
+        "failed": N_("gagal"),
+        "found": N_("unggahan ditemukan"),
+        "new": N_("unggahan baru"),
+        "requests": N_("permintaan ke situs"),
+    },
+}
+
+
+def count_label(job: str, key: str) -> str:
+    """The untranslated label of count `key` of a run of `job` (its key when it has none)."""
+    return JOB_COUNT_LABELS.get(job, {}).get(key) or COUNT_LABELS.get(key) or key
+
 
 @dataclass(frozen=True)
 class PlannedJob:

@@ -50,6 +50,8 @@ def _page() -> ImportPage:
         field_labels=FIELD_LABELS,
         detail_endpoint="coaching.session_detail",
         detail_arg="session_id",
+        name_label=_("Sesi"),
+        place_label=_("Tanggal dan peserta"),
     )
 
 

@@ -70,6 +70,9 @@ class ImportPage:
     field_labels: dict[str, Any] | None = None  # labels of the fields a change lists
     detail_endpoint: str | None = None  # url_for endpoint of a changed object (one `id` arg)
     detail_arg: str = "id"
+    # the headings of a change's name and place columns (a KIM's "Nama", "Desa, kecamatan")
+    name_label: Any = None
+    place_label: Any = None
 
 
 def render_result(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -39,13 +39,20 @@ def _link(params: dict[str, Any]) -> str | None:
     return None
 
 
+def _kind(text: str | None) -> str:
+    """`?jenis=` (or the mark-read form's field): a kind of notification, else "" (all)."""
+    return text if text in KIND_LABELS else ""
+
+
 @bp.get("/")
 @login_required
 def index() -> str:
-    page = inbox.page(current_user, page_arg(), page_size())
+    kind = _kind(request.args.get("jenis"))
+    page = inbox.page(current_user, page_arg(), page_size(), kind)
     return render_template(
         "notifications/index.html",
         page=page,
+        kind=kind,
         links={n.id: _link(n.params) for n in page.items},
         kind_labels=KIND_LABELS,
         form=ConfirmForm(),
@@ -58,7 +65,8 @@ def mark_read(notification_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     inbox.mark_read(current_user, notification_id)  # another user's: NotFound, a 404
-    return redirect(url_for("notifications.index"))
+    kind = _kind(request.form.get("jenis"))  # back to the list as it was narrowed
+    return redirect(url_for("notifications.index", jenis=kind or None))
 
 
 @bp.post("/semua-dibaca")
@@ -66,6 +74,7 @@ def mark_read(notification_id: int) -> Response:
 def mark_all_read() -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    marked = inbox.mark_read(current_user)
+    kind = _kind(request.form.get("jenis"))  # the narrowed list: that kind only
+    marked = inbox.mark_read(current_user, kind=kind)
     flash(_("%(n)d notifikasi ditandai sudah dibaca.", n=marked), "success")
-    return redirect(url_for("notifications.index"))
+    return redirect(url_for("notifications.index", jenis=kind or None))

@@ -26,6 +26,7 @@ def index() -> str:
         "scheduler/index.html",
         overview=requests.overview(current_user, page_arg(), page_size()),
         labels=requests.JOB_LABELS,
+        count_label=requests.count_label,
         status_labels=RUN_STATUS_LABELS,
         form=ConfirmForm(),
     )
