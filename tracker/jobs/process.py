@@ -2,8 +2,9 @@
 
 One BlockingScheduler (APScheduler 3.11) in the foreground, in SCHEDULER_TIMEZONE (Asia/Jakarta by
 default). Nothing in the web application starts it: gunicorn workers only record "run now"
-requests. Jobs run one at a time on one worker thread; the heartbeat and the request poll run on
-a second one, so a long recomputation never lets the lease lapse.
+requests. Jobs run one at a time on one worker thread, the admin's "run now" requests too (the
+request poll is one of its jobs); the heartbeat runs alone on a second one, so a long
+recomputation or a letter batch taken up by "run now" never lets the lease lapse.
 
 Before anything is scheduled the process takes the guard (tracker/services/scheduler/lease.py):
 the advisory lock on PostgreSQL, the lease row on SQLite. Held by another scheduler, it refuses
@@ -36,7 +37,7 @@ from tracker.services.scheduler import lease, runs
 
 log = logging.getLogger("tracker.jobs")
 
-CONTROL = "control"  # the executor of the heartbeat and the request poll
+CONTROL = "control"  # the heartbeat's executor
 HEARTBEAT_ID = "_heartbeat"
 REQUESTS_ID = "_requests"
 
@@ -161,12 +162,11 @@ def build(
         executor=CONTROL,
         next_run_time=datetime.now(tz),  # at once: it publishes the next run times
     )
-    scheduler.add_job(
+    scheduler.add_job(  # on the jobs' thread: a requested run is as long as the job
         runner.serve_requests,
         IntervalTrigger(seconds=int(app.config.get("SCHEDULER_POLL_SECONDS", 30)), timezone=tz),
         args=(app,),
         id=REQUESTS_ID,
-        executor=CONTROL,
     )
     scheduler.heartbeat = heartbeat
     scheduler.exit_code = 0

@@ -10,6 +10,8 @@ failure is that KIM's alone). Plain data in, bytes out: no database, no Flask.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from dataclasses import dataclass
 
@@ -72,15 +74,37 @@ class RenderOutcome:
 _worker: dict[str, object] = {}
 
 
+PARENT_CHECK_SECONDS = 1.0  # how often a pool worker looks whether its parent is still there
+
+
 def start_worker(
-    logo: tuple[bytes, str] | None, key: SigningKey | None, *, warm: bool = True
+    logo: tuple[bytes, str] | None,
+    key: SigningKey | None,
+    *,
+    warm: bool = True,
+    in_pool: bool = True,
 ) -> None:
     """A worker process's initializer: keep the logo and key, load the renderer and fonts
-    (`warm`: now rather than at the first letter)."""
+    (`warm`: now rather than at the first letter). `in_pool`: this is a pool's worker process,
+    which ends when the process that started it is gone (see `_end_with_parent`)."""
     _worker["logo"] = logo
     _worker["key"] = key
+    if in_pool:
+        threading.Thread(
+            target=_end_with_parent, args=(os.getppid(),), name="end-with-parent", daemon=True
+        ).start()
     if warm:
         styles.shared()  # imports WeasyPrint, parses the stylesheet, loads the fonts
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this worker once its parent is gone. A batch process killed with SIGKILL (or by the
+    out-of-memory killer) never shuts its pool down, and a worker waiting for its next letter
+    would wait for ever, holding WeasyPrint and the fonts (about 100 MB), reparented to init."""
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        if os.getppid() != parent:
+            os._exit(0)  # nothing of ours to flush: the letter in hand has nobody to go to
 
 
 def render_job(job: RenderJob) -> RenderOutcome:

@@ -714,7 +714,7 @@ def _renderer(
     """A function handing a letter to a renderer: a pool of `workers` processes (spawned: they
     import only what rendering needs and share no database connection), or this process."""
     if workers <= 0:
-        issuing.start_worker(logo, key, warm=False)
+        issuing.start_worker(logo, key, warm=False, in_pool=False)
 
         def here(job: issuing.RenderJob) -> Future[issuing.RenderOutcome]:
             done: Future[issuing.RenderOutcome] = Future()
