@@ -1,7 +1,7 @@
 """Load and faults: gunicorn (4 workers) on a fresh PostgreSQL database under Locust, headless.
 
     python -m bench.load [--duration 60] [--kims 200] [--kill-worker-at 30] [--ceiling-duration 20]
-    python -m bench.load --kill-scheduler-during-batch      # pending: see bench/README.md
+                         [--kill-scheduler-during-batch [--batch-workers 2]] [--batch-fault-only]
 
 1. A database of its own on 127.0.0.1:5432 (`jenjang_load`, dropped first and at the end unless
    --keep-db): `flask db upgrade`, `flask demo seed --kims N`, the office's signatory set with
@@ -21,8 +21,14 @@
 6. The ceiling: a bare WSGI app (`ceiling_app` below) under gunicorn with 4 workers and the same
    60 users and waits, --ceiling-duration seconds: what this machine and Locust give when the
    app does nothing.
+7. With --kill-scheduler-during-batch, when the checks passed: the scheduler killed during a
+   letter batch, on the same database (`BatchFault`: the batch's own process SIGKILLed mid-batch,
+   the scheduler taking it up SIGKILLed mid-batch, the scheduler started again; nothing
+   half-written after each kill, the batch complete at the end). --batch-fault-only skips the
+   load (steps 2–6).
 
-Never part of the test run; the machine is shared, so run it once (about 3 minutes).
+Never part of the test run; the machine is shared, so run it once (about 3 minutes; 6–7 with
+the batch fault).
 """
 
 from __future__ import annotations
