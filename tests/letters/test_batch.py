@@ -8,8 +8,10 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from datetime import timedelta
 
@@ -557,8 +559,6 @@ def test_a_letter_issued_elsewhere_mid_batch_renumbers_the_letters_in_flight(dis
 def test_the_launched_process_runs_the_batch_to_its_end(app, sibling_app, tmp_path, monkeypatch):
     """The web's launcher for real: `python -m flask letters run-batch ID` as its own process,
     on the same database, with one worker process rendering real letters."""
-    import time
-
     from tests.factories.registry import region_tree
 
     shared = sibling_app(LETTER_ARCHIVE=str(tmp_path / "shared-letters"))
@@ -652,3 +652,130 @@ def test_a_killed_batchs_worker_processes_do_not_outlive_it(tmp_path):
         for child in children:  # this test's own processes, whatever the outcome
             with contextlib.suppress(psutil.NoSuchProcess):
                 child.kill()
+
+
+# ------------------------------------------------------------------ killed for real
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of every thread of `pid` (a pool is its starting thread's children)."""
+    found: list[int] = []
+    for task in os.scandir(f"/proc/{pid}/task"):
+        try:
+            with open(f"{task.path}/children") as listed:
+                found += [int(p) for p in listed.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _until(condition, seconds: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def _issued(batch_id: int) -> int:
+    db.session.expire_all()
+    return db.session.scalar(
+        select(func.count())
+        .select_from(LetterBatchItem)
+        .where(LetterBatchItem.batch_id == batch_id, LetterBatchItem.status == ITEM_ISSUED)
+    )
+
+
+def _nothing_half_written(batch_id: int) -> int:
+    """Every letter's archived file is there with its SHA-256; every issued item has its letter
+    and every letter its item; the numbers are 1…N once each and the sequence row says N."""
+    from tracker.models import LetterSequence
+
+    db.session.expire_all()
+    letters = list(db.session.scalars(select(Letter).order_by(Letter.sequence)))
+    for letter in letters:
+        assert archive.sha256(archive.read(letter.pdf_path)) == letter.pdf_sha256
+    items = [i for i in _items(batch_id) if i.status == ITEM_ISSUED]
+    assert sorted(i.letter_id for i in items) == sorted(letter.id for letter in letters)
+    assert [x for x in _items(batch_id) if x.status != ITEM_ISSUED and x.letter_id] == []
+    assert [letter.sequence for letter in letters] == list(range(1, len(letters) + 1))
+    if letters:
+        assert db.session.get(LetterSequence, letters[0].year).last_number == len(letters)
+    return len(letters)
+
+
+def _kill(process: subprocess.Popen, what: str) -> None:  # type: ignore[type-arg]
+    """SIGKILL, as the kernel's OOM killer or a power cut leaves it; its render workers must not
+    outlive it (each holds WeasyPrint and the fonts, about 100 MB, for ever otherwise)."""
+    children = _children(process.pid)
+    assert children, f"{what} had no render worker yet"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    try:
+        _until(
+            lambda: not [p for p in children if os.path.exists(f"/proc/{p}")],
+            15,
+            f"{what}'s child processes outlived it",
+        )
+    finally:
+        for pid in children:  # ours: never left behind by the test, whatever it found
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.slow
+def test_a_batch_killed_twice_for_real_is_finished_by_the_scheduler(
+    app, sibling_app, tmp_path, monkeypatch
+):
+    """`flask letters run-batch` SIGKILLed mid-batch, then the scheduler's `letter_batches` job
+    (`flask scheduler run-job`) SIGKILLed mid-batch too: after each kill nothing is half-written;
+    the job run again finishes the batch, every KIM with one letter, numbers 1…N."""
+    from tests.factories.registry import region_tree
+
+    shared = sibling_app(LETTER_ARCHIVE=str(tmp_path / "shared-letters"))
+    monkeypatch.setenv("JENJANG_ENV", "development")  # reads DATABASE_URL, as production does
+    monkeypatch.setenv("LETTER_BATCH_WORKERS", "1")
+    monkeypatch.setenv("SCHEDULER_LEASE_SECONDS", "2")  # the killed job's lease lapses quickly
+    with shared.app_context():
+        tree = region_tree()
+        factories.office_ready()
+        kims, _period = factories.assessed_kims(tree.desa_a1, count=8)
+        started = batch.start_batch(None, "2025-T1")
+        env = batch.batch_environment()
+        log = (tmp_path / "processes.log").open("ab")
+
+        def spawn(args: list[str]) -> subprocess.Popen:  # type: ignore[type-arg]
+            return subprocess.Popen(
+                [sys.executable, "-m", "flask", *args], env=env, stdout=log, stderr=log
+            )
+
+        runner = spawn(["letters", "run-batch", str(started.id)])
+        _until(lambda: _issued(started.id) >= 2, 240, "the runner issued no 2 letters")
+        _kill(runner, "flask letters run-batch")
+        first = _nothing_half_written(started.id)
+        assert 2 <= first < 8
+        assert db.session.get(LetterBatch, started.id).status == BATCH_RUNNING
+
+        job = spawn(["scheduler", "run-job", "letter_batches"])
+        _until(lambda: _issued(started.id) > first, 240, "the job issued nothing")
+        _kill(job, "flask scheduler run-job letter_batches")
+        second = _nothing_half_written(started.id)
+        assert first < second < 8, "the job finished before its kill: more KIMs needed"
+
+        time.sleep(2.5)  # the killed job's lease (2 s on SQLite) lapses
+        again = subprocess.run(
+            [sys.executable, "-m", "flask", "scheduler", "run-job", "letter_batches"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "succeeded: batches 1" in again.stdout
+        done = db.session.get(LetterBatch, started.id, populate_existing=True)
+        assert done.status == BATCH_DONE and (done.issued, done.failed) == (8, 0)
+        assert _nothing_half_written(started.id) == 8
+        letters = db.session.scalars(select(Letter.kim_id)).all()
+        assert sorted(letters) == sorted(k.id for k in kims)
+        archived = sorted(p.name for p in (tmp_path / "shared-letters").glob("[0-9]*/*"))
+        assert len(archived) == 8 and not [n for n in archived if n.endswith(".part")]
+        db.session.remove()

@@ -292,3 +292,24 @@ def test_a_job_run_by_hand_keeps_its_lease_while_it_runs(app, runner, monkeypatc
     assert seen == ["refused"]
     db.session.expire_all()
     assert lease.current() is None  # released at the end
+
+
+def test_a_run_now_takes_the_jobs_thread_never_the_heartbeats(app, at):
+    """A requested run is a job like the others: it runs on the jobs' thread. On the heartbeat's
+    thread a long one (a letter batch taken up by "run now") held back every renewal: the lease
+    lapsed while the scheduler still ran, and on SQLite a second scheduler could take it."""
+    at(wib(2026, 3, 4, 10, 0))
+    guard = process.Guard(app)
+    guard.acquire()
+    scheduler = process.build(app, guard, scheduler_class=BackgroundScheduler)
+    scheduler.start(paused=True)
+    try:
+        heartbeat = scheduler.get_job(process.HEARTBEAT_ID)
+        served = scheduler.get_job(process.REQUESTS_ID)
+        jobs = [scheduler.get_job(job.name) for job in process.JOBS]
+        assert heartbeat.executor == process.CONTROL
+        assert served.executor == jobs[0].executor != process.CONTROL
+        assert {job.executor for job in jobs} == {served.executor}
+    finally:
+        scheduler.shutdown(wait=False)
+        guard.release()
