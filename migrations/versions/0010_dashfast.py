@@ -1,0 +1,32 @@
+"""dashfast: an index for the dashboard's Top Konten ten and one for the values waiting for review
+
+`ix_content_total_rank` indexes each KIM's total of posts (berita + galeri + pengumuman +
+agenda, the expression Top Konten ranks on) and berita (the first tie-break): the dashboard's
+first ten are read from its end, a handful of rows instead of every KIM.
+
+Revision ID: 0010_dashfast
+Revises: 0009
+Create Date: 2026-12-01
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = "0010_dashfast"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index(
+        "ix_content_total_rank",
+        "content_total",
+        [sa.text("(berita + galeri + pengumuman + agenda)"), "berita"],
+        unique=False,
+    )
+
+
+def downgrade():
+    op.drop_index("ix_content_total_rank", table_name="content_total")
