@@ -120,7 +120,11 @@ class Measurement(Base):
     """
 
     __tablename__ = "measurement"
-    __table_args__ = (UniqueConstraint("kim_id", "period_id", "indicator_code"),)
+    __table_args__ = (
+        UniqueConstraint("kim_id", "period_id", "indicator_code"),
+        # the values of a period waiting for review (the dashboard's count) without the others
+        Index("ix_measurement_period_status", "period_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kim_id: Mapped[int] = mapped_column(ForeignKey("kim.id", ondelete="CASCADE"), index=True)

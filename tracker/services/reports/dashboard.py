@@ -36,7 +36,7 @@ from tracker.models.period import PERIOD_CLOSED
 from tracker.models.user import User
 from tracker.models.visits import FOLLOW_UP_OPEN
 from tracker.scoring.framework import load_framework
-from tracker.services.activity.verification import review_counts
+from tracker.services.activity.verification import waiting_totals
 from tracker.services.assessment.reports import Mover, movers_between
 from tracker.services.coaching.access import visible_clause
 from tracker.services.common.clock import office_today
@@ -370,7 +370,5 @@ def summary(user: User, before_code: str = "", after_code: str = "") -> Summary:
     if opened:
         result.open_period = opened[0]
         if has_permission(user.role, ENTER_ACTIVITY):
-            waiting = review_counts(user, [opened[0].id]).values()
-            result.submitted = sum(submitted for submitted, _rejected in waiting)
-            result.rejected = sum(rejected for _submitted, rejected in waiting)
+            result.submitted, result.rejected = waiting_totals(user, opened[0].id)
     return result

@@ -3,9 +3,11 @@
 `ix_content_total_rank` indexes each KIM's total of posts (berita + galeri + pengumuman +
 agenda, the expression Top Konten ranks on) and berita (the first tie-break): the dashboard's
 first ten are read from its end, a handful of rows instead of every KIM.
+`ix_measurement_period_status` finds a period's values waiting for review (the dashboard's
+count) without reading its verified ones.
 
-Revision ID: 0010_dashfast
-Revises: 0009
+Revision ID: 0015_dashfast
+Revises: 0014
 Create Date: 2026-12-01
 """
 
@@ -13,8 +15,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0010_dashfast"
-down_revision = "0009"
+revision = "0015_dashfast"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
@@ -26,7 +28,11 @@ def upgrade():
         [sa.text("(berita + galeri + pengumuman + agenda)"), "berita"],
         unique=False,
     )
+    op.create_index(
+        "ix_measurement_period_status", "measurement", ["period_id", "status"], unique=False
+    )
 
 
 def downgrade():
+    op.drop_index("ix_measurement_period_status", table_name="measurement")
     op.drop_index("ix_content_total_rank", table_name="content_total")
