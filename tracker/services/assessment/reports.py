@@ -13,7 +13,18 @@ from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, case, exists, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
@@ -252,48 +263,53 @@ def movers_between(
     in_scope: ColumnElement[bool],
     names: tuple[str, ...],
     shown: int = MOVERS_SHOWN,
+    *,
+    counted: bool = True,
 ) -> tuple[list[Mover], list[Mover], int, int]:
     """KIMs whose assigned tier went up or down between two assessed periods (each under the
     framework that stands for it): the first `shown` each way, the biggest steps first (then the
-    higher score going up, the lower going down, then the name), and how many moved each way.
+    higher score going up, the lower going down, then the name), and how many moved each way
+    (with `counted`; otherwise 0 and 0, for a caller that counts them itself).
 
-    One query: the moved KIMs are numbered and counted within their direction by window
-    functions, and only the rows shown are joined to their desa."""
+    One query for the rows: each direction ordered and cut to `shown` on its own (a bounded
+    sort, nothing numbered over every moved KIM), and only the rows shown joined to their desa;
+    one more for the counts."""
     step = _step(names)
-    up = step > 0
-    moved = (
-        _with_prior(
-            select(
-                Assessment.kim_id.label("kim_id"),
-                _prior().tier.label("was"),
-                Assessment.tier.label("now"),
-                Assessment.score.label("score"),
-                up.label("up"),
-                func.row_number()
-                .over(
-                    partition_by=up,
-                    order_by=(
-                        func.abs(step).desc(),
-                        case((up, -Assessment.score), else_=Assessment.score),
-                        Kim.name_key,
-                        Kim.id,
-                    ),
-                )
-                .label("place"),
-                func.count().over(partition_by=up).label("moved"),
-            ).select_from(Assessment),
-            before_id,
-            before_framework_id,
+
+    def direction(up: bool) -> Any:
+        return (
+            _with_prior(
+                select(
+                    Assessment.kim_id.label("kim_id"),
+                    _prior().tier.label("was"),
+                    Assessment.tier.label("now"),
+                    Assessment.score.label("score"),
+                    (true() if up else false()).label("up"),
+                    func.abs(step).label("size"),
+                ).select_from(Assessment),
+                before_id,
+                before_framework_id,
+            )
+            .join(Kim, Kim.id == Assessment.kim_id)
+            .where(
+                Assessment.period_id == period_id,
+                Assessment.framework_id == framework_id,
+                in_scope,
+                step > 0 if up else step < 0,
+            )
+            .order_by(
+                func.abs(step).desc(),
+                -Assessment.score if up else Assessment.score,
+                Kim.name_key,
+                Kim.id,
+            )
+            .limit(shown)
+            .subquery()
         )
-        .join(Kim, Kim.id == Assessment.kim_id)
-        .where(
-            Assessment.period_id == period_id,
-            Assessment.framework_id == framework_id,
-            in_scope,
-            step != 0,
-        )
-        .subquery("moved")
-    )
+
+    moved = union_all(
+        *(select(*branch.c) for branch in (direction(True), direction(False)))
+    ).subquery("moved")
     rows = db.session.execute(
         located(
             select(
@@ -304,18 +320,39 @@ def movers_between(
                 moved.c.now,
                 moved.c.score,
                 moved.c.up,
-                moved.c.moved,
             )
             .select_from(moved)
             .join(Kim, Kim.id == moved.c.kim_id)
+        ).order_by(
+            moved.c.up.desc(),
+            moved.c.size.desc(),
+            case((moved.c.up, -moved.c.score), else_=moved.c.score),
+            Kim.name_key,
+            Kim.id,
         )
-        .where(moved.c.place <= shown)
-        .order_by(moved.c.place)
     ).all()
     ups = [Mover(r.kim_id, r.name, r[2], r.was, r.now, float(r.score)) for r in rows if r.up]
     downs = [Mover(r.kim_id, r.name, r[2], r.was, r.now, float(r.score)) for r in rows if not r.up]
-    up_count = next((int(r.moved) for r in rows if r.up), 0)
-    down_count = next((int(r.moved) for r in rows if not r.up), 0)
+    up_count = down_count = 0
+    if counted:
+        up = step > 0
+        for went_up, n in db.session.execute(
+            _with_prior(
+                select(up, func.count()).select_from(Assessment), before_id, before_framework_id
+            )
+            .join(Kim, Kim.id == Assessment.kim_id)
+            .where(
+                Assessment.period_id == period_id,
+                Assessment.framework_id == framework_id,
+                in_scope,
+                step != 0,
+            )
+            .group_by(up)
+        ):
+            if went_up:
+                up_count = int(n)
+            else:
+                down_count = int(n)
     return ups, downs, up_count, down_count
 
 

@@ -249,6 +249,7 @@ def transitions(
         in_scope,
         names,
         MOVERS_SHOWN,
+        counted=False,  # the matrix's cells count them
     )
     return Transitions(before, after, cells, ups, downs)
 
