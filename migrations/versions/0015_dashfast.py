@@ -4,7 +4,8 @@
 agenda, the expression Top Konten ranks on) and berita (the first tie-break): the dashboard's
 first ten are read from its end, a handful of rows instead of every KIM.
 `ix_measurement_period_status` finds a period's values waiting for review (the dashboard's
-count) without reading its verified ones.
+count) without reading its verified ones. `ix_content_total_last_posted_on` finds the KIMs that
+posted lately (the dashboard's "no upload in 30 days" is the active KIMs less those).
 
 Revision ID: 0015_dashfast
 Revises: 0014
@@ -31,8 +32,12 @@ def upgrade():
     op.create_index(
         "ix_measurement_period_status", "measurement", ["period_id", "status"], unique=False
     )
+    op.create_index(
+        op.f("ix_content_total_last_posted_on"), "content_total", ["last_posted_on"], unique=False
+    )
 
 
 def downgrade():
+    op.drop_index(op.f("ix_content_total_last_posted_on"), table_name="content_total")
     op.drop_index("ix_measurement_period_status", table_name="measurement")
     op.drop_index("ix_content_total_rank", table_name="content_total")

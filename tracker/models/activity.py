@@ -71,7 +71,7 @@ class ContentTotal(Base):
     galeri: Mapped[int] = mapped_column(Integer, default=0)
     pengumuman: Mapped[int] = mapped_column(Integer, default=0)
     agenda: Mapped[int] = mapped_column(Integer, default=0)
-    last_posted_on: Mapped[date | None] = mapped_column(Date)
+    last_posted_on: Mapped[date | None] = mapped_column(Date, index=True)
 
     @classmethod
     def total(cls) -> Any:

@@ -254,26 +254,32 @@ def transitions(
     return Transitions(before, after, cells, ups, downs)
 
 
-def _follow_up_signals(in_scope: ColumnElement[bool], today: date) -> tuple[int, int]:
+def _follow_up_signals(in_scope: ColumnElement[bool], today: date, active: int) -> tuple[int, int]:
     """(active KIMs without an upload in QUIET_DAYS, active KIMs not visited in UNVISITED_DAYS)
-    in one query."""
+    in one query, given the number of active KIMs in scope: that number less those that posted
+    (their latest post date, from the index on it) and less those visited (the visits started
+    since, from the index on the date, and their findings). The work grows with the KIMs that
+    posted or were visited lately, not with every KIM checked for both."""
     quiet_since = today - timedelta(days=QUIET_DAYS)
     visited_since = today - timedelta(days=UNVISITED_DAYS)
-    posted = exists().where(
-        ContentTotal.kim_id == Kim.id, ContentTotal.last_posted_on > quiet_since
+    active_in_scope = and_(Kim.status == STATUS_ACTIVE, in_scope)
+    posted = (
+        select(func.count())
+        .select_from(ContentTotal)
+        .join(Kim, Kim.id == ContentTotal.kim_id)
+        .where(ContentTotal.last_posted_on > quiet_since, active_in_scope)
+        .scalar_subquery()
     )
-    visited = exists(
-        select(VisitFinding.id)
-        .join(MonitoringVisit, MonitoringVisit.id == VisitFinding.visit_id)
-        .where(VisitFinding.kim_id == Kim.id, MonitoringVisit.started_on > visited_since)
+    visited = (
+        select(func.count(func.distinct(VisitFinding.kim_id)))
+        .select_from(MonitoringVisit)
+        .join(VisitFinding, VisitFinding.visit_id == MonitoringVisit.id)
+        .join(Kim, Kim.id == VisitFinding.kim_id)
+        .where(MonitoringVisit.started_on > visited_since, active_in_scope)
+        .scalar_subquery()
     )
-    quiet, unvisited = db.session.execute(
-        select(
-            func.coalesce(func.sum(case((~posted, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((~visited, 1), else_=0)), 0),
-        ).where(Kim.status == STATUS_ACTIVE, in_scope)
-    ).one()
-    return int(quiet), int(unvisited)
+    posted_n, visited_n = db.session.execute(select(posted, visited)).one()
+    return active - int(posted_n or 0), active - int(visited_n or 0)
 
 
 def _overdue(in_scope: ColumnElement[bool], today: date) -> int:
@@ -363,7 +369,7 @@ def summary(user: User, before_code: str = "", after_code: str = "") -> Summary:
         if closed:
             result.letters_period = closed[-1]
             result.letters_missing = letters_missing(closed[-1], in_scope)
-    result.quiet, result.unvisited = _follow_up_signals(in_scope, today)
+    result.quiet, result.unvisited = _follow_up_signals(in_scope, today, result.kims_active)
     result.overdue = _overdue(in_scope, today)
     result.upcoming_count, result.upcoming = _upcoming(user, today)
     result.top = top(user, today, TOP_SHOWN)
