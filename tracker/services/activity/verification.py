@@ -264,7 +264,10 @@ def waiting_totals(actor: User, period_id: int) -> tuple[int, int]:
     status), each waiting value's KIM checked by key: the work grows with the values waiting,
     not with the KIMs."""
     require(actor, ENTER_ACTIVITY)
-    placed = _placed(select(Kim.id)).where(Kim.id == Measurement.kim_id, *_in_scope(actor))
+    # the KIM of the value, placed as `_placed` places it (inner joins to its desa and kecamatan)
+    placed = located(select(Kim.id).select_from(Kim)).where(
+        Kim.id == Measurement.kim_id, *_in_scope(actor)
+    )
     waiting = func.sum(case((Measurement.status == MEASUREMENT_SUBMITTED, 1), else_=0))
     refused = func.sum(case((Measurement.status == MEASUREMENT_REJECTED, 1), else_=0))
     submitted, rejected = db.session.execute(
