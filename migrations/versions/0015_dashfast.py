@@ -1,4 +1,4 @@
-"""dashfast: an index for the dashboard's Top Konten ten and one for the values waiting for review
+"""dashfast: indexes for the home dashboard's figures
 
 `ix_content_total_rank` indexes each KIM's total of posts (berita + galeri + pengumuman +
 agenda, the expression Top Konten ranks on) and berita (the first tie-break): the dashboard's
@@ -6,6 +6,8 @@ first ten are read from its end, a handful of rows instead of every KIM.
 `ix_measurement_period_status` finds a period's values waiting for review (the dashboard's
 count) without reading its verified ones. `ix_content_total_last_posted_on` finds the KIMs that
 posted lately (the dashboard's "no upload in 30 days" is the active KIMs less those).
+`ix_assessment_period_tier` (period, framework, tier, KIM) counts every period's tiers in index
+order, grouped without sorting.
 
 Revision ID: 0015_dashfast
 Revises: 0014
@@ -33,11 +35,18 @@ def upgrade():
         "ix_measurement_period_status", "measurement", ["period_id", "status"], unique=False
     )
     op.create_index(
+        "ix_assessment_period_tier",
+        "assessment",
+        ["period_id", "framework_id", "tier", "kim_id"],
+        unique=False,
+    )
+    op.create_index(
         op.f("ix_content_total_last_posted_on"), "content_total", ["last_posted_on"], unique=False
     )
 
 
 def downgrade():
+    op.drop_index("ix_assessment_period_tier", table_name="assessment")
     op.drop_index(op.f("ix_content_total_last_posted_on"), table_name="content_total")
     op.drop_index("ix_measurement_period_status", table_name="measurement")
     op.drop_index("ix_content_total_rank", table_name="content_total")

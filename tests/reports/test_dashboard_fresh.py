@@ -13,13 +13,16 @@ import pytest
 from tests import factories
 from tests.reports.test_dashboard import district  # noqa: F401  (the crafted district)
 from tracker.extensions import db
+from tracker.models import Period, Region
 from tracker.models.activity import MEASUREMENT_REJECTED, MEASUREMENT_SUBMITTED
 from tracker.models.kim import STATUS_INACTIVE
+from tracker.models.region import level_of, parent_of
 from tracker.services.activity import verification
 from tracker.services.assessment.runner import assess_period
 from tracker.services.common.clock import office_today
 from tracker.services.reports import dashboard
 from tracker.services.reports.leaderboard import leaderboard, top
+from tracker.services.rules import frameworks
 
 HEADER = "Nomor KIM.id,Nama KIM,Desa,Kecamatan,Jenis,Tanggal,Judul,Tautan"
 
@@ -144,3 +147,48 @@ def test_the_top_ten_are_the_full_rankings_first_ten(app, regions, days_back):
         assert first, "the crafted ranking is empty"
         assert top(user, until, 10) == first
         assert top(user, until, 3) == first[:3]
+
+
+def test_a_kim_outside_the_kabupaten_changes_none_of_its_figures(app, district, regions):  # noqa: F811
+    """The figures of a kabupaten-wide user skip the per-row scope check only while every KIM
+    lies in his scope: a KIM of another kabupaten (assessed, moved, with uploads, without a
+    letter) brings the check back and changes none of his figures."""
+    admin = factories.user("admin", username="kepala")
+    before = dashboard.summary(admin)
+    for code, name, kind in (
+        ("35.09", "Kabupaten Jember", "kabupaten"),
+        ("35.09.01", "Kencong", None),
+        ("35.09.01.2001", "Paseban", "desa"),
+    ):
+        db.session.add(
+            Region(
+                code=code, name=name, level=level_of(code), kind=kind, parent_code=parent_of(code)
+            )
+        )
+    db.session.commit()
+    outsider = factories.kim("35.09.01.2001", "KIM Luar")
+    fw = frameworks.get_active()
+    t1, t2 = (db.session.get(Period, p.id) for p in before.periods)
+    factories.make_assessment(outsider, t1, fw, tier="Mandiri")
+    factories.make_assessment(outsider, t2, fw, tier="Rintisan")
+    factories.make_posts(outsider, *[("berita", office_today())] * 5)
+    after = dashboard.summary(admin)
+    assert after.kims_total == before.kims_total == 4
+    assert [p.counts for p in after.periods] == [p.counts for p in before.periods]
+    assert after.kecamatan == before.kecamatan
+    assert after.transitions.cells == before.transitions.cells
+    assert after.transitions.down == before.transitions.down
+    assert (after.quiet, after.unvisited, after.letters_missing) == (
+        before.quiet,
+        before.unvisited,
+        before.letters_missing,
+    )
+    assert after.top == before.top
+    # a user of the whole province sees the outsider in every figure
+    province = factories.user("viewer", scope=[regions.provinsi], username="provinsi")
+    wide = dashboard.summary(province)
+    assert wide.kims_total == 5
+    assert [sum(p.counts.values()) for p in wide.periods] == [5, 5]
+    assert wide.transitions.cells[("Mandiri", "Rintisan")] == 1
+    assert wide.letters_missing == before.letters_missing + 1
+    assert wide.top[0].name == "KIM Luar"

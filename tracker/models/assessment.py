@@ -34,6 +34,8 @@ class Assessment(Base):
         # JSON: the dashboard's tier counts per period, and each KIM's result of an earlier
         # period looked up for the movers and the transition matrix (services/reports/dashboard)
         Index("ix_assessment_period_kim", "period_id", "framework_id", "kim_id", "tier", "score"),
+        # the dashboard's tier counts of every period, counted in index order
+        Index("ix_assessment_period_tier", "period_id", "framework_id", "tier", "kim_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

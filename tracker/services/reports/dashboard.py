@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, select, true
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
@@ -127,30 +127,22 @@ class Summary:
         return self.latest.counts.get(tier, 0) - self.previous.counts.get(tier, 0)
 
 
-def _assessed_periods(in_scope: ColumnElement[bool]) -> tuple[list[AssessedPeriod], Any]:
+def _assessed_periods(in_scope: ColumnElement[bool] | None) -> tuple[list[AssessedPeriod], Any]:
     """Every assessed period with its tier counts in scope, oldest first, and the framework of
-    the latest. The frameworks (a handful of rows) are read first for their tier names, so the
-    counts are one query grouped by period and framework only, a sum per tier name: it streams
-    in the order of the index `ix_assessment_period_kim` without sorting the district's rows."""
+    the latest. One query grouped by period, framework and tier, counted in the order of the
+    index `ix_assessment_period_tier` without sorting the district's rows. `in_scope` None:
+    every KIM is in the user's scope, so no row is checked against it."""
     used = {row.id: row for row in db.session.scalars(select(FrameworkRow))}
-    names = sorted({t["name"] for fw in used.values() for t in fw.definition.get("tiers", [])})
-    if not names:
-        return [], None
-    rows = db.session.execute(
-        select(
-            Assessment.period_id,
-            Assessment.framework_id,
-            *(func.coalesce(func.sum(case((Assessment.tier == n, 1), else_=0)), 0) for n in names),
-        )
-        .join(Kim, Kim.id == Assessment.kim_id)
-        .where(in_scope)
-        .group_by(Assessment.period_id, Assessment.framework_id)
-    ).all()
+    names = {t["name"] for fw in used.values() for t in fw.definition.get("tiers", [])}
+    stmt = select(
+        Assessment.period_id, Assessment.framework_id, Assessment.tier, func.count()
+    ).group_by(Assessment.period_id, Assessment.framework_id, Assessment.tier)
+    if in_scope is not None:
+        stmt = stmt.join(Kim, Kim.id == Assessment.kim_id).where(in_scope)
     counted = [
-        (row[0], row[1], name, int(n))
-        for row in rows
-        for name, n in zip(names, row[2:], strict=True)
-        if n
+        (period_id, fw_id, tier, int(n))
+        for period_id, fw_id, tier, n in db.session.execute(stmt)
+        if tier in names  # a tier some framework names (as the charts and tables list them)
     ]
     if not counted:
         return [], None
@@ -209,28 +201,27 @@ def transitions(
     after: AssessedPeriod,
     names: tuple[str, ...],
     in_scope: ColumnElement[bool],
+    *,
+    whole: bool = False,
 ) -> Transitions:
     """Each KIM's tier in `before` against its tier in `after` (KIMs assessed in both): the
-    matrix in one query, the biggest movers each way in one more."""
+    matrix in one query, the biggest movers each way in one more. `whole`: every KIM is in the
+    user's scope (the matrix then reads no KIM row)."""
     prior = aliased(Assessment, name="prior")
 
     def paired(stmt: Any) -> Any:
-        return (
-            stmt.select_from(Assessment)
-            .join(
-                prior,
-                and_(
-                    prior.kim_id == Assessment.kim_id,
-                    prior.period_id == before.id,
-                    prior.framework_id == before.framework_id,
-                ),
-            )
-            .join(Kim, Kim.id == Assessment.kim_id)
-            .where(
-                Assessment.period_id == after.id,
-                Assessment.framework_id == after.framework_id,
-                in_scope,
-            )
+        stmt = stmt.select_from(Assessment).join(
+            prior,
+            and_(
+                prior.kim_id == Assessment.kim_id,
+                prior.period_id == before.id,
+                prior.framework_id == before.framework_id,
+            ),
+        )
+        if not whole:
+            stmt = stmt.join(Kim, Kim.id == Assessment.kim_id).where(in_scope)
+        return stmt.where(
+            Assessment.period_id == after.id, Assessment.framework_id == after.framework_id
         )
 
     cells = {
@@ -311,22 +302,24 @@ def _upcoming(user: User, today: date) -> tuple[int, list[UpcomingSession]]:
     return int(count or 0), [UpcomingSession(i, t, d, loc or "") for i, t, d, loc in rows]
 
 
-def letters_missing(period: AssessedPeriod, in_scope: ColumnElement[bool]) -> int:
-    """The period's assessed KIMs in scope with no issued letter for it."""
+def letters_missing(
+    period: AssessedPeriod, in_scope: ColumnElement[bool], *, whole: bool = False
+) -> int:
+    """The period's assessed KIMs in scope with no issued letter for it (`whole`: every KIM is
+    in the user's scope, no KIM row is read)."""
     issued = exists().where(
         Letter.kim_id == Assessment.kim_id,
         Letter.period_id == period.id,
         Letter.status == LETTER_ISSUED,
     )
+    stmt = select(func.count()).select_from(Assessment)
+    if not whole:
+        stmt = stmt.join(Kim, Kim.id == Assessment.kim_id).where(in_scope)
     return int(
         db.session.scalar(
-            select(func.count())
-            .select_from(Assessment)
-            .join(Kim, Kim.id == Assessment.kim_id)
-            .where(
+            stmt.where(
                 Assessment.period_id == period.id,
                 Assessment.framework_id == period.framework_id,
-                in_scope,
                 ~issued,
             )
         )
@@ -348,7 +341,13 @@ def summary(user: User, before_code: str = "", after_code: str = "") -> Summary:
     result = Summary(
         kims_total=sum(counts.values()), kims_active=counts.get(STATUS_ACTIVE, 0), today=today
     )
-    periods, latest_fw = _assessed_periods(in_scope)
+    # When no KIM lies outside the user's scope (an admin, kabid or viewer of the kabupaten)
+    # the scope selects every row: the figures over all assessments then check no row against
+    # it. Exact: as many KIMs in scope as KIMs at all means the same KIMs.
+    whole = result.kims_total == db.session.scalar(select(func.count()).select_from(Kim))
+    if whole:
+        in_scope = true()
+    periods, latest_fw = _assessed_periods(None if whole else in_scope)
     if periods:
         result.periods = periods
         result.latest = periods[-1]
@@ -364,11 +363,13 @@ def summary(user: User, before_code: str = "", after_code: str = "") -> Summary:
             at = periods.index(after)
             before = periods[at - 1] if at > 0 else None
         if before is not None:
-            result.transitions = transitions(before, after, result.tier_names, in_scope)
+            result.transitions = transitions(
+                before, after, result.tier_names, in_scope, whole=whole
+            )
         closed = [p for p in periods if p.closed]
         if closed:
             result.letters_period = closed[-1]
-            result.letters_missing = letters_missing(closed[-1], in_scope)
+            result.letters_missing = letters_missing(closed[-1], in_scope, whole=whole)
     result.quiet, result.unvisited = _follow_up_signals(in_scope, today, result.kims_active)
     result.overdue = _overdue(in_scope, today)
     result.upcoming_count, result.upcoming = _upcoming(user, today)
