@@ -16,8 +16,9 @@ Flask route (`/bench-bare`, returning a constant) measured in the same process a
 ceiling of what the framework and test client cost.
 
 Pages: the home dashboard, the KIM list, a KIM page, the period overview, Top Konten, and one
-JSON API list when the application has `/api/v1/kims` (see API_LIST below). Never part of the test
-run.
+JSON API list when the application has `/api/v1/kims` (see API_LIST below), read with an API token
+of the bench user made for the run (its rate limit lifted, revoked afterwards). Never part of the
+test run.
 """
 
 from __future__ import annotations
