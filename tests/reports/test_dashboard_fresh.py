@@ -192,3 +192,23 @@ def test_a_kim_outside_the_kabupaten_changes_none_of_its_figures(app, district, 
     assert wide.transitions.cells[("Mandiri", "Rintisan")] == 1
     assert wide.letters_missing == before.letters_missing + 1
     assert wide.top[0].name == "KIM Luar"
+
+
+def test_a_petugas_page_runs_as_many_queries_with_more_kims(app, district, regions, count_queries):  # noqa: F811
+    """The scope checked row by row (a petugas's kecamatan) still runs a fixed number of
+    queries, as the kabupaten-wide page does (test_dashboard.py)."""
+    petugas = factories.user("petugas", scope=[regions.kec_b], username="pasirian")
+    factories.make_period("2025-T3")  # open: the waiting values are counted too
+    with count_queries() as few:
+        dashboard.summary(petugas)
+    fw = frameworks.get_active()
+    t1, t2 = (db.session.get(Period, p.id) for p in dashboard.summary(petugas).periods)
+    for n in range(12):
+        kim = factories.kim(regions.desa_b1, f"KIM Tambahan {n}")
+        factories.make_assessment(kim, t1, fw, tier="Maju")
+        factories.make_assessment(kim, t2, fw, tier="Rintisan")
+        factories.make_posts(kim, ("berita", office_today()))
+    with count_queries() as many:
+        d = dashboard.summary(petugas)
+    assert d.kims_total == 14 and len(d.transitions.down) == 5
+    assert len(many) == len(few)
