@@ -79,10 +79,11 @@ def _posted_after(until: date) -> bool:
     return newest is not None and newest > until
 
 
-def _later_posts(until: date) -> Any:
-    """Per KIM, its posts dated after `until`, per type (None when there are none); subtracted
-    from its maintained totals (`ContentTotal`)."""
-    if not _posted_after(until):
+def _later_posts(until: date, later: bool) -> Any:
+    """Per KIM, its posts dated after `until`, per type (None when there are none: `later` is
+    `_posted_after(until)`, read once per request); subtracted from its maintained totals
+    (`ContentTotal`)."""
+    if not later:
         return None
     return (
         select(
@@ -130,12 +131,12 @@ def _count_totals(until: date) -> Select[tuple[int, int, int, int, int]]:
     )
 
 
-def _totals(until: date, where: Iterable[ColumnElement[bool]]) -> Any:
+def _totals(until: date, where: Iterable[ColumnElement[bool]], later: bool) -> Any:
     """Each listed KIM (active, in the filters' regions) with its uploads up to `until`, per
     type and in all (a subquery): its maintained post totals, less its posts dated after
     `until`, plus its usable period totals. Driven by the KIM table and joined by key, so
     nothing is grouped over the whole district."""
-    later = _later_posts(until)
+    subtracted = _later_posts(until, later)
     counts = _count_totals(until).subquery("period_counts")
     counted = (
         select(counts.c.kim_id, *(func.sum(counts.c[kind]).label(kind) for kind in TYPES))
@@ -144,7 +145,7 @@ def _totals(until: date, where: Iterable[ColumnElement[bool]]) -> Any:
     )
     kinds = [
         func.coalesce(getattr(ContentTotal, kind), 0)
-        - (func.coalesce(later.c[kind], 0) if later is not None else 0)
+        - (func.coalesce(subtracted.c[kind], 0) if subtracted is not None else 0)
         + func.coalesce(counted.c[kind], 0)
         for kind in TYPES
     ]
@@ -154,8 +155,8 @@ def _totals(until: date, where: Iterable[ColumnElement[bool]]) -> Any:
         *(value.label(kind) for value, kind in zip(kinds, TYPES, strict=True)),
         (kinds[0] + kinds[1] + kinds[2] + kinds[3]).label("total"),
     ).outerjoin(ContentTotal, ContentTotal.kim_id == Kim.id)
-    if later is not None:
-        stmt = stmt.outerjoin(later, later.c.kim_id == Kim.id)
+    if subtracted is not None:
+        stmt = stmt.outerjoin(subtracted, subtracted.c.kim_id == Kim.id)
     return (
         stmt.outerjoin(counted, counted.c.kim_id == Kim.id)
         .where(Kim.status == STATUS_ACTIVE, *where)
@@ -164,11 +165,16 @@ def _totals(until: date, where: Iterable[ColumnElement[bool]]) -> Any:
 
 
 def _ranking(
-    until: date, where: Iterable[ColumnElement[bool]], limit: int, offset: int = 0
+    until: date,
+    where: Iterable[ColumnElement[bool]],
+    limit: int,
+    offset: int = 0,
+    *,
+    later: bool,
 ) -> Select[tuple]:  # type: ignore[type-arg]
     """One page of the ranking. The ranks and the order are computed on the totals alone; only
     the page's rows are then joined to the KIM and where it lies."""
-    totals = _totals(until, where)
+    totals = _totals(until, where, later)
     ranked = (
         select(func.rank().over(order_by=totals.c.total.desc()).label("rank"), totals)
         .where(totals.c.total > 0)
@@ -192,8 +198,8 @@ def _ranking(
     ).order_by(page.c.total.desc(), page.c.berita.desc(), page.c.name_key, page.c.kim_id)
 
 
-def _count(until: date, where: Iterable[ColumnElement[bool]]) -> int:
-    totals = _totals(until, where)
+def _count(until: date, where: Iterable[ColumnElement[bool]], later: bool) -> int:
+    totals = _totals(until, where, later)
     stmt = select(func.count()).select_from(totals).where(totals.c.total > 0)
     return int(db.session.scalar(stmt) or 0)
 
@@ -216,15 +222,18 @@ def leaderboard(
         where.append(user_scope_filter(Kim.desa_code, user))
     if kecamatan_code:
         where.append(scope_filter(Kim.desa_code, [kecamatan_code]))
-    total = _count(until, where)
+    later = _posted_after(until)
+    total = _count(until, where, later)
     number = clamped_page(page, total, per_page)
-    rows = db.session.execute(_ranking(until, where, per_page, (number - 1) * per_page))
+    rows = db.session.execute(
+        _ranking(until, where, per_page, (number - 1) * per_page, later=later)
+    )
     return Page(
         items=[_row(found) for found in rows], number=number, per_page=per_page, total=total
     )
 
 
-def _adjusted(until: date) -> Any:
+def _adjusted(until: date, later: bool) -> Any:
     """The KIMs whose total up to `until` is not their maintained total alone: those with posts
     dated after `until`, and those with per-period totals of a period ended by `until` (a
     superset of those whose totals are usable: the others are computed in full, to the same
@@ -234,7 +243,7 @@ def _adjusted(until: date) -> Any:
         .join(Period, Period.id == ContentCount.period_id)
         .where(Period.end_date <= until)
     )
-    if not _posted_after(until):
+    if not later:
         return counted
     return select(ContentPost.kim_id).where(ContentPost.posted_on > until).union(counted)
 
@@ -245,7 +254,8 @@ def _first(until: date, where: list[ColumnElement[bool]], count: int) -> Select[
     (a handful of rows); the few KIMs with later posts or period totals are computed in full by
     `_totals`; the two are merged, ordered as the ranking orders, and only the `count` shown
     are joined to where they lie."""
-    adjusted = _adjusted(until)
+    later = _posted_after(until)
+    adjusted = _adjusted(until, later)
     stored_total = ContentTotal.total()
     order = (stored_total.desc(), ContentTotal.berita.desc(), Kim.name_key, Kim.id)
     plain = (
@@ -266,7 +276,7 @@ def _first(until: date, where: list[ColumnElement[bool]], count: int) -> Select[
         .order_by(*order)
         .limit(count)
     )
-    totals = _totals(until, [*where, Kim.id.in_(adjusted)])
+    totals = _totals(until, [*where, Kim.id.in_(adjusted)], later)
     computed = (
         select(totals)
         .where(totals.c.total > 0)
