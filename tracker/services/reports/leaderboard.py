@@ -8,8 +8,9 @@ dated inside the period (the posts already say the same thing, in more detail), 
 larger usable period of the same KIM encloses it (calendar periods nest: triwulan ⊂ semester ⊂
 tahun, so taking the largest usable period never counts an upload twice).
 
-The whole ranking is one SQL statement: the database aggregates, orders and numbers the rows, and
-only the requested page comes back.
+The whole ranking is one SQL statement (after one look at the newest post date): the database
+aggregates, orders and numbers the rows, and only the requested page comes back. The dashboard's
+first ten (`top`) walk an index on the maintained totals instead of ranking every KIM.
 """
 
 from __future__ import annotations
