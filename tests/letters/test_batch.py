@@ -38,7 +38,7 @@ from tracker.services.common.unit_of_work import transaction
 from tracker.services.letters import archive, batch, issue
 
 
-def small_pdf(data: letter_pdf.LetterData, logo=None) -> letter_pdf.RenderedLetter:  # type: ignore[no-untyped-def]
+def small_pdf(data: letter_pdf.LetterData, logo=None, chart_svg="") -> letter_pdf.RenderedLetter:  # type: ignore[no-untyped-def]
     """A stand-in for the renderer: a real two-page PDF whose title is the letter's number."""
     writer = PdfWriter()
     writer.add_blank_page(595, 842)
@@ -122,7 +122,7 @@ def test_one_failing_kim_does_not_stop_the_others(district, monkeypatch):
     sukodono, _pasirian, _period = district
     broken = sukodono[1].name
 
-    def render(data, logo=None):  # type: ignore[no-untyped-def]
+    def render(data, logo=None, chart_svg=""):  # type: ignore[no-untyped-def]
         if data.kim_name == broken:
             raise RuntimeError("WeasyPrint kehabisan memori")
         return small_pdf(data, logo)
@@ -169,7 +169,7 @@ class Killed(BaseException):
 def test_a_killed_batch_resumes_without_issuing_twice(district, monkeypatch):
     calls = []
 
-    def render_then_die(data, logo=None):  # type: ignore[no-untyped-def]
+    def render_then_die(data, logo=None, chart_svg=""):  # type: ignore[no-untyped-def]
         calls.append(data.kim_name)
         if len(calls) == 4:
             raise Killed
@@ -410,7 +410,7 @@ def test_the_command_issues_a_batch_and_writes_zip_and_combined_pdf(
 
 
 def test_the_command_reports_failures_and_exits_non_zero(runner, district, monkeypatch, tmp_path):
-    def render(data, logo=None):  # type: ignore[no-untyped-def]
+    def render(data, logo=None, chart_svg=""):  # type: ignore[no-untyped-def]
         if data.kecamatan_name == "Pasirian":
             raise RuntimeError("rusak")
         return small_pdf(data, logo)
@@ -458,7 +458,7 @@ def test_a_letter_issued_elsewhere_mid_batch_renumbers_the_letters_in_flight(dis
     _sukodono, pasirian, _period = district
     calls = []
 
-    def render(data, logo=None):  # type: ignore[no-untyped-def]
+    def render(data, logo=None, chart_svg=""):  # type: ignore[no-untyped-def]
         calls.append(data.number)
         if len(calls) == 2:  # meanwhile, someone issues one letter by itself
             monkeypatch.setattr(letter_pdf, "render_letter", small_pdf)
