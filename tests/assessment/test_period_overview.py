@@ -160,3 +160,34 @@ def test_movers_are_cut_with_a_link_to_all_of_them(client, login_as, regions):
     names = listed(client, link.group(1).replace("&amp;", "&").split(PERIOD, 1)[1].split("#")[0])
     assert len(names) == 12 and "KIM Tetap" not in names
     assert listed(client, "?perubahan=turun") == []
+
+
+@pytest.mark.parametrize("sort", ["-skor", "skor", "nama", "-desa", "kecamatan", "jenjang"])
+def test_a_page_at_a_time_is_the_whole_list_cut(app, overview, sort):  # type: ignore[no-untyped-def]
+    """The page's results are chosen by id and then read with their breakdown (two steps), and
+    the unfiltered total is the tier counts' sum: pages of two hold the rows of one long page,
+    in its order, each with its own scores, badges and change flag."""
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.models import Period
+    from tracker.services.assessment import reports
+    from tracker.services.common import input_changes
+
+    period = db.session.scalar(select(Period).where(Period.code == PERIOD))
+    input_changes.period_changed(period.id, [overview["bambu"].id])
+    db.session.commit()
+    flt = reports.OverviewFilter(sort=sort)
+    whole = reports.period_overview(None, PERIOD, flt, page=1, per_page=100).kims
+    assert whole.total == 5 and len(whole.items) == 5
+    assert [row.changed for row in whole.items].count(True) == 1
+    assert next(r for r in whole.items if r.changed).kim_id == overview["bambu"].id
+    cut = [reports.period_overview(None, PERIOD, flt, page=n, per_page=2).kims for n in (1, 2, 3)]
+    assert [page.total for page in cut] == [5, 5, 5]
+    assert [row for page in cut for row in page.items] == whole.items
+    # a narrowed list is counted, and the same two steps read it
+    narrowed = reports.period_overview(
+        None, PERIOD, reports.OverviewFilter(tier="Maju", sort=sort), page=1, per_page=1
+    ).kims
+    assert narrowed.total == 2
+    assert narrowed.items == [row for row in whole.items if row.tier == "Maju"][:1]

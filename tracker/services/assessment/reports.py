@@ -388,31 +388,24 @@ def _kim_page(
     prior: tuple[int, int] | None,
     page: int,
     per_page: int,
+    total: int | None = None,
 ) -> Page[KimRow]:
     """One page of the period's results, filtered and sorted; `prior` is (previous period id,
-    its framework id) when the previous period was assessed."""
-    stmt = revision_join(
-        _located(
-            select(
-                Kim.id,
-                Kim.name,
-                places.Desa.display_name,
-                places.Kecamatan.display_name,
-                Assessment.score,
-                Assessment.raw_tier,
-                Assessment.tier,
-                Assessment.indicators,
-                Assessment.dimension_scores,
-                changed_clause(),
-            )
-            .select_from(Assessment)
-            .where(
-                Assessment.period_id == period.id,
-                Assessment.framework_id == fw_row.id,
-                _scope(user),
-            )
-        ),
-        period.id,
+    its framework id) when the previous period was assessed; `total` the number of results the
+    filter leaves when the caller knows it (the unfiltered list: the tier counts' sum), else
+    counted.
+
+    Two steps: the page's results are chosen and ordered by their ids alone (the sort carries
+    no JSON of the results not shown), then those rows are read with their breakdown and
+    whether their data changed."""
+    stmt = _located(
+        select(Assessment.id)
+        .select_from(Assessment)
+        .where(
+            Assessment.period_id == period.id,
+            Assessment.framework_id == fw_row.id,
+            _scope(user),
+        )
     )
     if flt.q:
         needle = fold(flt.q)
@@ -462,7 +455,37 @@ def _kim_page(
         Kim.name_key,
         Kim.id,
     )
-    result = paginate(ordered, page, per_page, scalars=False)
+    chosen = paginate(ordered, page, per_page, total=total)
+    found_rows = (
+        {
+            found[0]: found[1:]
+            for found in db.session.execute(
+                revision_join(
+                    _located(
+                        select(
+                            Assessment.id,
+                            Kim.id,
+                            Kim.name,
+                            places.Desa.display_name,
+                            places.Kecamatan.display_name,
+                            Assessment.score,
+                            Assessment.raw_tier,
+                            Assessment.tier,
+                            Assessment.indicators,
+                            Assessment.dimension_scores,
+                            changed_clause(),
+                        )
+                        .select_from(Assessment)
+                        .where(Assessment.id.in_(chosen.items))
+                    ),
+                    period.id,
+                )
+            )
+        }
+        if chosen.items
+        else {}
+    )
+    result = chosen.map(found_rows.__getitem__)
 
     def row(found: Any) -> KimRow:
         kim_id, name, desa, kecamatan, score, raw_tier, tier, indicators, dims, changed = found
@@ -545,7 +568,17 @@ def period_overview(
         movers_down=movers[1],
         moved_up=movers[2],
         moved_down=movers[3],
-        kims=_kim_page(period, fw_row, fw, user, flt, prior, page, per_page),
+        kims=_kim_page(
+            period,
+            fw_row,
+            fw,
+            user,
+            flt,
+            prior,
+            page,
+            per_page,
+            None if flt.narrowed else sum(tier_counts.values()),
+        ),
         filter=flt,
         computed_at=computed_at,
         active_version=active.version if active else None,
