@@ -7,7 +7,10 @@ first ten are read from its end, a handful of rows instead of every KIM.
 count) without reading its verified ones. `ix_content_total_last_posted_on` finds the KIMs that
 posted lately (the dashboard's "no upload in 30 days" is the active KIMs less those).
 `ix_assessment_period_tier` (period, framework, tier, KIM) counts every period's tiers in index
-order, grouped without sorting.
+order, grouped without sorting. `ix_assessment_period_score` (period, framework, score, KIM)
+gives the period overview's list in its default order (highest score first) from the index's end,
+so its first page is read without sorting the period's results; `ix_assessment_period_computed`
+finds when the period was last computed without reading its rows.
 
 Revision ID: 0015_dashfast
 Revises: 0014
@@ -41,11 +44,25 @@ def upgrade():
         unique=False,
     )
     op.create_index(
+        "ix_assessment_period_score",
+        "assessment",
+        ["period_id", "framework_id", "score", "kim_id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_assessment_period_computed",
+        "assessment",
+        ["period_id", "framework_id", "computed_at"],
+        unique=False,
+    )
+    op.create_index(
         op.f("ix_content_total_last_posted_on"), "content_total", ["last_posted_on"], unique=False
     )
 
 
 def downgrade():
+    op.drop_index("ix_assessment_period_computed", table_name="assessment")
+    op.drop_index("ix_assessment_period_score", table_name="assessment")
     op.drop_index("ix_assessment_period_tier", table_name="assessment")
     op.drop_index(op.f("ix_content_total_last_posted_on"), table_name="content_total")
     op.drop_index("ix_measurement_period_status", table_name="measurement")
