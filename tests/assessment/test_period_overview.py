@@ -191,3 +191,53 @@ def test_a_page_at_a_time_is_the_whole_list_cut(app, overview, sort):  # type: i
     ).kims
     assert narrowed.total == 2
     assert narrowed.items == [row for row in whole.items if row.tier == "Maju"][:1]
+
+
+def test_the_moved_counts_come_with_the_tier_counts(app, regions):  # type: ignore[no-untyped-def]
+    """The overview counts the KIMs that went up and down from its grouped tier-count query:
+    the same numbers as the movers' own count, a KIM whose desa has no kecamatan above it among
+    them (and not in the table), a KIM new this period in neither."""
+    from sqlalchemy import true
+
+    from tracker.extensions import db
+    from tracker.models import Region
+    from tracker.models.region import level_of
+    from tracker.services.assessment import reports
+    from tracker.services.common.scope import user_scope_filter
+
+    fw = frameworks.ensure_default()
+    before = factories.make_period("2024-T4")
+    now = factories.make_period(PERIOD)
+    db.session.add(
+        Region(code="35.08.99.2001", name="Yatim", level=level_of("35.08.99.2001"), kind="desa")
+    )
+    db.session.commit()
+    steps = [
+        (regions.desa_a1, "Rintisan", "Berkembang"),
+        (regions.desa_a1, "Rintisan", "Maju"),
+        (regions.desa_b1, "Maju", "Berkembang"),
+        (regions.desa_b1, "Maju", "Maju"),
+        ("35.08.99.2001", "Berkembang", "Maju"),  # no kecamatan above its desa
+        (regions.desa_a2, None, "Mandiri"),  # new this period
+    ]
+    for n, (desa, was, tier) in enumerate(steps):
+        kim = factories.kim(desa, f"KIM Gerak {n}")
+        if was:
+            _stored(kim, before, fw, was, 40.0)
+        _stored(kim, now, fw, tier, 50.0 + n)
+    viewer = factories.user("viewer", username="lihat")
+    for user in (None, viewer):
+        o = reports.period_overview(user, PERIOD)
+        counted = reports.movers_between(
+            now.id,
+            fw.id,
+            before.id,
+            fw.id,
+            user_scope_filter(Kim.desa_code, user) if user else true(),
+            o.tier_names,
+        )
+        assert (o.moved_up, o.moved_down) == (counted[2], counted[3]) == (3, 1)
+        # the rows shown name their kecamatan: the KIM without one is counted, not listed
+        assert len(o.movers_up) == 2 and len(o.movers_down) == 1
+        assert o.tier_counts == {"Rintisan": 0, "Berkembang": 2, "Maju": 2, "Mandiri": 1}
+        assert o.kims.total == 5

@@ -217,19 +217,52 @@ def _located(stmt: Select[Any]) -> Select[Any]:
 
 
 def _kecamatan_rows(
-    period: Period, fw: FrameworkRow, user: User | None, names: tuple[str, ...]
-) -> list[KecamatanRow]:
-    stmt = _located(
-        select(places.Kecamatan.code, places.Kecamatan.display_name, Assessment.tier, func.count())
+    period: Period,
+    fw: FrameworkRow,
+    user: User | None,
+    names: tuple[str, ...],
+    prior: tuple[int, int] | None = None,
+) -> tuple[list[KecamatanRow], int, int]:
+    """The period's tier counts per kecamatan in scope, and (with `prior`: the previous period's
+    id and its framework's) how many KIMs in scope went up and down a tier since, as
+    `movers_between` counts them, from the same grouped query: one pass over the period's
+    results instead of a second one for the counts. A KIM whose desa has no kecamatan above it
+    counts among the movers (as there) and not in the table (as ever)."""
+    columns: list[Any] = [
+        places.Kecamatan.code,
+        places.Kecamatan.display_name,
+        Assessment.tier,
+    ]
+    if prior is not None:
+        step = _step(names)
+        columns.append(case((_prior().kim_id.is_(None), 0), (step > 0, 1), (step < 0, -1), else_=0))
+    stmt = located(
+        select(*columns, func.count())
         .select_from(Assessment)
-        .where(Assessment.period_id == period.id, Assessment.framework_id == fw.id, _scope(user))
-        .group_by(places.Kecamatan.code, places.Kecamatan.display_name, Assessment.tier)
+        .join(Kim, Kim.id == Assessment.kim_id)
+        .where(Assessment.period_id == period.id, Assessment.framework_id == fw.id, _scope(user)),
+        kecamatan_optional=True,
     )
+    if prior is not None:
+        stmt = stmt.outerjoin(
+            _prior(),
+            (_prior().kim_id == Assessment.kim_id)
+            & (_prior().period_id == prior[0])
+            & (_prior().framework_id == prior[1]),
+        )
+    stmt = stmt.group_by(*columns)
     rows: dict[str, KecamatanRow] = {}
-    for code, name, tier, n in db.session.execute(stmt):
+    moved = {1: 0, -1: 0, 0: 0}
+    for found in db.session.execute(stmt):
+        code, name, tier = found[0], found[1], found[2]
+        n = found[-1]
+        if prior is not None:
+            moved[found[3]] += n
+        if code is None:
+            continue  # no kecamatan above its desa: not in the table
         row = rows.setdefault(code, KecamatanRow(code, name, dict.fromkeys(names, 0)))
         row.counts[tier] = row.counts.get(tier, 0) + n
-    return sorted(rows.values(), key=lambda r: (fold(r.name), r.code))
+    return sorted(rows.values(), key=lambda r: (fold(r.name), r.code)), moved[1], moved[-1]
 
 
 @cache
@@ -364,8 +397,11 @@ def _movers(
     user: User | None,
     names: tuple[str, ...],
 ) -> tuple[list[Mover], list[Mover], int, int]:
-    """KIMs whose assigned tier went up or down since the previous period."""
-    return movers_between(period.id, fw.id, before.id, source_id, _scope(user), names)
+    """KIMs whose assigned tier went up or down since the previous period (the rows shown; the
+    counts come with the tier counts, `_kecamatan_rows`)."""
+    return movers_between(
+        period.id, fw.id, before.id, source_id, _scope(user), names, counted=False
+    )
 
 
 def _gate_failed(fw: Framework) -> ColumnElement[bool]:
@@ -541,17 +577,18 @@ def period_overview(
     fw = load_framework(fw_row.definition)
     names = fw.tier_names
     flt = flt.normalized(names)
-    kecamatan_rows = _kecamatan_rows(period, fw_row, user, names)
+    before = previous_period(period)
+    source = framework_for_period(before.id, fw_row.id) if before is not None else None
+    prior = (before.id, source.id) if before is not None and source is not None else None
+    kecamatan_rows, moved_up, moved_down = _kecamatan_rows(period, fw_row, user, names, prior)
     tier_counts = dict.fromkeys(names, 0)
     for kec in kecamatan_rows:
         for tier, n in kec.counts.items():
             tier_counts[tier] = tier_counts.get(tier, 0) + n
-    before = previous_period(period)
-    source = framework_for_period(before.id, fw_row.id) if before is not None else None
-    prior = (before.id, source.id) if before is not None and source is not None else None
     movers: tuple[list[Mover], list[Mover], int, int] = ([], [], 0, 0)
     if prior is not None and before is not None:
         movers = _movers(period, fw_row, before, prior[1], user, names)
+        movers = (movers[0], movers[1], moved_up, moved_down)
     computed_at = db.session.scalar(
         select(func.max(Assessment.computed_at)).where(
             Assessment.period_id == period.id, Assessment.framework_id == fw_row.id
