@@ -160,3 +160,84 @@ def test_movers_are_cut_with_a_link_to_all_of_them(client, login_as, regions):
     names = listed(client, link.group(1).replace("&amp;", "&").split(PERIOD, 1)[1].split("#")[0])
     assert len(names) == 12 and "KIM Tetap" not in names
     assert listed(client, "?perubahan=turun") == []
+
+
+@pytest.mark.parametrize("sort", ["-skor", "skor", "nama", "-desa", "kecamatan", "jenjang"])
+def test_a_page_at_a_time_is_the_whole_list_cut(app, overview, sort):  # type: ignore[no-untyped-def]
+    """The page's results are chosen by id and then read with their breakdown (two steps), and
+    the unfiltered total is the tier counts' sum: pages of two hold the rows of one long page,
+    in its order, each with its own scores, badges and change flag."""
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.models import Period
+    from tracker.services.assessment import reports
+    from tracker.services.common import input_changes
+
+    period = db.session.scalar(select(Period).where(Period.code == PERIOD))
+    input_changes.period_changed(period.id, [overview["bambu"].id])
+    db.session.commit()
+    flt = reports.OverviewFilter(sort=sort)
+    whole = reports.period_overview(None, PERIOD, flt, page=1, per_page=100).kims
+    assert whole.total == 5 and len(whole.items) == 5
+    assert [row.changed for row in whole.items].count(True) == 1
+    assert next(r for r in whole.items if r.changed).kim_id == overview["bambu"].id
+    cut = [reports.period_overview(None, PERIOD, flt, page=n, per_page=2).kims for n in (1, 2, 3)]
+    assert [page.total for page in cut] == [5, 5, 5]
+    assert [row for page in cut for row in page.items] == whole.items
+    # a narrowed list is counted, and the same two steps read it
+    narrowed = reports.period_overview(
+        None, PERIOD, reports.OverviewFilter(tier="Maju", sort=sort), page=1, per_page=1
+    ).kims
+    assert narrowed.total == 2
+    assert narrowed.items == [row for row in whole.items if row.tier == "Maju"][:1]
+
+
+def test_the_moved_counts_come_with_the_tier_counts(app, regions):  # type: ignore[no-untyped-def]
+    """The overview counts the KIMs that went up and down from its grouped tier-count query:
+    the same numbers as the movers' own count, a KIM whose desa has no kecamatan above it among
+    them (and not in the table), a KIM new this period in neither."""
+    from sqlalchemy import true
+
+    from tracker.extensions import db
+    from tracker.models import Region
+    from tracker.models.region import level_of
+    from tracker.services.assessment import reports
+    from tracker.services.common.scope import user_scope_filter
+
+    fw = frameworks.ensure_default()
+    before = factories.make_period("2024-T4")
+    now = factories.make_period(PERIOD)
+    db.session.add(
+        Region(code="35.08.99.2001", name="Yatim", level=level_of("35.08.99.2001"), kind="desa")
+    )
+    db.session.commit()
+    steps = [
+        (regions.desa_a1, "Rintisan", "Berkembang"),
+        (regions.desa_a1, "Rintisan", "Maju"),
+        (regions.desa_b1, "Maju", "Berkembang"),
+        (regions.desa_b1, "Maju", "Maju"),
+        ("35.08.99.2001", "Berkembang", "Maju"),  # no kecamatan above its desa
+        (regions.desa_a2, None, "Mandiri"),  # new this period
+    ]
+    for n, (desa, was, tier) in enumerate(steps):
+        kim = factories.kim(desa, f"KIM Gerak {n}")
+        if was:
+            _stored(kim, before, fw, was, 40.0)
+        _stored(kim, now, fw, tier, 50.0 + n)
+    viewer = factories.user("viewer", username="lihat")
+    for user in (None, viewer):
+        o = reports.period_overview(user, PERIOD)
+        counted = reports.movers_between(
+            now.id,
+            fw.id,
+            before.id,
+            fw.id,
+            user_scope_filter(Kim.desa_code, user) if user else true(),
+            o.tier_names,
+        )
+        assert (o.moved_up, o.moved_down) == (counted[2], counted[3]) == (3, 1)
+        # the rows shown name their kecamatan: the KIM without one is counted, not listed
+        assert len(o.movers_up) == 2 and len(o.movers_down) == 1
+        assert o.tier_counts == {"Rintisan": 0, "Berkembang": 2, "Maju": 2, "Mandiri": 1}
+        assert o.kims.total == 5

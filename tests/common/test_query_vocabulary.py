@@ -43,10 +43,13 @@ QUERIES = {
     "registry": 5,
     "registry filtered": 6,
     "period overview": 14,  # + 1: whether the results are stale (assessment.freshness);
-    # - 2: the movers of both directions and their counts in one query (movers_between)
+    # - 2: the movers of both directions in one query (movers_between), + 1: their counts
+    # (each direction is now cut to the rows shown by a bounded sort, not numbered by a window);
+    # - 1: those counts come with the tier counts (one grouped query, _kecamatan_rows); the page
+    # is chosen by id then read (+ 1), the unfiltered list not counted (- 1: the tier counts' sum)
     "kim assessment": 12,  # + who entered and verified its values; + whether it is stale;
     # + the topic catalogue (the roadmap's training topics)
-    "top konten": 5,
+    "top konten": 6,  # + 1: whether any post is dated after the date (the newest post date)
     "what-if": 19,  # + P1 (sessions attended) and P2 (follow-ups): one grouped query each
 }
 

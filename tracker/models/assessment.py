@@ -34,6 +34,12 @@ class Assessment(Base):
         # JSON: the dashboard's tier counts per period, and each KIM's result of an earlier
         # period looked up for the movers and the transition matrix (services/reports/dashboard)
         Index("ix_assessment_period_kim", "period_id", "framework_id", "kim_id", "tier", "score"),
+        # the dashboard's tier counts of every period, counted in index order
+        Index("ix_assessment_period_tier", "period_id", "framework_id", "tier", "kim_id"),
+        # the period overview's list in its default order (highest score first) read from the
+        # index's end, and when the period was last computed, without reading the period's rows
+        Index("ix_assessment_period_score", "period_id", "framework_id", "score", "kim_id"),
+        Index("ix_assessment_period_computed", "period_id", "framework_id", "computed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

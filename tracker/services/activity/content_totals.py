@@ -6,8 +6,9 @@ import, the demo seed), so the totals are committed with the posts or not at all
 set-based (one DELETE and one INSERT … SELECT per 500 KIMs, reading the posts' (kim, date, type)
 index), never a per-post delta that could drift.
 
-Top Konten up to a date subtracts the posts dated after it (a seek on the date index: few rows
-for the usual "up to today"), so a request reads one row per KIM instead of every post.
+Top Konten up to a date subtracts the posts dated after it (none, for the usual "up to today":
+then it is skipped), so a request reads one row per KIM instead of every post; the dashboard's
+first ten read a handful of rows from the index on the totals (`ix_content_total_rank`).
 """
 
 from __future__ import annotations

@@ -13,7 +13,18 @@ from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, case, exists, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
@@ -206,19 +217,52 @@ def _located(stmt: Select[Any]) -> Select[Any]:
 
 
 def _kecamatan_rows(
-    period: Period, fw: FrameworkRow, user: User | None, names: tuple[str, ...]
-) -> list[KecamatanRow]:
-    stmt = _located(
-        select(places.Kecamatan.code, places.Kecamatan.display_name, Assessment.tier, func.count())
+    period: Period,
+    fw: FrameworkRow,
+    user: User | None,
+    names: tuple[str, ...],
+    prior: tuple[int, int] | None = None,
+) -> tuple[list[KecamatanRow], int, int]:
+    """The period's tier counts per kecamatan in scope, and (with `prior`: the previous period's
+    id and its framework's) how many KIMs in scope went up and down a tier since, as
+    `movers_between` counts them, from the same grouped query: one pass over the period's
+    results instead of a second one for the counts. A KIM whose desa has no kecamatan above it
+    counts among the movers (as there) and not in the table (as ever)."""
+    columns: list[Any] = [
+        places.Kecamatan.code,
+        places.Kecamatan.display_name,
+        Assessment.tier,
+    ]
+    if prior is not None:
+        step = _step(names)
+        columns.append(case((_prior().kim_id.is_(None), 0), (step > 0, 1), (step < 0, -1), else_=0))
+    stmt = located(
+        select(*columns, func.count())
         .select_from(Assessment)
-        .where(Assessment.period_id == period.id, Assessment.framework_id == fw.id, _scope(user))
-        .group_by(places.Kecamatan.code, places.Kecamatan.display_name, Assessment.tier)
+        .join(Kim, Kim.id == Assessment.kim_id)
+        .where(Assessment.period_id == period.id, Assessment.framework_id == fw.id, _scope(user)),
+        kecamatan_optional=True,
     )
+    if prior is not None:
+        stmt = stmt.outerjoin(
+            _prior(),
+            (_prior().kim_id == Assessment.kim_id)
+            & (_prior().period_id == prior[0])
+            & (_prior().framework_id == prior[1]),
+        )
+    stmt = stmt.group_by(*columns)
     rows: dict[str, KecamatanRow] = {}
-    for code, name, tier, n in db.session.execute(stmt):
+    moved = {1: 0, -1: 0, 0: 0}
+    for found in db.session.execute(stmt):
+        code, name, tier = found[0], found[1], found[2]
+        n = found[-1]
+        if prior is not None:
+            moved[found[3]] += n
+        if code is None:
+            continue  # no kecamatan above its desa: not in the table
         row = rows.setdefault(code, KecamatanRow(code, name, dict.fromkeys(names, 0)))
         row.counts[tier] = row.counts.get(tier, 0) + n
-    return sorted(rows.values(), key=lambda r: (fold(r.name), r.code))
+    return sorted(rows.values(), key=lambda r: (fold(r.name), r.code)), moved[1], moved[-1]
 
 
 @cache
@@ -252,48 +296,53 @@ def movers_between(
     in_scope: ColumnElement[bool],
     names: tuple[str, ...],
     shown: int = MOVERS_SHOWN,
+    *,
+    counted: bool = True,
 ) -> tuple[list[Mover], list[Mover], int, int]:
     """KIMs whose assigned tier went up or down between two assessed periods (each under the
     framework that stands for it): the first `shown` each way, the biggest steps first (then the
-    higher score going up, the lower going down, then the name), and how many moved each way.
+    higher score going up, the lower going down, then the name), and how many moved each way
+    (with `counted`; otherwise 0 and 0, for a caller that counts them itself).
 
-    One query: the moved KIMs are numbered and counted within their direction by window
-    functions, and only the rows shown are joined to their desa."""
+    One query for the rows: each direction ordered and cut to `shown` on its own (a bounded
+    sort, nothing numbered over every moved KIM), and only the rows shown joined to their desa;
+    one more for the counts."""
     step = _step(names)
-    up = step > 0
-    moved = (
-        _with_prior(
-            select(
-                Assessment.kim_id.label("kim_id"),
-                _prior().tier.label("was"),
-                Assessment.tier.label("now"),
-                Assessment.score.label("score"),
-                up.label("up"),
-                func.row_number()
-                .over(
-                    partition_by=up,
-                    order_by=(
-                        func.abs(step).desc(),
-                        case((up, -Assessment.score), else_=Assessment.score),
-                        Kim.name_key,
-                        Kim.id,
-                    ),
-                )
-                .label("place"),
-                func.count().over(partition_by=up).label("moved"),
-            ).select_from(Assessment),
-            before_id,
-            before_framework_id,
+
+    def direction(up: bool) -> Any:
+        return (
+            _with_prior(
+                select(
+                    Assessment.kim_id.label("kim_id"),
+                    _prior().tier.label("was"),
+                    Assessment.tier.label("now"),
+                    Assessment.score.label("score"),
+                    (true() if up else false()).label("up"),
+                    func.abs(step).label("size"),
+                ).select_from(Assessment),
+                before_id,
+                before_framework_id,
+            )
+            .join(Kim, Kim.id == Assessment.kim_id)
+            .where(
+                Assessment.period_id == period_id,
+                Assessment.framework_id == framework_id,
+                in_scope,
+                step > 0 if up else step < 0,
+            )
+            .order_by(
+                func.abs(step).desc(),
+                -Assessment.score if up else Assessment.score,
+                Kim.name_key,
+                Kim.id,
+            )
+            .limit(shown)
+            .subquery()
         )
-        .join(Kim, Kim.id == Assessment.kim_id)
-        .where(
-            Assessment.period_id == period_id,
-            Assessment.framework_id == framework_id,
-            in_scope,
-            step != 0,
-        )
-        .subquery("moved")
-    )
+
+    moved = union_all(
+        *(select(*branch.c) for branch in (direction(True), direction(False)))
+    ).subquery("moved")
     rows = db.session.execute(
         located(
             select(
@@ -304,18 +353,39 @@ def movers_between(
                 moved.c.now,
                 moved.c.score,
                 moved.c.up,
-                moved.c.moved,
             )
             .select_from(moved)
             .join(Kim, Kim.id == moved.c.kim_id)
+        ).order_by(
+            moved.c.up.desc(),
+            moved.c.size.desc(),
+            case((moved.c.up, -moved.c.score), else_=moved.c.score),
+            Kim.name_key,
+            Kim.id,
         )
-        .where(moved.c.place <= shown)
-        .order_by(moved.c.place)
     ).all()
     ups = [Mover(r.kim_id, r.name, r[2], r.was, r.now, float(r.score)) for r in rows if r.up]
     downs = [Mover(r.kim_id, r.name, r[2], r.was, r.now, float(r.score)) for r in rows if not r.up]
-    up_count = next((int(r.moved) for r in rows if r.up), 0)
-    down_count = next((int(r.moved) for r in rows if not r.up), 0)
+    up_count = down_count = 0
+    if counted:
+        up = step > 0
+        for went_up, n in db.session.execute(
+            _with_prior(
+                select(up, func.count()).select_from(Assessment), before_id, before_framework_id
+            )
+            .join(Kim, Kim.id == Assessment.kim_id)
+            .where(
+                Assessment.period_id == period_id,
+                Assessment.framework_id == framework_id,
+                in_scope,
+                step != 0,
+            )
+            .group_by(up)
+        ):
+            if went_up:
+                up_count = int(n)
+            else:
+                down_count = int(n)
     return ups, downs, up_count, down_count
 
 
@@ -327,8 +397,11 @@ def _movers(
     user: User | None,
     names: tuple[str, ...],
 ) -> tuple[list[Mover], list[Mover], int, int]:
-    """KIMs whose assigned tier went up or down since the previous period."""
-    return movers_between(period.id, fw.id, before.id, source_id, _scope(user), names)
+    """KIMs whose assigned tier went up or down since the previous period (the rows shown; the
+    counts come with the tier counts, `_kecamatan_rows`)."""
+    return movers_between(
+        period.id, fw.id, before.id, source_id, _scope(user), names, counted=False
+    )
 
 
 def _gate_failed(fw: Framework) -> ColumnElement[bool]:
@@ -351,31 +424,24 @@ def _kim_page(
     prior: tuple[int, int] | None,
     page: int,
     per_page: int,
+    total: int | None = None,
 ) -> Page[KimRow]:
     """One page of the period's results, filtered and sorted; `prior` is (previous period id,
-    its framework id) when the previous period was assessed."""
-    stmt = revision_join(
-        _located(
-            select(
-                Kim.id,
-                Kim.name,
-                places.Desa.display_name,
-                places.Kecamatan.display_name,
-                Assessment.score,
-                Assessment.raw_tier,
-                Assessment.tier,
-                Assessment.indicators,
-                Assessment.dimension_scores,
-                changed_clause(),
-            )
-            .select_from(Assessment)
-            .where(
-                Assessment.period_id == period.id,
-                Assessment.framework_id == fw_row.id,
-                _scope(user),
-            )
-        ),
-        period.id,
+    its framework id) when the previous period was assessed; `total` the number of results the
+    filter leaves when the caller knows it (the unfiltered list: the tier counts' sum), else
+    counted.
+
+    Two steps: the page's results are chosen and ordered by their ids alone (the sort carries
+    no JSON of the results not shown), then those rows are read with their breakdown and
+    whether their data changed."""
+    stmt = _located(
+        select(Assessment.id)
+        .select_from(Assessment)
+        .where(
+            Assessment.period_id == period.id,
+            Assessment.framework_id == fw_row.id,
+            _scope(user),
+        )
     )
     if flt.q:
         needle = fold(flt.q)
@@ -425,7 +491,37 @@ def _kim_page(
         Kim.name_key,
         Kim.id,
     )
-    result = paginate(ordered, page, per_page, scalars=False)
+    chosen = paginate(ordered, page, per_page, total=total)
+    found_rows = (
+        {
+            found[0]: found[1:]
+            for found in db.session.execute(
+                revision_join(
+                    _located(
+                        select(
+                            Assessment.id,
+                            Kim.id,
+                            Kim.name,
+                            places.Desa.display_name,
+                            places.Kecamatan.display_name,
+                            Assessment.score,
+                            Assessment.raw_tier,
+                            Assessment.tier,
+                            Assessment.indicators,
+                            Assessment.dimension_scores,
+                            changed_clause(),
+                        )
+                        .select_from(Assessment)
+                        .where(Assessment.id.in_(chosen.items))
+                    ),
+                    period.id,
+                )
+            )
+        }
+        if chosen.items
+        else {}
+    )
+    result = chosen.map(found_rows.__getitem__)
 
     def row(found: Any) -> KimRow:
         kim_id, name, desa, kecamatan, score, raw_tier, tier, indicators, dims, changed = found
@@ -481,17 +577,18 @@ def period_overview(
     fw = load_framework(fw_row.definition)
     names = fw.tier_names
     flt = flt.normalized(names)
-    kecamatan_rows = _kecamatan_rows(period, fw_row, user, names)
+    before = previous_period(period)
+    source = framework_for_period(before.id, fw_row.id) if before is not None else None
+    prior = (before.id, source.id) if before is not None and source is not None else None
+    kecamatan_rows, moved_up, moved_down = _kecamatan_rows(period, fw_row, user, names, prior)
     tier_counts = dict.fromkeys(names, 0)
     for kec in kecamatan_rows:
         for tier, n in kec.counts.items():
             tier_counts[tier] = tier_counts.get(tier, 0) + n
-    before = previous_period(period)
-    source = framework_for_period(before.id, fw_row.id) if before is not None else None
-    prior = (before.id, source.id) if before is not None and source is not None else None
     movers: tuple[list[Mover], list[Mover], int, int] = ([], [], 0, 0)
     if prior is not None and before is not None:
         movers = _movers(period, fw_row, before, prior[1], user, names)
+        movers = (movers[0], movers[1], moved_up, moved_down)
     computed_at = db.session.scalar(
         select(func.max(Assessment.computed_at)).where(
             Assessment.period_id == period.id, Assessment.framework_id == fw_row.id
@@ -508,7 +605,17 @@ def period_overview(
         movers_down=movers[1],
         moved_up=movers[2],
         moved_down=movers[3],
-        kims=_kim_page(period, fw_row, fw, user, flt, prior, page, per_page),
+        kims=_kim_page(
+            period,
+            fw_row,
+            fw,
+            user,
+            flt,
+            prior,
+            page,
+            per_page,
+            None if flt.narrowed else sum(tier_counts.values()),
+        ),
         filter=flt,
         computed_at=computed_at,
         active_version=active.version if active else None,

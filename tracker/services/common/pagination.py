@@ -48,9 +48,15 @@ def clamped_page(page: int, total: int, per_page: int) -> int:
     return min(max(1, page), _page_count(total, per_page))
 
 
-def paginate(stmt: Select[Any], page: int, per_page: int, scalars: bool = True) -> Page[Any]:
-    """Run `stmt` for one page."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+def paginate(
+    stmt: Select[Any], page: int, per_page: int, scalars: bool = True, total: int | None = None
+) -> Page[Any]:
+    """Run `stmt` for one page; `total`: how many rows `stmt` yields, when the caller already
+    knows it (no COUNT then)."""
+    if total is None:
+        total = (
+            db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        )
     number = clamped_page(page, total, per_page)
     paged = stmt.limit(per_page).offset((number - 1) * per_page)
     result = db.session.execute(paged)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, select, true
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
@@ -36,7 +36,7 @@ from tracker.models.period import PERIOD_CLOSED
 from tracker.models.user import User
 from tracker.models.visits import FOLLOW_UP_OPEN
 from tracker.scoring.framework import load_framework
-from tracker.services.activity.verification import review_counts
+from tracker.services.activity.verification import waiting_totals
 from tracker.services.assessment.reports import Mover, movers_between
 from tracker.services.coaching.access import visible_clause
 from tracker.services.common.clock import office_today
@@ -127,30 +127,22 @@ class Summary:
         return self.latest.counts.get(tier, 0) - self.previous.counts.get(tier, 0)
 
 
-def _assessed_periods(in_scope: ColumnElement[bool]) -> tuple[list[AssessedPeriod], Any]:
+def _assessed_periods(in_scope: ColumnElement[bool] | None) -> tuple[list[AssessedPeriod], Any]:
     """Every assessed period with its tier counts in scope, oldest first, and the framework of
-    the latest. The frameworks (a handful of rows) are read first for their tier names, so the
-    counts are one query grouped by period and framework only, a sum per tier name: it streams
-    in the order of the index `ix_assessment_period_kim` without sorting the district's rows."""
+    the latest. One query grouped by period, framework and tier, counted in the order of the
+    index `ix_assessment_period_tier` without sorting the district's rows. `in_scope` None:
+    every KIM is in the user's scope, so no row is checked against it."""
     used = {row.id: row for row in db.session.scalars(select(FrameworkRow))}
-    names = sorted({t["name"] for fw in used.values() for t in fw.definition.get("tiers", [])})
-    if not names:
-        return [], None
-    rows = db.session.execute(
-        select(
-            Assessment.period_id,
-            Assessment.framework_id,
-            *(func.coalesce(func.sum(case((Assessment.tier == n, 1), else_=0)), 0) for n in names),
-        )
-        .join(Kim, Kim.id == Assessment.kim_id)
-        .where(in_scope)
-        .group_by(Assessment.period_id, Assessment.framework_id)
-    ).all()
+    names = {t["name"] for fw in used.values() for t in fw.definition.get("tiers", [])}
+    stmt = select(
+        Assessment.period_id, Assessment.framework_id, Assessment.tier, func.count()
+    ).group_by(Assessment.period_id, Assessment.framework_id, Assessment.tier)
+    if in_scope is not None:
+        stmt = stmt.join(Kim, Kim.id == Assessment.kim_id).where(in_scope)
     counted = [
-        (row[0], row[1], name, int(n))
-        for row in rows
-        for name, n in zip(names, row[2:], strict=True)
-        if n
+        (period_id, fw_id, tier, int(n))
+        for period_id, fw_id, tier, n in db.session.execute(stmt)
+        if tier in names  # a tier some framework names (as the charts and tables list them)
     ]
     if not counted:
         return [], None
@@ -209,28 +201,27 @@ def transitions(
     after: AssessedPeriod,
     names: tuple[str, ...],
     in_scope: ColumnElement[bool],
+    *,
+    whole: bool = False,
 ) -> Transitions:
     """Each KIM's tier in `before` against its tier in `after` (KIMs assessed in both): the
-    matrix in one query, the biggest movers each way in one more."""
+    matrix in one query, the biggest movers each way in one more. `whole`: every KIM is in the
+    user's scope (the matrix then reads no KIM row)."""
     prior = aliased(Assessment, name="prior")
 
     def paired(stmt: Any) -> Any:
-        return (
-            stmt.select_from(Assessment)
-            .join(
-                prior,
-                and_(
-                    prior.kim_id == Assessment.kim_id,
-                    prior.period_id == before.id,
-                    prior.framework_id == before.framework_id,
-                ),
-            )
-            .join(Kim, Kim.id == Assessment.kim_id)
-            .where(
-                Assessment.period_id == after.id,
-                Assessment.framework_id == after.framework_id,
-                in_scope,
-            )
+        stmt = stmt.select_from(Assessment).join(
+            prior,
+            and_(
+                prior.kim_id == Assessment.kim_id,
+                prior.period_id == before.id,
+                prior.framework_id == before.framework_id,
+            ),
+        )
+        if not whole:
+            stmt = stmt.join(Kim, Kim.id == Assessment.kim_id).where(in_scope)
+        return stmt.where(
+            Assessment.period_id == after.id, Assessment.framework_id == after.framework_id
         )
 
     cells = {
@@ -249,30 +240,37 @@ def transitions(
         in_scope,
         names,
         MOVERS_SHOWN,
+        counted=False,  # the matrix's cells count them
     )
     return Transitions(before, after, cells, ups, downs)
 
 
-def _follow_up_signals(in_scope: ColumnElement[bool], today: date) -> tuple[int, int]:
+def _follow_up_signals(in_scope: ColumnElement[bool], today: date, active: int) -> tuple[int, int]:
     """(active KIMs without an upload in QUIET_DAYS, active KIMs not visited in UNVISITED_DAYS)
-    in one query."""
+    in one query, given the number of active KIMs in scope: that number less those that posted
+    (their latest post date, from the index on it) and less those visited (the visits started
+    since, from the index on the date, and their findings). The work grows with the KIMs that
+    posted or were visited lately, not with every KIM checked for both."""
     quiet_since = today - timedelta(days=QUIET_DAYS)
     visited_since = today - timedelta(days=UNVISITED_DAYS)
-    posted = exists().where(
-        ContentTotal.kim_id == Kim.id, ContentTotal.last_posted_on > quiet_since
+    active_in_scope = and_(Kim.status == STATUS_ACTIVE, in_scope)
+    posted = (
+        select(func.count())
+        .select_from(ContentTotal)
+        .join(Kim, Kim.id == ContentTotal.kim_id)
+        .where(ContentTotal.last_posted_on > quiet_since, active_in_scope)
+        .scalar_subquery()
     )
-    visited = exists(
-        select(VisitFinding.id)
-        .join(MonitoringVisit, MonitoringVisit.id == VisitFinding.visit_id)
-        .where(VisitFinding.kim_id == Kim.id, MonitoringVisit.started_on > visited_since)
+    visited = (
+        select(func.count(func.distinct(VisitFinding.kim_id)))
+        .select_from(MonitoringVisit)
+        .join(VisitFinding, VisitFinding.visit_id == MonitoringVisit.id)
+        .join(Kim, Kim.id == VisitFinding.kim_id)
+        .where(MonitoringVisit.started_on > visited_since, active_in_scope)
+        .scalar_subquery()
     )
-    quiet, unvisited = db.session.execute(
-        select(
-            func.coalesce(func.sum(case((~posted, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((~visited, 1), else_=0)), 0),
-        ).where(Kim.status == STATUS_ACTIVE, in_scope)
-    ).one()
-    return int(quiet), int(unvisited)
+    posted_n, visited_n = db.session.execute(select(posted, visited)).one()
+    return active - int(posted_n or 0), active - int(visited_n or 0)
 
 
 def _overdue(in_scope: ColumnElement[bool], today: date) -> int:
@@ -304,22 +302,24 @@ def _upcoming(user: User, today: date) -> tuple[int, list[UpcomingSession]]:
     return int(count or 0), [UpcomingSession(i, t, d, loc or "") for i, t, d, loc in rows]
 
 
-def letters_missing(period: AssessedPeriod, in_scope: ColumnElement[bool]) -> int:
-    """The period's assessed KIMs in scope with no issued letter for it."""
+def letters_missing(
+    period: AssessedPeriod, in_scope: ColumnElement[bool], *, whole: bool = False
+) -> int:
+    """The period's assessed KIMs in scope with no issued letter for it (`whole`: every KIM is
+    in the user's scope, no KIM row is read)."""
     issued = exists().where(
         Letter.kim_id == Assessment.kim_id,
         Letter.period_id == period.id,
         Letter.status == LETTER_ISSUED,
     )
+    stmt = select(func.count()).select_from(Assessment)
+    if not whole:
+        stmt = stmt.join(Kim, Kim.id == Assessment.kim_id).where(in_scope)
     return int(
         db.session.scalar(
-            select(func.count())
-            .select_from(Assessment)
-            .join(Kim, Kim.id == Assessment.kim_id)
-            .where(
+            stmt.where(
                 Assessment.period_id == period.id,
                 Assessment.framework_id == period.framework_id,
-                in_scope,
                 ~issued,
             )
         )
@@ -341,7 +341,13 @@ def summary(user: User, before_code: str = "", after_code: str = "") -> Summary:
     result = Summary(
         kims_total=sum(counts.values()), kims_active=counts.get(STATUS_ACTIVE, 0), today=today
     )
-    periods, latest_fw = _assessed_periods(in_scope)
+    # When no KIM lies outside the user's scope (an admin, kabid or viewer of the kabupaten)
+    # the scope selects every row: the figures over all assessments then check no row against
+    # it. Exact: as many KIMs in scope as KIMs at all means the same KIMs.
+    whole = result.kims_total == db.session.scalar(select(func.count()).select_from(Kim))
+    if whole:
+        in_scope = true()
+    periods, latest_fw = _assessed_periods(None if whole else in_scope)
     if periods:
         result.periods = periods
         result.latest = periods[-1]
@@ -357,12 +363,14 @@ def summary(user: User, before_code: str = "", after_code: str = "") -> Summary:
             at = periods.index(after)
             before = periods[at - 1] if at > 0 else None
         if before is not None:
-            result.transitions = transitions(before, after, result.tier_names, in_scope)
+            result.transitions = transitions(
+                before, after, result.tier_names, in_scope, whole=whole
+            )
         closed = [p for p in periods if p.closed]
         if closed:
             result.letters_period = closed[-1]
-            result.letters_missing = letters_missing(closed[-1], in_scope)
-    result.quiet, result.unvisited = _follow_up_signals(in_scope, today)
+            result.letters_missing = letters_missing(closed[-1], in_scope, whole=whole)
+    result.quiet, result.unvisited = _follow_up_signals(in_scope, today, result.kims_active)
     result.overdue = _overdue(in_scope, today)
     result.upcoming_count, result.upcoming = _upcoming(user, today)
     result.top = top(user, today, TOP_SHOWN)
@@ -370,7 +378,5 @@ def summary(user: User, before_code: str = "", after_code: str = "") -> Summary:
     if opened:
         result.open_period = opened[0]
         if has_permission(user.role, ENTER_ACTIVITY):
-            waiting = review_counts(user, [opened[0].id]).values()
-            result.submitted = sum(submitted for submitted, _rejected in waiting)
-            result.rejected = sum(rejected for _submitted, rejected in waiting)
+            result.submitted, result.rejected = waiting_totals(user, opened[0].id)
     return result

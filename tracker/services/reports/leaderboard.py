@@ -8,8 +8,9 @@ dated inside the period (the posts already say the same thing, in more detail), 
 larger usable period of the same KIM encloses it (calendar periods nest: triwulan ⊂ semester ⊂
 tahun, so taking the largest usable period never counts an upload twice).
 
-The whole ranking is one SQL statement: the database aggregates, orders and numbers the rows, and
-only the requested page comes back.
+The whole ranking is one SQL statement (after one look at the newest post date): the database
+aggregates, orders and numbers the rows, and only the requested page comes back. The dashboard's
+first ten (`top`) walk an index on the maintained totals instead of ranking every KIM.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.orm import aliased
 
@@ -70,9 +72,20 @@ class LeaderboardRow:
         return self.berita + self.galeri + self.pengumuman + self.agenda
 
 
-def _later_posts(until: date) -> Any:
-    """Per KIM, its posts dated after `until`, per type (a seek on the date index: none or few
-    for "up to today"); subtracted from its maintained totals (`ContentTotal`)."""
+def _posted_after(until: date) -> bool:
+    """Whether any post is dated after `until` (the newest date, read from the end of the date
+    index). Usually not, for "up to today": the ranking then skips subtracting later posts,
+    which otherwise costs a pass over the posts' index even when it finds none."""
+    newest = db.session.scalar(select(func.max(ContentPost.posted_on)))
+    return newest is not None and newest > until
+
+
+def _later_posts(until: date, later: bool) -> Any:
+    """Per KIM, its posts dated after `until`, per type (None when there are none: `later` is
+    `_posted_after(until)`, read once per request); subtracted from its maintained totals
+    (`ContentTotal`)."""
+    if not later:
+        return None
     return (
         select(
             ContentPost.kim_id.label("kim_id"),
@@ -119,12 +132,12 @@ def _count_totals(until: date) -> Select[tuple[int, int, int, int, int]]:
     )
 
 
-def _totals(until: date, where: Iterable[ColumnElement[bool]]) -> Any:
+def _totals(until: date, where: Iterable[ColumnElement[bool]], later: bool) -> Any:
     """Each listed KIM (active, in the filters' regions) with its uploads up to `until`, per
     type and in all (a subquery): its maintained post totals, less its posts dated after
     `until`, plus its usable period totals. Driven by the KIM table and joined by key, so
     nothing is grouped over the whole district."""
-    later = _later_posts(until)
+    subtracted = _later_posts(until, later)
     counts = _count_totals(until).subquery("period_counts")
     counted = (
         select(counts.c.kim_id, *(func.sum(counts.c[kind]).label(kind) for kind in TYPES))
@@ -133,31 +146,36 @@ def _totals(until: date, where: Iterable[ColumnElement[bool]]) -> Any:
     )
     kinds = [
         func.coalesce(getattr(ContentTotal, kind), 0)
-        - func.coalesce(later.c[kind], 0)
+        - (func.coalesce(subtracted.c[kind], 0) if subtracted is not None else 0)
         + func.coalesce(counted.c[kind], 0)
         for kind in TYPES
     ]
+    stmt = select(
+        Kim.id.label("kim_id"),
+        Kim.name_key,
+        *(value.label(kind) for value, kind in zip(kinds, TYPES, strict=True)),
+        (kinds[0] + kinds[1] + kinds[2] + kinds[3]).label("total"),
+    ).outerjoin(ContentTotal, ContentTotal.kim_id == Kim.id)
+    if subtracted is not None:
+        stmt = stmt.outerjoin(subtracted, subtracted.c.kim_id == Kim.id)
     return (
-        select(
-            Kim.id.label("kim_id"),
-            Kim.name_key,
-            *(value.label(kind) for value, kind in zip(kinds, TYPES, strict=True)),
-            (kinds[0] + kinds[1] + kinds[2] + kinds[3]).label("total"),
-        )
-        .outerjoin(ContentTotal, ContentTotal.kim_id == Kim.id)
-        .outerjoin(later, later.c.kim_id == Kim.id)
-        .outerjoin(counted, counted.c.kim_id == Kim.id)
+        stmt.outerjoin(counted, counted.c.kim_id == Kim.id)
         .where(Kim.status == STATUS_ACTIVE, *where)
         .subquery("totals")
     )
 
 
 def _ranking(
-    until: date, where: Iterable[ColumnElement[bool]], limit: int, offset: int = 0
+    until: date,
+    where: Iterable[ColumnElement[bool]],
+    limit: int,
+    offset: int = 0,
+    *,
+    later: bool,
 ) -> Select[tuple]:  # type: ignore[type-arg]
     """One page of the ranking. The ranks and the order are computed on the totals alone; only
     the page's rows are then joined to the KIM and where it lies."""
-    totals = _totals(until, where)
+    totals = _totals(until, where, later)
     ranked = (
         select(func.rank().over(order_by=totals.c.total.desc()).label("rank"), totals)
         .where(totals.c.total > 0)
@@ -181,8 +199,8 @@ def _ranking(
     ).order_by(page.c.total.desc(), page.c.berita.desc(), page.c.name_key, page.c.kim_id)
 
 
-def _count(until: date, where: Iterable[ColumnElement[bool]]) -> int:
-    totals = _totals(until, where)
+def _count(until: date, where: Iterable[ColumnElement[bool]], later: bool) -> int:
+    totals = _totals(until, where, later)
     stmt = select(func.count()).select_from(totals).where(totals.c.total > 0)
     return int(db.session.scalar(stmt) or 0)
 
@@ -205,20 +223,102 @@ def leaderboard(
         where.append(user_scope_filter(Kim.desa_code, user))
     if kecamatan_code:
         where.append(scope_filter(Kim.desa_code, [kecamatan_code]))
-    total = _count(until, where)
+    later = _posted_after(until)
+    total = _count(until, where, later)
     number = clamped_page(page, total, per_page)
-    rows = db.session.execute(_ranking(until, where, per_page, (number - 1) * per_page))
+    rows = db.session.execute(
+        _ranking(until, where, per_page, (number - 1) * per_page, later=later)
+    )
     return Page(
         items=[_row(found) for found in rows], number=number, per_page=per_page, total=total
     )
 
 
+def _adjusted(until: date, later: bool) -> Any:
+    """The KIMs whose total up to `until` is not their maintained total alone: those with posts
+    dated after `until`, and those with per-period totals of a period ended by `until` (a
+    superset of those whose totals are usable: the others are computed in full, to the same
+    numbers)."""
+    counted = (
+        select(ContentCount.kim_id)
+        .join(Period, Period.id == ContentCount.period_id)
+        .where(Period.end_date <= until)
+    )
+    if not later:
+        return counted
+    return select(ContentPost.kim_id).where(ContentPost.posted_on > until).union(counted)
+
+
+def _first(until: date, where: list[ColumnElement[bool]], count: int) -> Select[tuple]:  # type: ignore[type-arg]
+    """The first `count` rows of the ranking, without ranking every KIM: the KIMs whose total
+    is their maintained total are read from the index `ix_content_total_rank`, largest first
+    (a handful of rows); the few KIMs with later posts or period totals are computed in full by
+    `_totals`; the two are merged, ordered as the ranking orders, and only the `count` shown
+    are joined to where they lie."""
+    later = _posted_after(until)
+    adjusted = _adjusted(until, later)
+    stored_total = ContentTotal.total()
+    order = (stored_total.desc(), ContentTotal.berita.desc(), Kim.name_key, Kim.id)
+    plain = (
+        select(
+            Kim.id.label("kim_id"),
+            Kim.name_key,
+            *(getattr(ContentTotal, kind).label(kind) for kind in TYPES),
+            stored_total.label("total"),
+        )
+        .select_from(ContentTotal)
+        .join(Kim, Kim.id == ContentTotal.kim_id)
+        .where(
+            stored_total > 0,
+            Kim.status == STATUS_ACTIVE,
+            ContentTotal.kim_id.not_in(adjusted),
+            *where,
+        )
+        .order_by(*order)
+        .limit(count)
+    )
+    totals = _totals(until, [*where, Kim.id.in_(adjusted)], later)
+    computed = (
+        select(totals)
+        .where(totals.c.total > 0)
+        .order_by(totals.c.total.desc(), totals.c.berita.desc(), totals.c.name_key, totals.c.kim_id)
+        .limit(count)
+    )
+    both = union_all(plain.subquery().select(), computed.subquery().select()).subquery("both")
+    page = (
+        select(both)
+        .order_by(both.c.total.desc(), both.c.berita.desc(), both.c.name_key, both.c.kim_id)
+        .limit(count)
+        .subquery("page")
+    )
+    return located(
+        select(
+            page.c.total,
+            Kim.id,
+            Kim.name,
+            places.Desa.display_name,
+            places.Kecamatan.display_name,
+            *(page.c[kind] for kind in TYPES),
+        )
+        .select_from(page)
+        .join(Kim, Kim.id == page.c.kim_id)
+    ).order_by(page.c.total.desc(), page.c.berita.desc(), page.c.name_key, page.c.kim_id)
+
+
 def top(user: User | None, until: date, count: int) -> list[LeaderboardRow]:
     """The first `count` rows of the ranking in the user's scope (one query, no total: the
-    dashboard's Top Konten)."""
+    dashboard's Top Konten): the same rows, numbers and ranks as `leaderboard`'s first page.
+    A rank is 1 + the number of KIMs with a larger total, and every such KIM comes earlier in
+    the ranking's order, so the first rows' ranks follow from their totals alone."""
     require(user, VIEW)
     where = [user_scope_filter(Kim.desa_code, user)] if user is not None else []
-    return [_row(found) for found in db.session.execute(_ranking(until, where, count))]
+    rows: list[LeaderboardRow] = []
+    rank, previous = 0, None
+    for place, (total, *found) in enumerate(db.session.execute(_first(until, where, count)), 1):
+        if total != previous:
+            rank, previous = place, total
+        rows.append(_row((rank, *found)))
+    return rows
 
 
 def _row(found: Any) -> LeaderboardRow:

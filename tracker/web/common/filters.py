@@ -35,6 +35,11 @@ def angka(value: float | int | None, digits: int = 2) -> str:
     """1.234,5 — Indonesian separators; None shows as a dash."""
     if value is None:
         return "—"
+    if type(value) is int and 0 <= value < 1000:
+        # no separator or sign to place (the product's locales write Latin digits): the digits
+        # as they are, without Babel's pattern parsing (a page of counts calls this hundreds
+        # of times)
+        return str(value)
     if isinstance(value, int):
         return format_decimal(value, format="#,##0")
     return format_decimal(value, format="#,##0." + "#" * digits)
