@@ -166,3 +166,9 @@ def login_as(regions: factories.RegionTree, auth: AuthActions):  # type: ignore[
 def count_queries(app: Flask) -> Callable[[], AbstractContextManager[list[str]]]:
     """`with count_queries() as statements:` lists the SQL statements run inside the block."""
     return counting.statements
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests run last: Playwright's sync API leaves an asyncio event loop in the main
+    thread, and pyHanko's signing (asyncio.run) refuses to start inside one."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
