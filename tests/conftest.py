@@ -1,13 +1,18 @@
 """Flaskr-style fixtures: a fresh app and a clean database for every test.
 
-SQLite (default): every app gets its own in-memory database. PostgreSQL (TEST_DATABASE_URL): the
-schema is created once per run and every table is truncated after each test.
+SQLite (default): every app gets its own in-memory database, a copy of an empty schema built once
+per run (SQLite's backup API copies it in well under a millisecond; creating the 70 tables took
+about 30 ms per test). PostgreSQL (TEST_DATABASE_URL): the schema is created once per run and every
+table is truncated after each test; with pytest-xdist (`make test` runs the suite on every core)
+each worker gets a database of its own beside it, created when the worker starts and dropped when
+it ends.
 """
 
 from __future__ import annotations
 
 import logging.config
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -15,7 +20,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
+from sqlalchemy import make_url, text
 
 from tests import counting, factories
 from tracker import create_app
@@ -24,6 +31,57 @@ from tracker.extensions import db
 
 _USING_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 _schema_ready = False
+_worker_database: str | None = None  # PostgreSQL under pytest-xdist: this worker's own database
+
+
+def _postgres_admin(url: str):  # type: ignore[no-untyped-def]
+    """A connection to the server's `postgres` database (CREATE/DROP DATABASE run outside a
+    transaction)."""
+    import psycopg
+
+    server = make_url(url).set(drivername="postgresql", database="postgres")
+    return psycopg.connect(server.render_as_string(hide_password=False), autocommit=True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist on PostgreSQL this worker uses `<TEST_DATABASE_URL's database>_<worker>`,
+    created empty now; every reader of TEST_DATABASE_URL (the config, tests that start processes)
+    sees the worker's database."""
+    global _worker_database
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not (_USING_POSTGRES and worker):
+        return
+    url = make_url(os.environ["TEST_DATABASE_URL"])
+    _worker_database = f"{url.database}_{worker}"
+    with _postgres_admin(str(url)) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{_worker_database}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{_worker_database}"')
+    os.environ["TEST_DATABASE_URL"] = url.set(database=_worker_database).render_as_string(
+        hide_password=False
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _worker_database is not None:
+        with _postgres_admin(os.environ["TEST_DATABASE_URL"]) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{_worker_database}" WITH (FORCE)')
+_empty_schema: sqlite3.Connection | None = None  # SQLite: the empty schema every test copies
+
+
+def _create_schema_sqlite() -> None:
+    """The app's in-memory database gets the tables: copied from the run's empty schema, which
+    the first test builds with `db.create_all()`."""
+    global _empty_schema
+    connection = db.engine.raw_connection()  # in-memory SQLite: the engine's one connection
+    try:
+        if _empty_schema is None:
+            db.create_all()
+            _empty_schema = sqlite3.connect(":memory:", check_same_thread=False)
+            connection.driver_connection.backup(_empty_schema)
+        else:
+            _empty_schema.backup(connection.driver_connection)
+    finally:
+        connection.close()
 
 
 class IsolatedClient(FlaskClient):
@@ -38,8 +96,30 @@ class IsolatedClient(FlaskClient):
         return response
 
 
-# every app a test builds (also the ones built inside tests) uses the isolating client
+class SharedTemplateCode(BytecodeCache):
+    """Compiled templates kept for the whole run, in memory.
+
+    Every test builds its own app, and so its own Jinja environment that would compile each
+    template it renders again: half of a page test's time. Jinja's bytecode cache hands the next
+    app the compiled code instead (checked against the template's source, so an edited template
+    is compiled anew)."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+# every app a test builds (also the ones built inside tests) uses the isolating client and the
+# run's compiled templates
 Flask.test_client_class = IsolatedClient
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": SharedTemplateCode()}
 
 
 @pytest.fixture
@@ -59,7 +139,7 @@ def app(tmp_path: Path) -> Iterator[Flask]:
             db.create_all()
             _schema_ready = True
         elif not _USING_POSTGRES:
-            db.create_all()
+            _create_schema_sqlite()
         yield app
         db.session.remove()
         if _USING_POSTGRES:

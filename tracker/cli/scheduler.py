@@ -15,8 +15,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from tracker.cli.common import fail
-from tracker.jobs import process, runner
-from tracker.jobs.registry import JOBS
+
+# tracker.jobs (and APScheduler with it) is imported by the commands that use it: every other
+# `flask` command starts without it
 
 scheduler = AppGroup("scheduler", help="Penjadwal: tugas terjadwal Jenjang.")
 
@@ -24,6 +25,8 @@ scheduler = AppGroup("scheduler", help="Penjadwal: tugas terjadwal Jenjang.")
 @scheduler.command("run")
 def run_command() -> None:
     """Jalankan penjadwal (proses tersendiri, di latar depan)."""
+    from tracker.jobs import process
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     # what each run did, on stderr (the journal under systemd); no-op when logging is set up
     logging.basicConfig(
@@ -41,6 +44,8 @@ def run_command() -> None:
 @click.argument("name")
 def run_job_command(name: str) -> None:
     """Jalankan satu tugas sekarang (kunci yang sudah berjalan dilewati)."""
+    from tracker.jobs import process, runner
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if name not in runner.names():
         fail(f"Tugas {name} tidak dikenal. Tugas: {', '.join(runner.names())}.")
@@ -68,6 +73,9 @@ def run_job_command(name: str) -> None:
 @scheduler.command("jobs")
 def jobs_command() -> None:
     """Daftar tugas dan waktu jalan berikutnya."""
+    from tracker.jobs import runner
+    from tracker.jobs.registry import JOBS
+
     tz = runner.timezone(current_app)
     now = datetime.now(tz)
     for job in JOBS:

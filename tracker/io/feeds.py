@@ -23,8 +23,6 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
 
-import feedparser
-
 from tracker.io.activity_columns import content_type_of
 
 BERITA = "berita"
@@ -108,20 +106,21 @@ def wordpress_posts_url(api_root: str) -> str:
 
 # --- feeds -----------------------------------------------------------------------------------
 
-# feedparser flags these on documents it read correctly; anything else means not well formed
-_HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
-
 
 def parse_feed(data: bytes, url: str, content_type: str | None = None) -> list[FoundPost]:
     """The dated entries of an RSS or Atom feed read from `url` (entries without a date are left
     out: a post is counted by its day). The bytes go to feedparser as a stream: given a string it
     would open it as a URL or a file."""
+    import feedparser  # here, not at start-up: only a harvest reads feeds
+
+    # feedparser flags these on documents it read correctly; anything else means not well formed
+    harmless = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
     parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=False)
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
-    if problem is not None and not isinstance(problem, _HARMLESS):
+    if problem is not None and not isinstance(problem, harmless):
         raise MalformedError(f"umpan tidak terbaca: {_short(problem)}")
     if not parsed.get("version"):
         raise MalformedError("bukan umpan RSS atau Atom")

@@ -118,18 +118,23 @@ class KimRow:
 MOVEMENTS = ("naik", "turun")
 
 
+SORT_NAMES = ("skor", "nama", "desa", "kecamatan", "jenjang")
+SORT_DEFAULT = "-skor"
+
+
 def sort_keys(names: tuple[str, ...]) -> SortKeys:
-    """The overview's sort keys; the tier sorts in the framework's tier order, not by name."""
-    return SortKeys(
-        {
-            "skor": Assessment.score,
-            "nama": Kim.name_key,
-            "desa": places.Desa.display_name,
-            "kecamatan": places.Kecamatan.display_name,
-            "jenjang": _tier_rank(Assessment.tier, names),
-        },
-        default="-skor",
+    """The overview's sort keys; the tier sorts in the framework's tier order, not by name.
+
+    Built on use: the region aliases configure every mapper, which start-up must not do (the
+    API reads SORT_NAMES at import)."""
+    columns = (
+        Assessment.score,
+        Kim.name_key,
+        places.Desa.display_name,
+        places.Kecamatan.display_name,
+        _tier_rank(Assessment.tier, names),
     )
+    return SortKeys(dict(zip(SORT_NAMES, columns, strict=True)), default=SORT_DEFAULT)
 
 
 @dataclass(frozen=True)

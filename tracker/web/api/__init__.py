@@ -13,10 +13,12 @@ answers JSON under /api/ and pages elsewhere, so `JenjangApi` registers none.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+from apispec import APISpec
 from flask import Flask
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 
 from tracker.extensions import csrf
 from tracker.web.api.errors import ErrorBody
@@ -25,7 +27,68 @@ API_VERSION = "1.0.0"
 
 
 class JenjangApi(Api):  # type: ignore[misc]
+    """flask-smorest's `Api`, with its OpenAPI document built when it is first read.
+
+    flask-smorest builds the document in `init_app` (a response per HTTP error code) and adds a
+    blueprint's routes to it when the blueprint is registered: two fifths of every
+    `create_app()` (every `flask` command, every test's app) for a document that only
+    `/api/v1/openapi.json` reads. Here `init_app` keeps the spec's options and registering a
+    blueprint only routes it; the first read of `spec` builds the document and documents the
+    routes, once per application, under a lock (two first requests may come at once). The
+    document is the same as flask-smorest's eager one.
+    """
+
     ERROR_SCHEMA = ErrorBody
+
+    def __init__(self, app: Flask | None = None, **kwargs: Any) -> None:
+        self._spec: APISpec | None = None
+        self._spec_options: dict[str, Any] | None = None  # until the document is built
+        self._undocumented: list[tuple[Blueprint, str, Any]] = []
+        self._building = threading.RLock()
+        self._builder: int | None = None  # the thread building the document
+        super().__init__(app, **kwargs)
+
+    def _init_spec(self, **options: Any) -> None:
+        """Kept for the first read of `spec`."""
+        self._spec_options = options
+
+    @property
+    def spec(self) -> APISpec | None:
+        if self._builder == threading.get_ident():  # flask-smorest's own reads while building
+            return self._spec
+        if self._spec_options is not None or self._undocumented:
+            with self._building:
+                self._builder = threading.get_ident()
+                try:
+                    self._build_document()
+                finally:
+                    self._builder = None
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: APISpec | None) -> None:
+        self._spec = value
+
+    def _build_document(self) -> None:
+        options, self._spec_options = self._spec_options, None
+        if options is not None:
+            super()._init_spec(**options)
+            self._spec.components.security_scheme(  # type: ignore[union-attr]
+                "bearerAuth",
+                {"type": "http", "scheme": "bearer", "description": "A personal API token"},
+            )
+        while self._undocumented:  # emptied only once all is in the document
+            blp, name, parameters = self._undocumented[0]
+            blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+            self._spec.tag({"name": name, "description": blp.description})  # type: ignore[union-attr]
+            self._undocumented.pop(0)
+
+    def register_blueprint(self, blp: Blueprint, *, parameters: Any = None, **options: Any) -> None:
+        """Route `blp` now; document its routes when the document is first read."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
 
     def _register_error_handlers(self) -> None:
         """Errors are answered by web/common/errors.py (JSON under /api/)."""
@@ -55,8 +118,5 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("API_SPEC_OPTIONS", _spec_options())
     api = JenjangApi(app)
-    api.spec.components.security_scheme(
-        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A personal API token"}
-    )
     csrf.exempt(bp)
     api.register_blueprint(bp)

@@ -14,8 +14,6 @@ from tracker.web.api import schemas
 from tracker.web.api.blueprint import actor, bp
 from tracker.web.api.paging import PageArgs, page_schema, paged, sort_field
 
-_SORTS = reports.sort_keys(())
-
 
 class AssessmentArgs(PageArgs):
     q = ma.fields.String(
@@ -35,7 +33,7 @@ class AssessmentArgs(PageArgs):
         validate=OneOf(["", *reports.MOVEMENTS]),
         metadata={"description": "naik / turun since the previous period."},
     )
-    sort = sort_field(_SORTS.columns, _SORTS.default)
+    sort = sort_field(reports.SORT_NAMES, reports.SORT_DEFAULT)
 
 
 AssessmentPage = page_schema(
