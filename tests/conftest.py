@@ -65,6 +65,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if _worker_database is not None:
         with _postgres_admin(os.environ["TEST_DATABASE_URL"]) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{_worker_database}" WITH (FORCE)')
+
+
 _empty_schema: sqlite3.Connection | None = None  # SQLite: the empty schema every test copies
 
 
