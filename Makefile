@@ -36,12 +36,17 @@ run: migrate
 	JENJANG_ENV=development $(FLASK) demo logins
 	JENJANG_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
 
-## make test: install dev dependencies and run the whole suite (PostgreSQL when TEST_DATABASE_URL is set);
-## the browser tests in tests/e2e run too when /usr/bin/chromium is present (skipped otherwise).
-## PYTEST_ARGS passes options through, e.g. make test PYTEST_ARGS="-m 'not e2e'"
+## make test: install dev dependencies and run the whole suite (PostgreSQL when TEST_DATABASE_URL is set):
+## first everything but the browser tests, spread over every core (pytest-xdist; its time is printed),
+## then the browser tests in tests/e2e in one process when /usr/bin/chromium is present (skipped
+## otherwise; E2E=0 leaves them out, as .ci/run does, which runs them apart).
+## PYTEST_ARGS passes options to the first run, e.g. make test PYTEST_ARGS="tests/letters -x"
+E2E ?= 1
 test: install-dev
-	@start=$$(date +%s); $(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
-	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
+	@start=$$(date +%s); $(BIN)/python -m pytest -n auto -m "not e2e" $(PYTEST_ARGS); status=$$?; \
+	echo "make test: the suite without the browser tests took $$(( $$(date +%s) - start )) s"; \
+	[ $$status -eq 0 ] || exit $$status; \
+	if [ "$(E2E)" != 0 ]; then $(BIN)/python -m pytest tests/e2e -m e2e -p no:cacheprovider; fi
 
 ## make e2e: only the browser tests (Playwright driving Debian's Chromium, no browser download).
 ## With E2E_REQUIRED=1 (as .ci/run sets it) a skipped browser test, or none at all, fails the run.

@@ -15,6 +15,7 @@ their own, as before.
 
 from __future__ import annotations
 
+import gc
 import logging.config
 import os
 import sqlite3
@@ -23,11 +24,11 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
-import sqlalchemy as sa
 from sqlalchemy import make_url, text
 from sqlalchemy.pool import StaticPool
 
@@ -126,6 +127,18 @@ def _create_schema_sqlite() -> None:
         connection.close()
 
 
+def _sqlite_file_with_schema(path: Path) -> str:
+    """The URL of a SQLite file holding the empty schema, copied from the run's (the `app`
+    fixture built it): `db.create_all()` on a file syncs after every table, 0.3 s."""
+    assert _empty_schema is not None, "the app fixture builds the empty schema first"
+    target = sqlite3.connect(path)
+    try:
+        _empty_schema.backup(target)
+    finally:
+        target.close()
+    return f"sqlite:///{path}"
+
+
 class IsolatedClient(FlaskClient):
     """Each request in its own app context, as in production: `g` (the logged-in user, the
     locale, the CSRF token) never leaks from one request or client into the next. The test's own
@@ -157,6 +170,11 @@ class SharedTemplateCode(BytecodeCache):
     def dump_bytecode(self, bucket: Bucket) -> None:
         self._code[bucket.key] = bucket.bytecode_to_string()
 
+
+# The suite allocates far more than it keeps (an app, its routes and a database per test): the
+# collector's default thresholds started a collection every 700 allocations, many of them full
+# scans of the whole heap. Collect less often; everything still gets collected.
+gc.set_threshold(50_000, 20, 20)
 
 # every app a test builds (also the ones built inside tests) uses the isolating client and the
 # run's compiled templates
@@ -194,18 +212,16 @@ def app(tmp_path: Path) -> Iterator[Flask]:
 def sibling_app(app: Flask, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     """sibling_app(**config) builds another application instance on the same database, as a
     second gunicorn worker is. In-memory SQLite cannot be shared between two apps, so siblings
-    use a file (the first one built creates its schema); on PostgreSQL they use the test database
-    (the `app` fixture truncates it afterwards)."""
+    use a file holding the empty schema; on PostgreSQL they use the test database (the `app`
+    fixture truncates it afterwards)."""
     built: list[Flask] = []
 
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        uri = _sqlite_file_with_schema(tmp_path / "shared.sqlite3")
+
     def _build(**overrides: object) -> Flask:
-        uri = app.config["SQLALCHEMY_DATABASE_URI"]
-        if uri.startswith("sqlite"):
-            uri = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
         sibling = create_app({"SQLALCHEMY_DATABASE_URI": uri, **overrides})
-        if not built:
-            with sibling.app_context():
-                db.create_all()
         built.append(sibling)
         return sibling
 

@@ -24,20 +24,25 @@ def english_catalog() -> Catalog:
         return read_po(f, locale="en")
 
 
-@pytest.fixture
-def english_app(app: Flask, tmp_path: Path) -> Iterator[Flask]:
-    """An app whose catalogue is compiled from the committed .po (the .mo is a build product)."""
-    target = tmp_path / "translations/en/LC_MESSAGES"
+@pytest.fixture(scope="session")
+def english_translations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The catalogue compiled from the committed .po (the .mo is a build product), once per
+    run."""
+    translations = tmp_path_factory.mktemp("translations")
+    target = translations / "en/LC_MESSAGES"
     target.mkdir(parents=True)
     with (target / "messages.mo").open("wb") as f:
         write_mo(f, english_catalog())
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("sqlite"):
-        uri = f"sqlite:///{tmp_path / 'i18n.sqlite3'}"
+    return translations
+
+
+@pytest.fixture
+def english_app(app: Flask, english_translations: Path) -> Iterator[Flask]:
+    """An app, on the test's database, whose catalogue is compiled from the committed .po."""
     built = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": uri,
-            "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path / "translations"),
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "BABEL_TRANSLATION_DIRECTORIES": str(english_translations),
         }
     )
     with built.app_context():

@@ -73,7 +73,7 @@ def test_a_name_resolving_to_a_private_address_is_refused(addresses) -> None:
 
 
 def test_only_http_and_https(one_site: Site) -> None:
-    fetcher = Fetcher(allow_private=True)
+    fetcher = Fetcher(allow_private=True, delay=0)
     for url in ("file:///etc/passwd", "ftp://example.id/x", "gopher://example.id/"):
         with pytest.raises(FetchError) as refused:
             fetcher.get(url)
