@@ -7,7 +7,11 @@ from datetime import date
 from flask import Flask
 
 from tests import factories
-from tests.accounts.conftest import client_as, english_app  # noqa: F401 - the fixtures
+from tests.accounts.conftest import (  # noqa: F401 - the fixtures
+    client_as,
+    english_app,
+    english_translations,
+)
 
 
 def test_an_english_reader_reads_the_coaching_pages_in_english(
