@@ -306,6 +306,13 @@ def count_queries(app: Flask) -> Callable[[], AbstractContextManager[list[str]]]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser tests run last: Playwright's sync API leaves an asyncio event loop in the main
-    thread, and pyHanko's signing (asyncio.run) refuses to start inside one."""
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    """The slow tests run first: spread over the workers (pytest-xdist) they end together with
+    the rest instead of one running alone at the end. The browser tests run last: Playwright's
+    sync API leaves an asyncio event loop in the main thread, and pyHanko's signing
+    (asyncio.run) refuses to start inside one."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("e2e") is not None,
+            item.get_closest_marker("slow") is None,
+        )
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from flask import Flask
@@ -70,6 +71,7 @@ def test_catalogue_is_complete_and_consistent() -> None:
     assert not problems, problems[:5]
 
 
+@pytest.mark.slow
 def test_every_text_in_the_code_has_its_english() -> None:
     """Every msgid the sources hold (extracted as `flask translate update` does: babel.cfg, the
     default keywords with N_, plus _l/lazy_gettext) is in the English catalogue, so a new text

@@ -17,6 +17,7 @@ from tests.api.conftest import seed_district
 EXAMPLES = 12  # per operation and generation mode
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_every_operation_keeps_to_the_document(
     app: Flask, regions: factories.RegionTree, api_token, mode: GenerationMode

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -377,6 +378,7 @@ def frameworks(draw: st.DrawFn) -> Framework:
     return load_framework(definition)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_any_framework_plan_reaches_or_is_confirmed_unreachable(data) -> None:

@@ -107,6 +107,7 @@ def _xlsx_safe(value: str) -> str:
     return "".join(c for c in value if c >= " " or c in "\t\n")[:32000]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.kind)
 def test_an_importer_answers_anything_with_a_result_or_a_clean_refusal(
     app: Flask, district: None, kind: type[ImportRun]

@@ -221,6 +221,7 @@ def test_jobs_command_lists_the_plan_in_office_time(app, runner, at):
     assert "2026-03-09 07:00 WIB" in lines["digest"]
 
 
+@pytest.mark.slow
 def test_a_requested_run_waits_for_the_job_under_way_and_the_heartbeat_does_not(app, monkeypatch):
     """A "run now" request runs on the jobs' worker thread: never beside a scheduled job (two
     recomputations at once), and never on the heartbeat's thread (a long requested job would let
@@ -268,6 +269,7 @@ def test_a_requested_run_waits_for_the_job_under_way_and_the_heartbeat_does_not(
         guard.release()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(ON_POSTGRES, reason="the lease row is the guard on SQLite")
 def test_a_job_run_by_hand_keeps_its_lease_while_it_runs(app, runner, monkeypatch):
     """`flask scheduler run-job` renews the lease while the job runs: a job longer than the lease

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from flask import Flask
 from PIL import Image
 from sqlalchemy import func, select
@@ -170,6 +171,7 @@ def _audits() -> int:
     return db.session.scalar(select(func.count()).select_from(AuditEntry)) or 0
 
 
+@pytest.mark.slow
 def test_every_write_is_in_the_audit_log(app: Flask, world: World, cases) -> None:
     admin = app.test_client()
     admin.post("/login", data={"username": "admin-kab", "password": factories.PASSWORD})

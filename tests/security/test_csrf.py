@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 
 from tests import factories
@@ -13,6 +14,7 @@ from tests.security.forms import harvest
 from tests.security.world import World, contents, is_api, object_pages, rules, url_for_rule
 
 
+@pytest.mark.slow
 def test_every_form_needs_its_token(app: Flask, world: World, cases) -> None:
     client = app.test_client()
     client.post("/login", data={"username": "admin-kab", "password": factories.PASSWORD})

@@ -49,6 +49,7 @@ def _check_headers(response, where: str, signed_in: bool, secure: bool = True) -
         assert not re.search(r"\son[a-z]+=", html), f"{where}: inline event handler"
 
 
+@pytest.mark.slow
 def test_every_get_route_has_the_headers_signed_in(app: Flask, world: World, cases) -> None:
     client = app.test_client()
     client.post("/login", data={"username": "admin-kab", "password": "rahasia-uji-123"})
@@ -58,6 +59,7 @@ def test_every_get_route_has_the_headers_signed_in(app: Flask, world: World, cas
         cases["headers: GET signed in"] += 1
 
 
+@pytest.mark.slow
 def test_every_post_route_has_the_headers(app: Flask, world: World, cases) -> None:
     """An empty form to every POST route (the answer is a refusal, a redirect or a page showing
     what is missing; never a 500), signed in again before each: a POST may end the session."""

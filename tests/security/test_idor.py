@@ -6,6 +6,7 @@ objects of A (tests/security/forms.py), so a refusal is not just a form left emp
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 
 from tests import factories
@@ -30,6 +31,7 @@ def _client(app: Flask, username: str):  # type: ignore[no-untyped-def]
     return client
 
 
+@pytest.mark.slow
 def test_objects_of_another_kecamatan_are_not_found(app: Flask, world: World, cases) -> None:
     forms = harvest(_client(app, "admin-kab"), object_pages(app, world))
     scoped_get = [r for r in rules(app, "GET") if is_scoped(r)]
@@ -64,6 +66,7 @@ def test_objects_of_another_kecamatan_are_not_found(app: Flask, world: World, ca
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.slow
 def test_a_viewer_writes_nothing_anywhere(app: Flask, world: World, cases) -> None:
     """The role matrix's floor: a viewer (of the whole kabupaten) sends every form of the site
     and nothing is written (only their own session, language, password, reminders, API tokens and

@@ -10,6 +10,7 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
 from flask import Flask, Request
 from werkzeug.datastructures import ImmutableMultiDict
 
@@ -57,6 +58,7 @@ def _names(text: str) -> set[str]:
     return {name for name in WORLD_NAMES if name in text}
 
 
+@pytest.mark.slow
 def test_sql_injection_in_every_query_parameter(app: Flask, world: World, cases) -> None:
     app.request_class = _RecordingRequest
     client = app.test_client()

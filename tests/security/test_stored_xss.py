@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from flask import Flask
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -44,6 +45,7 @@ NOT_FREE_TEXT = {
 }
 
 
+@pytest.mark.slow
 def test_free_text_is_never_live_in_pages_exports_or_pdfs(app: Flask, world: World, cases) -> None:
     client = app.test_client()
     client.post("/login", data={"username": "admin-kab", "password": factories.PASSWORD})
