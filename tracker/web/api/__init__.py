@@ -19,6 +19,7 @@ from typing import Any
 from apispec import APISpec
 from flask import Flask
 from flask_smorest import Api, Blueprint
+from flask_smorest.spec import openapi_cli
 
 from tracker.extensions import csrf
 from tracker.web.api.errors import ErrorBody
@@ -49,8 +50,9 @@ class JenjangApi(Api):  # type: ignore[misc]
         super().__init__(app, **kwargs)
 
     def _init_spec(self, **options: Any) -> None:
-        """Kept for the first read of `spec`."""
+        """Kept for the first read of `spec`; the `flask openapi` commands are added now."""
         self._spec_options = options
+        self._app.cli.add_command(openapi_cli)
 
     @property
     def spec(self) -> APISpec | None:
