@@ -62,7 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     url = make_url(os.environ["TEST_DATABASE_URL"])
     _worker_database = f"{url.database}_{worker}"
-    with _postgres_admin(str(url)) as admin:
+    with _postgres_admin(os.environ["TEST_DATABASE_URL"]) as admin:  # str(url) masks a password
         admin.execute(f'DROP DATABASE IF EXISTS "{_worker_database}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{_worker_database}"')
     os.environ["TEST_DATABASE_URL"] = url.set(database=_worker_database).render_as_string(
@@ -123,6 +123,13 @@ def _create_schema_sqlite() -> None:
             connection.driver_connection.backup(_empty_schema)
         else:
             _empty_schema.backup(connection.driver_connection)
+        # what the backup does not reset, the connection being kept: a test's TEMP tables and
+        # connection settings
+        database = connection.driver_connection
+        temporary = database.execute("SELECT name FROM sqlite_temp_master WHERE type = 'table'")
+        for (name,) in temporary.fetchall():
+            database.execute(f'DROP TABLE temp."{name}"')
+        database.execute("PRAGMA foreign_keys=ON")
     finally:
         connection.close()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
@@ -43,3 +44,26 @@ def test_the_overview_sort_names_are_its_sort_keys(app: Flask) -> None:
     keys = reports.sort_keys(("Rintisan", "Madya"))
     assert tuple(keys.columns) == reports.SORT_NAMES
     assert keys.default == reports.SORT_DEFAULT
+
+
+def test_a_failed_first_build_is_built_whole_on_the_next_read(app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from flask_smorest import Api
+
+    api = _api(app)
+    build = Api._init_spec
+    calls: list[int] = []
+
+    def failing_once(self, **options):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("first build fails")
+        return build(self, **options)
+
+    monkeypatch.setattr(Api, "_init_spec", failing_once)
+    with pytest.raises(RuntimeError):
+        _ = api.spec
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert len(document["paths"]) == len(
+        [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")]
+    )

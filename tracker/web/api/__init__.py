@@ -72,13 +72,13 @@ class JenjangApi(Api):  # type: ignore[misc]
         self._spec = value
 
     def _build_document(self) -> None:
-        options, self._spec_options = self._spec_options, None
-        if options is not None:
-            super()._init_spec(**options)
+        if self._spec_options is not None:  # kept until built: a failed build is tried again
+            super()._init_spec(**self._spec_options)
             self._spec.components.security_scheme(  # type: ignore[union-attr]
                 "bearerAuth",
                 {"type": "http", "scheme": "bearer", "description": "A personal API token"},
             )
+            self._spec_options = None
         while self._undocumented:  # emptied only once all is in the document
             blp, name, parameters = self._undocumented[0]
             blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
