@@ -104,7 +104,10 @@ def test_a_visit_sent_offline_is_sent_once_when_the_connection_returns(open_sess
     expect(page.locator(".visit-saved")).to_have_attribute("data-saved-key", key)
     thumbnail = page.locator("main .photo-grid img").first
     expect(thumbnail).to_be_visible()
-    assert page.evaluate("img => img.naturalWidth", thumbnail.element_handle()) > 0
+    # visible is not loaded: wait for the image itself (a race CI met once)
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle()
+    )
     expect(page.locator("main")).to_contain_text("-8,1251")
     screenshot(page, "phone-visit-saved")
     assert overflowing(page) == []
