@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Subquery,
     and_,
     case,
     exists,
@@ -181,13 +182,30 @@ def _ranking(
         .where(totals.c.total > 0)
         .subquery("ranked")
     )
-    # listed by total, then berita, then name (DESIGN.md §4); the rank is shared by equal totals
-    # (1, 2, 2, 4): the tie-break orders the list, it does not make one KIM rank above another
-    order = (ranked.c.total.desc(), ranked.c.berita.desc(), ranked.c.name_key, ranked.c.kim_id)
-    page = select(ranked).order_by(*order).limit(limit).offset(offset).subquery("page")
+    # the rank is shared by equal totals (1, 2, 2, 4): the tie-break orders the list, it does not
+    # make one KIM rank above another
+    page = (
+        select(ranked)
+        .order_by(*_ranking_order(ranked.c))
+        .limit(limit)
+        .offset(offset)
+        .subquery("page")
+    )
+    return _located_page(page, page.c.rank)
+
+
+def _ranking_order(columns: Any) -> tuple[ColumnElement[Any], ...]:
+    """The ranking's order over a totals row's columns: by total, then berita, then name
+    (DESIGN.md §4), then the id, so that a page never shifts."""
+    return (columns.total.desc(), columns.berita.desc(), columns.name_key, columns.kim_id)
+
+
+def _located_page(page: Subquery, lead: ColumnElement[Any]) -> Select[tuple]:  # type: ignore[type-arg]
+    """A page of totals rows joined to their KIM and where it lies, in the ranking's order: `lead`
+    (the rank or the total), the KIM, its desa and kecamatan, then the counts per type."""
     return located(
         select(
-            page.c.rank,
+            lead,
             Kim.id,
             Kim.name,
             places.Desa.display_name,
@@ -196,7 +214,7 @@ def _ranking(
         )
         .select_from(page)
         .join(Kim, Kim.id == page.c.kim_id)
-    ).order_by(page.c.total.desc(), page.c.berita.desc(), page.c.name_key, page.c.kim_id)
+    ).order_by(*_ranking_order(page.c))
 
 
 def _count(until: date, where: Iterable[ColumnElement[bool]], later: bool) -> int:
@@ -279,30 +297,11 @@ def _first(until: date, where: list[ColumnElement[bool]], count: int) -> Select[
     )
     totals = _totals(until, [*where, Kim.id.in_(adjusted)], later)
     computed = (
-        select(totals)
-        .where(totals.c.total > 0)
-        .order_by(totals.c.total.desc(), totals.c.berita.desc(), totals.c.name_key, totals.c.kim_id)
-        .limit(count)
+        select(totals).where(totals.c.total > 0).order_by(*_ranking_order(totals.c)).limit(count)
     )
     both = union_all(plain.subquery().select(), computed.subquery().select()).subquery("both")
-    page = (
-        select(both)
-        .order_by(both.c.total.desc(), both.c.berita.desc(), both.c.name_key, both.c.kim_id)
-        .limit(count)
-        .subquery("page")
-    )
-    return located(
-        select(
-            page.c.total,
-            Kim.id,
-            Kim.name,
-            places.Desa.display_name,
-            places.Kecamatan.display_name,
-            *(page.c[kind] for kind in TYPES),
-        )
-        .select_from(page)
-        .join(Kim, Kim.id == page.c.kim_id)
-    ).order_by(page.c.total.desc(), page.c.berita.desc(), page.c.name_key, page.c.kim_id)
+    page = select(both).order_by(*_ranking_order(both.c)).limit(count).subquery("page")
+    return _located_page(page, page.c.total)
 
 
 def top(user: User | None, until: date, count: int) -> list[LeaderboardRow]:
