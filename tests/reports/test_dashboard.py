@@ -13,6 +13,7 @@ from tests import factories
 from tracker.extensions import db
 from tracker.models import Letter
 from tracker.models.visits import FOLLOW_UP_DONE
+from tracker.services.assessment import reports
 from tracker.services.common.clock import office_today
 from tracker.services.reports import dashboard
 from tracker.services.rules import frameworks
@@ -101,8 +102,8 @@ def test_the_figures_of_a_crafted_district(app, district):
     assert d.latest.counts == {"Maju": 1, "Berkembang": 2, "Rintisan": 1}
     assert [d.change(t) for t in d.tier_names] == [-1, 1, 0, 0]
     assert [(k.name, k.counts) for k in d.kecamatan] == [
-        ("Pasirian", {"Berkembang": 1, "Rintisan": 1}),
-        ("Sukodono", {"Maju": 1, "Berkembang": 1}),
+        ("Pasirian", {"Rintisan": 1, "Berkembang": 1, "Maju": 0, "Mandiri": 0}),
+        ("Sukodono", {"Rintisan": 0, "Berkembang": 1, "Maju": 1, "Mandiri": 0}),
     ]
     matrix = d.transitions
     assert matrix.cells == {
@@ -164,6 +165,19 @@ def test_the_transition_matrix_between_two_chosen_periods(client, login_as, dist
     matrix = matrix[: matrix.index("</table>")]
     assert "2025-T2 ↓ / 2025-T1 →" in matrix
     assert "2025-T3" not in page[page.index("perpindahan") :]
+
+
+@pytest.mark.parametrize("scope", ["kabupaten", "kecamatan"])
+def test_the_kecamatan_table_is_the_period_overviews(district, regions, scope):
+    """The dashboard's tiers per kecamatan and the period overview's table are one query: the
+    same rows, counts and order for the same user."""
+    user = factories.user(
+        "kabid", scope=[regions.kabupaten if scope == "kabupaten" else regions.kec_b]
+    )
+    d = dashboard.summary(user)
+    overview = reports.period_overview(user, d.latest.code)
+    assert d.kecamatan == overview.kecamatan_rows
+    assert d.kecamatan
 
 
 def test_a_petugas_sees_only_its_kecamatan(client, login_as, district, regions):

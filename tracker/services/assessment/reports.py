@@ -221,18 +221,19 @@ def _located(stmt: Select[Any]) -> Select[Any]:
     return located(stmt.join(Kim, Kim.id == Assessment.kim_id))
 
 
-def _kecamatan_rows(
-    period: Period,
-    fw: FrameworkRow,
-    user: User | None,
+def kecamatan_tiers(
+    period_id: int,
+    framework_id: int,
+    in_scope: ColumnElement[bool],
     names: tuple[str, ...],
     prior: tuple[int, int] | None = None,
 ) -> tuple[list[KecamatanRow], int, int]:
-    """The period's tier counts per kecamatan in scope, and (with `prior`: the previous period's
-    id and its framework's) how many KIMs in scope went up and down a tier since, as
-    `movers_between` counts them, from the same grouped query: one pass over the period's
-    results instead of a second one for the counts. A KIM whose desa has no kecamatan above it
-    counts among the movers (as there) and not in the table (as ever)."""
+    """The period's tier counts per kecamatan for the KIMs `in_scope` (a predicate on Kim), in
+    the order of the kecamatan's names; the period overview's table and the dashboard's. With
+    `prior` (the previous period's id and its framework's), also how many KIMs in scope went up
+    and down a tier since, as `movers_between` counts them, from the same grouped query: one
+    pass over the period's results instead of a second one for the counts. A KIM whose desa has
+    no kecamatan above it counts among the movers (as there) and not in the table (as ever)."""
     columns: list[Any] = [
         places.Kecamatan.code,
         places.Kecamatan.display_name,
@@ -245,7 +246,9 @@ def _kecamatan_rows(
         select(*columns, func.count())
         .select_from(Assessment)
         .join(Kim, Kim.id == Assessment.kim_id)
-        .where(Assessment.period_id == period.id, Assessment.framework_id == fw.id, _scope(user)),
+        .where(
+            Assessment.period_id == period_id, Assessment.framework_id == framework_id, in_scope
+        ),
         kecamatan_optional=True,
     )
     if prior is not None:
@@ -585,7 +588,9 @@ def period_overview(
     before = previous_period(period)
     source = framework_for_period(before.id, fw_row.id) if before is not None else None
     prior = (before.id, source.id) if before is not None and source is not None else None
-    kecamatan_rows, moved_up, moved_down = _kecamatan_rows(period, fw_row, user, names, prior)
+    kecamatan_rows, moved_up, moved_down = kecamatan_tiers(
+        period.id, fw_row.id, _scope(user), names, prior
+    )
     tier_counts = dict.fromkeys(names, 0)
     for kec in kecamatan_rows:
         for tier, n in kec.counts.items():

@@ -37,12 +37,11 @@ from tracker.models.user import User
 from tracker.models.visits import FOLLOW_UP_OPEN
 from tracker.scoring.framework import load_framework
 from tracker.services.activity.verification import waiting_totals
-from tracker.services.assessment.reports import Mover, movers_between
+from tracker.services.assessment.reports import KecamatanRow, Mover, kecamatan_tiers, movers_between
 from tracker.services.coaching.access import visible_clause
 from tracker.services.common.clock import office_today
 from tracker.services.common.permissions import ENTER_ACTIVITY, VIEW, has_permission, require
 from tracker.services.common.scope import user_scope_filter
-from tracker.services.registry import places
 from tracker.services.reports.leaderboard import LeaderboardRow, top
 from tracker.services.rules import frameworks
 from tracker.services.rules.periods import open_periods
@@ -65,13 +64,6 @@ class AssessedPeriod:
     @property
     def assessed(self) -> int:
         return sum(self.counts.values())
-
-
-@dataclass(frozen=True)
-class KecamatanTiers:
-    code: str
-    name: str
-    counts: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -109,7 +101,7 @@ class Summary:
     periods: list[AssessedPeriod] = field(default_factory=list)  # oldest first
     latest: AssessedPeriod | None = None
     previous: AssessedPeriod | None = None  # the assessed period before the latest
-    kecamatan: list[KecamatanTiers] = field(default_factory=list)  # in the latest period
+    kecamatan: list[KecamatanRow] = field(default_factory=list)  # in the latest period
     transitions: Transitions | None = None
     quiet: int = 0  # active KIMs without an upload in QUIET_DAYS
     unvisited: int = 0  # active KIMs not visited in UNVISITED_DAYS
@@ -172,28 +164,6 @@ def _assessed_periods(in_scope: ColumnElement[bool] | None) -> tuple[list[Assess
             AssessedPeriod(pid, found.code, found.state == PERIOD_CLOSED, chosen, fw_ids[chosen])
         )
     return periods, used[periods[-1].framework_id]
-
-
-def _kecamatan(latest: AssessedPeriod, in_scope: ColumnElement[bool]) -> list[KecamatanTiers]:
-    rows = db.session.execute(
-        places.located(
-            select(
-                places.Kecamatan.code, places.Kecamatan.display_name, Assessment.tier, func.count()
-            )
-            .select_from(Assessment)
-            .join(Kim, Kim.id == Assessment.kim_id)
-            .where(
-                Assessment.period_id == latest.id,
-                Assessment.framework_id == latest.framework_id,
-                in_scope,
-            )
-            .group_by(places.Kecamatan.code, places.Kecamatan.display_name, Assessment.tier)
-        )
-    )
-    found: dict[str, KecamatanTiers] = {}
-    for code, name, tier, n in rows:
-        found.setdefault(code, KecamatanTiers(code, name, {})).counts[tier] = n
-    return sorted(found.values(), key=lambda k: (k.name.lower(), k.code))
 
 
 def transitions(
@@ -355,7 +325,9 @@ def summary(user: User, before_code: str = "", after_code: str = "") -> Summary:
         result.period = db.session.get(Period, result.latest.id)
         result.tier_names = load_framework(latest_fw.definition).tier_names
         result.tier_counts = dict(result.latest.counts)
-        result.kecamatan = _kecamatan(result.latest, in_scope)
+        result.kecamatan, _up, _down = kecamatan_tiers(
+            result.latest.id, result.latest.framework_id, in_scope, result.tier_names
+        )
         by_code = {p.code: p for p in periods}
         after = by_code.get(after_code, result.latest)
         before = by_code.get(before_code)
