@@ -7,10 +7,12 @@ from datetime import date, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from tests import factories
 from tests.visits.conftest import Place, photo, send, visit_form
-from tracker.models import User
+from tracker.extensions import db
+from tracker.models import User, VisitPhoto
 from tracker.services.common.clock import office_today
 from tracker.services.common.errors import NotFound
 from tracker.services.visits.timeline import kim_timeline_items
@@ -53,12 +55,22 @@ def test_a_kims_visits_and_follow_ups_newest_first(
     visit = items[2]
     assert visit.title == "Kunjungan pemantauan Kecamatan Sukodono"
     assert "Perlu perbaikan" in visit.detail and "SDM (pengelola)" in visit.detail
-    assert len(visit.thumbnails) == 2
-    assert all(t.url.endswith("?kecil=1") for t in visit.thumbnails)
-    assert client.get(visit.thumbnails[0].url).headers["Content-Type"] == "image/jpeg"
-    assert visit.link.startswith("/pemantauan/")
+    stored = db.session.scalars(select(VisitPhoto).order_by(VisitPhoto.id)).all()
+    assert [t.photo_id for t in visit.thumbnails] == [p.id for p in stored]
+    assert visit.visit_id == stored[0].visit_id and visit.follow_up_id is None
     assert items[0].title == "Tindak lanjut selesai: Pasang papan nama sekretariat"
-    assert items[0].link == f"/tindak-lanjut/{closed.id}"
+    assert (items[0].follow_up_id, items[0].visit_id) == (closed.id, None)
+
+    # the KIM page links each item and shows the thumbnails, which load as images
+    page = client.get(f"/kim/{place.alpha.id}").text
+    timeline = page.split('id="linimasa"', 1)[1].split("</section>", 1)[0]
+    assert f'href="/pemantauan/{visit.visit_id}"' in timeline
+    assert f'href="/tindak-lanjut/{closed.id}"' in timeline
+    for row in stored:
+        assert f'href="/pemantauan/foto/{row.id}"' in timeline
+        assert f'src="/pemantauan/foto/{row.id}?kecil=1"' in timeline
+        thumbnail = client.get(f"/pemantauan/foto/{row.id}?kecil=1")
+        assert thumbnail.headers["Content-Type"] == "image/jpeg"
 
 
 def test_a_kim_outside_the_scope_has_no_timeline(app: Flask, place: Place, petugas: User) -> None:

@@ -2,7 +2,7 @@
 
 The KIM page's timeline (tracker.services.reports.kim_profile) merges these with the KIM's
 assessments and coaching sessions: every domain hands over plain items with a date, a kind, a
-title and a link, and the page sorts them. Here: one item per visit that has a finding about the
+title and the id the page links it by, and the page sorts them. Here: one item per visit that has a finding about the
 KIM (with the thumbnails of the photos taken of it), one per follow-up when it was made, and one
 when it was done or dropped. Three queries, whatever the number of visits.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from flask import url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -39,19 +38,20 @@ _ORDER = {KIND_VISIT: 0, KIND_FOLLOW_UP: 1, KIND_FOLLOW_UP_DONE: 2, KIND_FOLLOW_
 
 @dataclass(frozen=True)
 class Thumbnail:
-    url: str  # the thumbnail's address; `full_url` the photo's
-    full_url: str
+    photo_id: int  # the page links the photo and its thumbnail (visits.photo)
     alt: str
 
 
 @dataclass(frozen=True)
 class TimelineItem:
-    """One dated thing on a KIM's timeline, already worded for the reader."""
+    """One dated thing on a KIM's timeline, already worded for the reader. The page links it by
+    its visit (KIND_VISIT) or its follow-up (the other kinds)."""
 
     date: date
     kind: str
     title: str
-    link: str
+    visit_id: int | None = None
+    follow_up_id: int | None = None
     detail: str = ""
     thumbnails: tuple[Thumbnail, ...] = field(default_factory=tuple)
 
@@ -96,11 +96,7 @@ def kim_timeline_items(user: User | None, kim_id: int) -> list[TimelineItem]:
         .order_by(VisitPhoto.id)
     ):
         thumbs.setdefault(visit_id, []).append(
-            Thumbnail(
-                url=url_for("visits.photo", photo_id=photo_id, kecil=1),
-                full_url=url_for("visits.photo", photo_id=photo_id),
-                alt=_("Foto kunjungan"),
-            )
+            Thumbnail(photo_id=photo_id, alt=_("Foto kunjungan"))
         )
     for finding, visit_id, started_on, kecamatan in visits:
         items.append(
@@ -108,7 +104,7 @@ def kim_timeline_items(user: User | None, kim_id: int) -> list[TimelineItem]:
                 date=started_on,
                 kind=KIND_VISIT,
                 title=_("Kunjungan pemantauan Kecamatan %(name)s", name=kecamatan),
-                link=url_for("visits.detail", visit_id=visit_id),
+                visit_id=visit_id,
                 detail=_visit_detail(finding),
                 thumbnails=tuple(thumbs.get(visit_id, ())),
             )
@@ -119,7 +115,6 @@ def kim_timeline_items(user: User | None, kim_id: int) -> list[TimelineItem]:
         .where(FollowUp.kim_id == kim_id)
     ).all()
     for follow_up, visited_on in made:
-        link = url_for("follow_ups.detail", follow_up_id=follow_up.id)
         text = _shorten(follow_up.recommendation)
         items.append(
             TimelineItem(
@@ -127,7 +122,7 @@ def kim_timeline_items(user: User | None, kim_id: int) -> list[TimelineItem]:
                 date=visited_on or utc_to_office_date(follow_up.created_at),
                 kind=KIND_FOLLOW_UP,
                 title=_("Tindak lanjut: %(text)s", text=text),
-                link=link,
+                follow_up_id=follow_up.id,
                 detail=_("batas %(day)s", day=format_date(follow_up.due_on, "d MMMM y")),
             )
         )
@@ -142,7 +137,7 @@ def kim_timeline_items(user: User | None, kim_id: int) -> list[TimelineItem]:
                         if done
                         else _("Tindak lanjut dibatalkan: %(text)s", text=text)
                     ),
-                    link=link,
+                    follow_up_id=follow_up.id,
                     detail=_shorten(follow_up.evidence or ""),
                 )
             )
