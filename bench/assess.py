@@ -69,8 +69,12 @@ def _sqlite_url(kims: int, name: str = "assess") -> str:
 # ------------------------------------------------------------------------------ generation
 
 
-def _regions(kims: int) -> list[tuple[str, str, int, str | None, str | None]]:
-    rows: list[tuple[str, str, int, str | None, str | None]] = [
+RegionRow = tuple[str, str, int, str | None, str | None]  # code, name, level, kind, parent
+
+
+def region_rows(kims: int) -> list[RegionRow]:
+    """The bench kabupaten (35.99): KIMS_PER_KECAMATAN desa to a kecamatan, `kims` desa in all."""
+    rows: list[RegionRow] = [
         ("35", "Jawa Timur", 1, None, None),
         ("35.99", "Kabupaten Bench", 2, "kabupaten", "35"),
     ]
@@ -80,6 +84,27 @@ def _regions(kims: int) -> list[tuple[str, str, int, str | None, str | None]]:
         rows.append((kec, f"Kecamatan {k + 1}", 3, None, "35.99"))
         for d in range(min(KIMS_PER_KECAMATAN, kims - k * KIMS_PER_KECAMATAN)):
             rows.append((f"{kec}.{2001 + d}", f"Desa {k + 1}-{d + 1}", 4, "desa", kec))
+    return rows
+
+
+def fresh_district(kims: int) -> list[RegionRow]:
+    """Inside an app context: every table dropped and created empty, then the bench kabupaten's
+    regions inserted (not committed); returns them."""
+    from sqlalchemy import insert
+
+    from tracker.extensions import db
+    from tracker.models import Region
+
+    db.drop_all()
+    db.create_all()
+    rows = region_rows(kims)
+    db.session.execute(
+        insert(Region),
+        [
+            {"code": c, "name": n, "level": lvl, "kind": kind, "parent_code": parent}
+            for c, n, lvl, kind, parent in rows
+        ],
+    )
     return rows
 
 
@@ -125,7 +150,7 @@ def generate(url: str, kims: int, per_kim: int, seed: int) -> dict[str, Any]:
     from sqlalchemy import insert, text
 
     from tracker.extensions import db
-    from tracker.models import Kim, Measurement, Period, Region
+    from tracker.models import Kim, Measurement, Period
     from tracker.services.rules import frameworks
     from tracker.text import fold
 
@@ -133,17 +158,8 @@ def generate(url: str, kims: int, per_kim: int, seed: int) -> dict[str, Any]:
     app = _app(url)
     started = time.perf_counter()
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        regions = fresh_district(kims)
         frameworks.ensure_default()
-        regions = _regions(kims)
-        db.session.execute(
-            insert(Region),
-            [
-                {"code": c, "name": n, "level": lvl, "kind": kind, "parent_code": parent}
-                for c, n, lvl, kind, parent in regions
-            ],
-        )
         desa = [c for c, _n, lvl, _k, _p in regions if lvl == 4]
         now = datetime(2025, 4, 1, 8, 0)
         kim_rows = []
@@ -427,7 +443,7 @@ def naive(url: str, period_code: str, sample: int) -> dict[str, Any]:
                 "W2": IndicatorValue(None, None),
                 "W3": IndicatorValue(None, None),
                 "W4": IndicatorValue(None, None),
-                "P1": IndicatorValue(0.0, "computed"),
+                "P1": IndicatorValue(0.0, "attendance"),  # no attendance in the bench district
                 "P2": IndicatorValue(100.0, "default"),
             }
             if not posts and count is not None:  # period totals stand in for missing posts

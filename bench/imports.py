@@ -35,9 +35,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.assess import KIMS_PER_KECAMATAN, fresh_district
+
 ROOT = Path(__file__).resolve().parents[1]
+
 OUT_DIR = Path(__file__).resolve().parent / "out"
-KIMS_PER_KECAMATAN = 200
 YEAR_START = date(2024, 4, 1)
 YEAR_DAYS = 365
 PERIODS = (
@@ -62,19 +64,6 @@ class Kim:
     kecamatan: str
     desa_code: str
     kimid: str | None
-
-
-def regions(kims: int) -> list[tuple[str, str, int, str | None, str | None]]:
-    rows: list[tuple[str, str, int, str | None, str | None]] = [
-        ("35", "Jawa Timur", 1, None, None),
-        ("35.99", "Kabupaten Bench", 2, "kabupaten", "35"),
-    ]
-    for k in range(-(-kims // KIMS_PER_KECAMATAN)):
-        kec = f"35.99.{k + 1:02d}"
-        rows.append((kec, f"Kecamatan {k + 1}", 3, None, "35.99"))
-        for d in range(min(KIMS_PER_KECAMATAN, kims - k * KIMS_PER_KECAMATAN)):
-            rows.append((f"{kec}.{2001 + d}", f"Desa {k + 1}-{d + 1}", 4, "desa", kec))
-    return rows
 
 
 def kims_of(kims: int, rng: random.Random) -> list[Kim]:
@@ -200,22 +189,13 @@ def _app(url: str):  # type: ignore[no-untyped-def]
 
 def prepare(url: str, kims: int) -> None:
     """A fresh schema with the regions and the periods of the posts' year."""
-    from sqlalchemy import insert
 
     from tracker.extensions import db
-    from tracker.models import Period, Region
+    from tracker.models import Period
 
     app = _app(url)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        db.session.execute(
-            insert(Region),
-            [
-                {"code": c, "name": n, "level": lvl, "kind": kind, "parent_code": parent}
-                for c, n, lvl, kind, parent in regions(kims)
-            ],
-        )
+        fresh_district(kims)
         for code, start, end in PERIODS:
             db.session.add(Period(code=code, kind="triwulan", start_date=start, end_date=end))
         db.session.commit()

@@ -31,7 +31,7 @@ from datetime import date, datetime, timedelta
 from statistics import median, quantiles
 from typing import Any
 
-from bench.assess import OUT_DIR, _app, _measurements, _regions, _sqlite_url
+from bench.assess import OUT_DIR, _app, _measurements, _sqlite_url, fresh_district
 
 TYPES = ("berita", "galeri", "pengumuman", "agenda")
 TYPE_WEIGHTS = (60, 20, 5, 15)
@@ -106,7 +106,6 @@ def generate(url: str, kims: int, posts: int, seed: int) -> dict[str, Any]:
         Measurement,
         MonitoringVisit,
         Period,
-        Region,
         User,
         UserScope,
         VisitFinding,
@@ -122,17 +121,8 @@ def generate(url: str, kims: int, posts: int, seed: int) -> dict[str, Any]:
     app = _app(url)
     started = time.perf_counter()
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        regions = fresh_district(kims)
         frameworks.ensure_default()
-        regions = _regions(kims)
-        db.session.execute(
-            insert(Region),
-            [
-                {"code": c, "name": n, "level": lvl, "kind": kind, "parent_code": parent}
-                for c, n, lvl, kind, parent in regions
-            ],
-        )
         desa = [c for c, _n, lvl, _k, _p in regions if lvl == 4]
         now = datetime(2025, 4, 1, 8, 0)
         db.session.execute(
