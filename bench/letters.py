@@ -129,9 +129,11 @@ def _ceiling_child(content: dict[str, Any], renders: int, out: Any) -> None:
     from tracker.pdf import styles
     from tracker.pdf.fetcher import make_fetcher, static_url
     from tracker.pdf.letter import PDF_VARIANT, LetterData, letter_document, render_letter
+    from tracker.services.letters.content import attachment_chart
 
     data = LetterData.from_json(content)
-    html = letter_document(data, None)  # the letter's HTML, QR code included, built once
+    chart = attachment_chart(data)
+    html = letter_document(data, None, chart)  # the letter's HTML, QR code and chart, built once
     css, fonts = styles.shared()
 
     def weasyprint_alone() -> bytes:
@@ -151,7 +153,7 @@ def _ceiling_child(content: dict[str, Any], renders: int, out: Any) -> None:
         return median(cpu), median(wall), size
 
     alone = timed(weasyprint_alone)
-    whole = timed(lambda: render_letter(data).pdf)
+    whole = timed(lambda: render_letter(data, None, chart).pdf)
     out.send(
         {
             "cpu": alone[0],
@@ -169,9 +171,11 @@ def _sample_child(contents: list[dict[str, Any]], out: Any) -> None:
     from tracker.pdf import styles
     from tracker.pdf.fetcher import make_fetcher, static_url
     from tracker.pdf.letter import PDF_VARIANT, LetterData, letter_document
+    from tracker.services.letters.content import attachment_chart
 
     css, fonts = styles.shared()
-    pages = [letter_document(LetterData.from_json(c), None) for c in contents]
+    letters = [LetterData.from_json(c) for c in contents]
+    pages = [letter_document(data, None, attachment_chart(data)) for data in letters]
 
     def alone(html: str) -> None:
         HTML(string=html, base_url=static_url(""), url_fetcher=make_fetcher()).render(
@@ -190,21 +194,29 @@ def _sample_child(contents: list[dict[str, Any]], out: Any) -> None:
 def sampled(contents: list[dict[str, Any]]) -> dict[str, float]:
     """Different letters of the batch, each rendered once by WeasyPrint alone (their HTML built
     first), in a fresh process: the mean and median CPU of a render."""
-    context = multiprocessing.get_context("spawn")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_sample_child, args=(contents, send))
-    child.start()
-    result = receive.recv()
-    child.join()
-    return result  # type: ignore[no-any-return]
+    return _in_fresh_process(_sample_child, contents)
 
 
 def ceiling(content: dict[str, Any], renders: int) -> dict[str, float]:
+    return _in_fresh_process(_ceiling_child, content, renders)
+
+
+def _in_fresh_process(target: Any, *args: Any) -> dict[str, float]:
+    """`target(*args, pipe)` in a fresh (spawned) process: the one message it sends back. A child
+    that dies before sending ends the bench with its exit status instead of a wait for ever (this
+    process closes its copy of the pipe's writing end once the child has its own)."""
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_ceiling_child, args=(content, renders, send))
+    child = context.Process(target=target, args=(*args, send))
     child.start()
-    result = receive.recv()
+    send.close()
+    try:
+        result = receive.recv()
+    except EOFError:
+        child.join()
+        raise SystemExit(
+            f"{target.__name__} ended without its figures (exit status {child.exitcode})"
+        ) from None
     child.join()
     return result  # type: ignore[no-any-return]
 
