@@ -198,3 +198,28 @@ def test_the_next_checked_address_is_tried_when_one_does_not_answer(one_site: Si
     fetcher = Fetcher(allow_private=True, delay=0, resolve=resolve)
     assert fetcher.get(f"http://kim-desa.example.id:{port}/x").body == b"ok"
     assert one_site.requests[-1].headers["host"] == f"kim-desa.example.id:{port}"
+
+
+def test_a_website_under_a_non_ascii_name_is_read_by_its_ascii_name(one_site: Site) -> None:
+    """An internationalised domain name (a desa's name with an accent, say) is looked up and
+    sent as its ASCII form (IDNA), as browsers do."""
+    one_site.pages["/x"] = Page(b"ok")
+    port = int(one_site.url.rsplit(":", 1)[1])
+    asked: list[str] = []
+
+    def resolve(host, port_, type=0):  # type: ignore[no-untyped-def]
+        asked.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port_))]
+
+    fetcher = Fetcher(allow_private=True, delay=0, resolve=resolve)
+    assert fetcher.get(f"http://kim-désa.example.id:{port}/x").body == b"ok"
+    assert asked == ["xn--kim-dsa-fya.example.id"]
+    assert one_site.requests[-1].headers["host"] == f"xn--kim-dsa-fya.example.id:{port}"
+
+
+def test_a_name_that_cannot_be_written_in_ascii_is_a_network_refusal() -> None:
+    fetcher = Fetcher(delay=0, resolve=_resolving_to("93.184.215.14"))
+    with pytest.raises(FetchError) as refused:
+        fetcher.get("http://" + "é" * 70 + ".example.id/feed")  # a label over 63 characters
+    assert refused.value.code == "network"
+    assert fetcher.requests == 0

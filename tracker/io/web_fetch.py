@@ -239,7 +239,10 @@ class Fetcher:
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(BAD_SCHEME, url)
-        host = parts.hostname
+        try:  # a non-ASCII name is looked up and sent in its ASCII form (IDNA), as browsers do
+            host = parts.hostname.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise FetchError(NETWORK, f"{url} ({type(exc).__name__})") from exc
         try:
             port = parts.port or (443 if scheme == "https" else 80)
         except ValueError as exc:
