@@ -2,9 +2,10 @@
 
 The KIM page's timeline (tracker.services.reports.kim_profile) merges these with the KIM's
 assessments and coaching sessions: every domain hands over plain items with a date, a kind, a
-title and the id the page links it by, and the page sorts them. Here: one item per visit that has a finding about the
-KIM (with the thumbnails of the photos taken of it), one per follow-up when it was made, and one
-when it was done or dropped. Three queries, whatever the number of visits.
+title and the id the page links it by, and the page sorts them. Here: one item per visit that
+has a finding about the KIM (with the thumbnails of the photos taken of it), one per follow-up
+when it was made, and one when it was done or dropped. Three queries, whatever the number of
+visits.
 """
 
 from __future__ import annotations
