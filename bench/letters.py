@@ -203,8 +203,9 @@ def ceiling(content: dict[str, Any], renders: int) -> dict[str, float]:
 
 def _in_fresh_process(target: Any, *args: Any) -> dict[str, float]:
     """`target(*args, pipe)` in a fresh (spawned) process: the one message it sends back. A child
-    that dies before sending ends the bench with its exit status instead of a wait for ever (this
-    process closes its copy of the pipe's writing end once the child has its own)."""
+    that dies before sending ends the bench (status 1, its own exit status in the message) instead
+    of a wait for ever (this process closes its copy of the pipe's writing end once the child has
+    its own)."""
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=target, args=(*args, send))

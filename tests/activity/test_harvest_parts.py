@@ -223,3 +223,26 @@ def test_a_name_that_cannot_be_written_in_ascii_is_a_network_refusal() -> None:
         fetcher.get("http://" + "é" * 70 + ".example.id/feed")  # a label over 63 characters
     assert refused.value.code == "network"
     assert fetcher.requests == 0
+
+
+def test_a_site_is_one_site_however_its_name_is_written(one_site: Site) -> None:
+    """robots.txt is read once and the crawl delay kept between requests that write the same
+    name in Unicode and in its ASCII form (a feed linked as xn--… from a home page stored in
+    Unicode)."""
+    one_site.pages["/x"] = Page(b"ok")
+    one_site.pages["/robots.txt"] = Page(b"User-agent: *\nCrawl-delay: 5\n")
+    port = int(one_site.url.rsplit(":", 1)[1])
+    slept: list[float] = []
+    now = [100.0]
+    fetcher = Fetcher(
+        allow_private=True,
+        delay=0,
+        resolve=_resolving_to("127.0.0.1"),
+        sleep=slept.append,
+        clock=lambda: now[0],
+    )
+    assert fetcher.allowed(f"http://kim-désa.example.id:{port}/x")
+    assert fetcher.get(f"http://xn--kim-dsa-fya.example.id:{port}/x").body == b"ok"
+    assert slept == [5.0]  # the same site: its Crawl-delay between the two
+    assert fetcher.allowed(f"http://xn--kim-dsa-fya.example.id:{port}/y")
+    assert one_site.paths() == ["/robots.txt", "/x"]  # its robots.txt read once

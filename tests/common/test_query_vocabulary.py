@@ -45,7 +45,7 @@ QUERIES = {
     "period overview": 14,  # + 1: whether the results are stale (assessment.freshness);
     # - 2: the movers of both directions in one query (movers_between), + 1: their counts
     # (each direction is now cut to the rows shown by a bounded sort, not numbered by a window);
-    # - 1: those counts come with the tier counts (one grouped query, _kecamatan_rows); the page
+    # - 1: those counts come with the tier counts (one grouped query, kecamatan_tiers); the page
     # is chosen by id then read (+ 1), the unfiltered list not counted (- 1: the tier counts' sum)
     "kim assessment": 12,  # + who entered and verified its values; + whether it is stale;
     # + the topic catalogue (the roadmap's training topics)

@@ -239,8 +239,8 @@ class Fetcher:
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(BAD_SCHEME, url)
-        try:  # a non-ASCII name is looked up and sent in its ASCII form (IDNA), as browsers do
-            host = parts.hostname.encode("idna").decode("ascii")
+        try:
+            host = _ascii_name(parts.hostname)
         except UnicodeError as exc:
             raise FetchError(NETWORK, f"{url} ({type(exc).__name__})") from exc
         try:
@@ -362,7 +362,19 @@ def _expire(connection: _PinnedHTTP | _PinnedHTTPS, expired: threading.Event) ->
             sock.shutdown(socket.SHUT_RDWR)
 
 
+def _ascii_name(host: str) -> str:
+    """A host name in its ASCII form, the one looked up and sent (Python's IDNA 2003 codec:
+    `kim-désa.example.id` is `xn--kim-dsa-fya.example.id`); an address or an ASCII name stays as
+    it is. UnicodeError when the name has no such form."""
+    return host.encode("idna").decode("ascii")
+
+
 def _site(url: str) -> str:
-    """scheme://host[:port] of a URL."""
+    """scheme://host[:port] of a URL, the name in its ASCII form: one site (its robots.txt, its
+    crawl delay) however its name is written."""
     parts = urlsplit(url)
-    return f"{parts.scheme.lower()}://{parts.netloc.lower().rsplit('@', 1)[-1]}"
+    netloc = parts.netloc.lower().rsplit("@", 1)[-1]
+    host = parts.hostname or ""
+    with contextlib.suppress(UnicodeError):  # a name with no such form: the request refuses it
+        netloc = netloc.replace(host, _ascii_name(host), 1)
+    return f"{parts.scheme.lower()}://{netloc}"

@@ -406,7 +406,7 @@ def _movers(
     names: tuple[str, ...],
 ) -> tuple[list[Mover], list[Mover], int, int]:
     """KIMs whose assigned tier went up or down since the previous period (the rows shown; the
-    counts come with the tier counts, `_kecamatan_rows`)."""
+    counts come with the tier counts, `kecamatan_tiers`)."""
     return movers_between(
         period.id, fw.id, before.id, source_id, _scope(user), names, counted=False
     )
